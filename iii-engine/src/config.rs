@@ -1,0 +1,128 @@
+//! Engine configuration: defaults, and the `III_ENGINE_*` environment variables.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Everything the engine can be told at start.
+///
+/// [`EngineConfig::default`] binds loopback on the official ports; [`EngineConfig::from_env`]
+/// reads the `III_ENGINE_*` variables on top of those defaults.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Address both listeners bind (default `127.0.0.1`; use `0.0.0.0` in containers).
+    pub host: IpAddr,
+    /// Port of the worker WebSocket (default 49134; `0` picks a free port).
+    pub ws_port: u16,
+    /// Port of the HTTP trigger server (default 3111; `0` picks a free port).
+    pub http_port: u16,
+    /// How long an HTTP request may take end to end before it is answered `504` (default 30 s).
+    pub http_timeout: Duration,
+    /// Largest HTTP request body accepted; larger bodies are answered `413` (default 16 MiB).
+    pub max_body_bytes: usize,
+    /// Largest WebSocket frame accepted from a worker (default 16 MiB).
+    pub max_frame_bytes: usize,
+    /// Largest WebSocket message (possibly fragmented) accepted from a worker (default 64 MiB).
+    pub max_message_bytes: usize,
+    /// How long a new TCP connection may take to send its upgrade request (default 10 s).
+    pub handshake_timeout: Duration,
+    /// Frames queued towards one worker before senders wait (default 64).
+    pub outbound_queue: usize,
+    /// Delivery attempts of a queue message before it is dead-lettered (default 3); a
+    /// subscriber's `queue_config.maxRetries` overrides it.
+    pub queue_max_attempts: u32,
+    /// Delay before the first queue retry, doubled on every further attempt (default 1 s); a
+    /// subscriber's `queue_config.backoffDelayMs` overrides it.
+    pub queue_backoff: Duration,
+    /// How long [`EngineHandle::shutdown`](crate::EngineHandle::shutdown) waits for tasks.
+    pub shutdown_grace: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            ws_port: iii_protocol::DEFAULT_WS_PORT,
+            http_port: iii_protocol::DEFAULT_HTTP_PORT,
+            http_timeout: Duration::from_secs(30),
+            max_body_bytes: 16 * 1024 * 1024,
+            max_frame_bytes: 16 * 1024 * 1024,
+            max_message_bytes: 64 * 1024 * 1024,
+            handshake_timeout: Duration::from_secs(10),
+            outbound_queue: 64,
+            queue_max_attempts: 3,
+            queue_backoff: Duration::from_secs(1),
+            shutdown_grace: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Environment variable names read by [`EngineConfig::from_env`].
+pub mod env {
+    /// Bind address of both listeners.
+    pub const HOST: &str = "III_ENGINE_HOST";
+    /// Worker WebSocket port.
+    pub const WS_PORT: &str = "III_ENGINE_WS_PORT";
+    /// HTTP trigger server port.
+    pub const HTTP_PORT: &str = "III_ENGINE_HTTP_PORT";
+    /// HTTP request timeout in milliseconds.
+    pub const HTTP_TIMEOUT_MS: &str = "III_ENGINE_HTTP_TIMEOUT_MS";
+    /// Largest HTTP request body in bytes.
+    pub const MAX_BODY_BYTES: &str = "III_ENGINE_MAX_BODY_BYTES";
+    /// Largest WebSocket frame in bytes.
+    pub const MAX_FRAME_BYTES: &str = "III_ENGINE_MAX_FRAME_BYTES";
+    /// Largest WebSocket message in bytes.
+    pub const MAX_MESSAGE_BYTES: &str = "III_ENGINE_MAX_MESSAGE_BYTES";
+}
+
+impl EngineConfig {
+    /// The defaults, overridden by whichever of these variables are set and valid:
+    ///
+    /// | Variable | Field |
+    /// |---|---|
+    /// | `III_ENGINE_HOST` | [`host`](Self::host) |
+    /// | `III_ENGINE_WS_PORT` | [`ws_port`](Self::ws_port) |
+    /// | `III_ENGINE_HTTP_PORT` | [`http_port`](Self::http_port) |
+    /// | `III_ENGINE_HTTP_TIMEOUT_MS` | [`http_timeout`](Self::http_timeout) |
+    /// | `III_ENGINE_MAX_BODY_BYTES` | [`max_body_bytes`](Self::max_body_bytes) |
+    /// | `III_ENGINE_MAX_FRAME_BYTES` | [`max_frame_bytes`](Self::max_frame_bytes) |
+    /// | `III_ENGINE_MAX_MESSAGE_BYTES` | [`max_message_bytes`](Self::max_message_bytes) |
+    ///
+    /// An unparsable value is ignored with a warning, so a typo never stops a dev engine.
+    pub fn from_env() -> Self {
+        let mut config = Self::default();
+        if let Some(host) = read(env::HOST) {
+            config.host = host;
+        }
+        if let Some(port) = read(env::WS_PORT) {
+            config.ws_port = port;
+        }
+        if let Some(port) = read(env::HTTP_PORT) {
+            config.http_port = port;
+        }
+        if let Some(ms) = read(env::HTTP_TIMEOUT_MS) {
+            config.http_timeout = Duration::from_millis(ms);
+        }
+        if let Some(n) = read(env::MAX_BODY_BYTES) {
+            config.max_body_bytes = n;
+        }
+        if let Some(n) = read(env::MAX_FRAME_BYTES) {
+            config.max_frame_bytes = n;
+        }
+        if let Some(n) = read(env::MAX_MESSAGE_BYTES) {
+            config.max_message_bytes = n;
+        }
+        config
+    }
+}
+
+fn read<T: FromStr>(name: &str) -> Option<T> {
+    let raw = std::env::var(name).ok()?;
+    match raw.trim().parse() {
+        Ok(value) => Some(value),
+        Err(_) => {
+            tracing::warn!("ignoring {name}={raw:?}: not a valid value");
+            None
+        }
+    }
+}

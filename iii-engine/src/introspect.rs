@@ -1,0 +1,208 @@
+//! `engine::functions::*` and `engine::workers::*`: what is connected and registered.
+
+use std::sync::Arc;
+
+use iii_protocol::{ErrorBody, Uuid};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::builtins::{self, input, reply};
+use crate::hub::Hub;
+use crate::registry::{Outcome, Registry};
+
+/// Stores the `engine::workers::register` payload of a worker.
+pub(crate) fn store_worker_metadata(hub: &Hub, worker: Uuid, data: &str) {
+    let metadata: Value = serde_json::from_str(data).unwrap_or(Value::Null);
+    let mut reg = hub.registry();
+    let functions: Vec<String> = reg
+        .functions
+        .iter()
+        .filter(|(_, f)| f.owner == worker)
+        .map(|(id, _)| id.clone())
+        .collect();
+    if let Some(entry) = reg.workers.get_mut(&worker) {
+        let name = metadata.get("name").and_then(Value::as_str).unwrap_or("");
+        let runtime = metadata
+            .get("runtime")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        tracing::info!(
+            "worker {worker} announced itself as {name:?} ({runtime}); functions: {functions:?}"
+        );
+        entry.metadata = Some(metadata);
+    }
+}
+
+fn worker_name(reg: &Registry, worker: Uuid) -> String {
+    reg.workers
+        .get(&worker)
+        .and_then(|w| w.metadata.as_ref())
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .map_or_else(|| worker.to_string(), str::to_owned)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListFunctions {
+    search: Option<String>,
+    prefix: Option<String>,
+    worker: Option<String>,
+    include_internal: bool,
+}
+
+/// `engine::functions::list`.
+pub(crate) fn functions_list(hub: &Arc<Hub>, data: &str) -> Outcome {
+    let filter: ListFunctions = if builtins::is_null(data) {
+        ListFunctions::default()
+    } else {
+        input(data)?
+    };
+    let reg = hub.registry();
+    let mut out = Vec::new();
+    for (id, f) in &reg.functions {
+        let internal = f
+            .def
+            .metadata
+            .as_ref()
+            .and_then(|m| m.get("internal"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let name = worker_name(&reg, f.owner);
+        if (internal && !filter.include_internal)
+            || filter
+                .worker
+                .as_ref()
+                .is_some_and(|w| *w != name && *w != f.owner.to_string())
+        {
+            continue;
+        }
+        let mut entry = json!({"function_id": id, "namespace": "default", "worker_name": name});
+        if let Some(d) = &f.def.description {
+            entry["description"] = json!(d);
+        }
+        if let Some(m) = &f.def.metadata {
+            entry["metadata"] = m.clone();
+        }
+        out.push(entry);
+    }
+    if filter.worker.is_none() {
+        for (id, description) in builtins::ALL {
+            let hidden = id.starts_with("engine::") && !id.starts_with("engine::queue::");
+            if (hidden && !filter.include_internal) || reg.functions.contains_key(*id) {
+                continue;
+            }
+            out.push(json!({"function_id": id, "namespace": "default",
+                            "worker_name": "iii-engine", "description": description}));
+        }
+    }
+    out.retain(|e| {
+        let id = e["function_id"].as_str().unwrap_or("");
+        filter
+            .search
+            .as_ref()
+            .is_none_or(|s| id.contains(s.as_str()))
+            && filter
+                .prefix
+                .as_ref()
+                .is_none_or(|p| id.starts_with(p.as_str()))
+    });
+    out.sort_by(|a, b| a["function_id"].as_str().cmp(&b["function_id"].as_str()));
+    reply(&json!({ "functions": out }))
+}
+
+#[derive(Deserialize)]
+struct FunctionInfo {
+    function_id: Option<String>,
+    function_ids: Option<Vec<String>>,
+}
+
+/// `engine::functions::info`.
+pub(crate) fn functions_info(hub: &Arc<Hub>, data: &str) -> Outcome {
+    let req: FunctionInfo = input(data)?;
+    let reg = hub.registry();
+    let detail = |id: &str| -> Option<Value> {
+        let f = reg.functions.get(id)?;
+        let triggers: Vec<Value> = reg
+            .triggers
+            .iter()
+            .filter(|(_, t)| t.function_id == id)
+            .map(|(tid, t)| json!({"id": tid, "trigger_type": t.trigger_type, "config": t.config}))
+            .collect();
+        let mut d = json!({
+            "function_id": id, "namespace": "default", "worker_name": worker_name(&reg, f.owner),
+            "registered_triggers": triggers,
+        });
+        for (key, value) in [
+            ("description", f.def.description.clone().map(Value::String)),
+            ("request_schema", f.def.request_format.clone()),
+            ("response_schema", f.def.response_format.clone()),
+            ("metadata", f.def.metadata.clone()),
+        ] {
+            if let Some(v) = value.filter(|v| !v.is_null()) {
+                d[key] = v;
+            }
+        }
+        Some(d)
+    };
+    match (req.function_id, req.function_ids) {
+        (Some(id), _) => match detail(&id) {
+            Some(d) => reply(&d),
+            None => Err(ErrorBody::new(
+                "NOT_FOUND",
+                format!("Function {id} not found"),
+            )),
+        },
+        (None, Some(ids)) if ids.len() <= 32 => {
+            let found: Vec<Value> = ids.iter().filter_map(|id| detail(id)).collect();
+            reply(&json!({ "functions": found }))
+        }
+        _ => Err(ErrorBody::new(
+            "INVALID_ARGUMENTS",
+            "expected function_id or function_ids (at most 32)",
+        )),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListWorkers {
+    search: Option<String>,
+    runtime: Option<String>,
+}
+
+/// `engine::workers::list`.
+pub(crate) fn workers_list(hub: &Arc<Hub>, data: &str) -> Outcome {
+    let filter: ListWorkers = if builtins::is_null(data) {
+        ListWorkers::default()
+    } else {
+        input(data)?
+    };
+    let reg = hub.registry();
+    let mut out = Vec::new();
+    for (id, w) in &reg.workers {
+        let meta = w.metadata.clone().unwrap_or(Value::Null);
+        let field = |k: &str| meta.get(k).cloned().unwrap_or(Value::Null);
+        let name = worker_name(&reg, *id);
+        let runtime = meta.get("runtime").and_then(Value::as_str).unwrap_or("");
+        if filter
+            .search
+            .as_ref()
+            .is_some_and(|s| !name.contains(s.as_str()))
+            || filter.runtime.as_ref().is_some_and(|r| r != runtime)
+        {
+            continue;
+        }
+        out.push(json!({
+            "id": id, "name": name, "description": field("description"),
+            "version": field("version"), "namespace": "default", "runtime": field("runtime"),
+            "os": field("os"), "status": "connected",
+            "function_count": reg.functions.values().filter(|f| f.owner == *id).count(),
+            "connected_at_ms": w.connected_at_ms,
+            "active_invocations": reg.pending.values().filter(|p| p.target == *id).count(),
+            "isolation": field("isolation"), "ip_address": w.peer.ip().to_string(),
+        }));
+    }
+    out.sort_by_key(|w| w["connected_at_ms"].as_i64());
+    reply(&json!({ "workers": out }))
+}

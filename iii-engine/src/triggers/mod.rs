@@ -1,0 +1,159 @@
+//! Trigger bindings: validate a `registertrigger` per type, activate it (route, cron job,
+//! subscription, listener), remove it, and fire the bound function.
+
+pub(crate) mod cron;
+
+use std::sync::Arc;
+
+use iii_protocol::triggers::types;
+use iii_protocol::{ErrorBody, RegisterTrigger, Uuid};
+use serde_json::Value;
+
+use crate::hub::Hub;
+use crate::registry::{Activation, Outcome, TriggerEntry};
+use crate::router::{self, Call};
+
+/// Validates and activates a binding owned by `owner`. The error text is what the worker gets
+/// in `triggerregistrationresult`.
+pub(crate) fn register(hub: &Arc<Hub>, owner: Uuid, msg: RegisterTrigger) -> Result<(), String> {
+    let RegisterTrigger {
+        id,
+        trigger_type,
+        function_id,
+        config,
+        metadata,
+        ..
+    } = msg;
+    // Validation happens before anything is replaced, so a bad re-registration keeps the old one.
+    let route = match trigger_type.as_str() {
+        types::HTTP => crate::http::routes::Route::from_config(&config, &id, &function_id)?,
+        _ => None,
+    };
+    let schedule = match trigger_type.as_str() {
+        types::CRON => Some(cron::parse(&config)?),
+        _ => None,
+    };
+    let text = |key: &str| {
+        config
+            .get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let mut reg = hub.registry();
+    // A binding re-registered under the same id replaces the old one (reconnect replays).
+    if let Some(old) = reg.triggers.get(&id).map(|t| t.owner)
+        && let Some(Some(abort)) = reg.remove_trigger(old, &id)
+    {
+        abort.abort();
+    }
+    let activation = match trigger_type.as_str() {
+        types::HTTP => match route {
+            Some(route) => {
+                tracing::info!(
+                    "route {} {} -> {function_id}",
+                    route.method,
+                    route.display_path()
+                );
+                reg.routes.insert(route)?;
+                Activation::Http
+            }
+            None => Activation::Inert,
+        },
+        types::CRON => match schedule {
+            Some(schedule) => {
+                tracing::info!("cron {} -> {function_id}", schedule.source());
+                let job = cron::Job {
+                    trigger_id: id.clone(),
+                    function_id: function_id.clone(),
+                    condition: text("condition_function_id"),
+                    metadata: metadata.clone(),
+                };
+                let task = hub.tasks.spawn(cron::run(hub.clone(), schedule, job));
+                Activation::Cron(task.abort_handle())
+            }
+            None => Activation::Inert,
+        },
+        types::DURABLE_SUBSCRIBER | types::QUEUE | types::SUBSCRIBE => match text("topic") {
+            Some(topic) => {
+                tracing::info!("{trigger_type} topic {topic} -> {function_id}");
+                if trigger_type == types::SUBSCRIBE {
+                    Activation::Subscribe { topic }
+                } else {
+                    Activation::Queue { topic }
+                }
+            }
+            None => {
+                tracing::warn!("{trigger_type} trigger {id} has no topic; it will never fire");
+                Activation::Inert
+            }
+        },
+        types::STATE => {
+            tracing::info!("state trigger -> {function_id}");
+            Activation::State {
+                scope: text("scope"),
+                key: text("key"),
+            }
+        }
+        other => {
+            tracing::warn!(
+                "[PENDING] trigger {id} of unknown type {other:?} -> {function_id} was NOT activated"
+            );
+            Activation::Parked
+        }
+    };
+    reg.triggers.insert(
+        id,
+        TriggerEntry {
+            owner,
+            trigger_type,
+            function_id,
+            config,
+            metadata,
+            activation,
+        },
+    );
+    Ok(())
+}
+
+/// Removes a binding owned by `owner`; unknown ids are a no-op.
+pub(crate) fn unregister(hub: &Hub, owner: Uuid, id: &str) {
+    let removed = hub.registry().remove_trigger(owner, id);
+    if let Some(Some(abort)) = removed {
+        abort.abort();
+    }
+}
+
+/// Asks a condition function whether a fire goes ahead: JSON `false` means no, any other
+/// result (including none) means yes, an error is returned.
+pub(crate) async fn condition_allows(
+    hub: &Arc<Hub>,
+    condition: &str,
+    payload: &Value,
+    metadata: Option<Value>,
+) -> Result<bool, ErrorBody> {
+    let data = iii_protocol::raw::to_raw(payload)
+        .map_err(|e| ErrorBody::new("serialization_error", e.to_string()))?;
+    let result = router::invoke(hub, Call::new(condition, data).with_metadata(metadata)).await?;
+    Ok(result.is_none_or(|r| r.get().trim() != "false"))
+}
+
+/// Fires `function_id` with `payload` after its optional condition. A refused condition is
+/// `Ok(None)`, like a function without result.
+pub(crate) async fn fire(
+    hub: &Arc<Hub>,
+    function_id: &str,
+    condition: Option<String>,
+    payload: &Value,
+    metadata: Option<Value>,
+) -> Outcome {
+    if let Some(condition) = condition
+        && !condition_allows(hub, &condition, payload, metadata.clone()).await?
+    {
+        tracing::debug!("condition {condition} skipped a fire of {function_id}");
+        return Ok(None);
+    }
+    let data = iii_protocol::raw::to_raw(payload)
+        .map_err(|e| ErrorBody::new("serialization_error", e.to_string()))?;
+    router::invoke(hub, Call::new(function_id, data).with_metadata(metadata)).await
+}

@@ -1,0 +1,9 @@
+//! Integration tests of the development engine over real sockets: raw WebSocket fake workers
+//! and a small HTTP client against an engine started on free ports.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
+
+mod common;
+mod connection;
+mod http_triggers;
+mod invoke;
