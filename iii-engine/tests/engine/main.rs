@@ -3,7 +3,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+mod builtins;
 mod common;
 mod connection;
+mod cron;
 mod http_triggers;
 mod invoke;
+mod queues;
