@@ -1,0 +1,89 @@
+//! Typed Rust workers for the [iii engine](https://github.com/iii-hq/iii).
+//!
+//! A worker is a set of plain typed async functions. Annotate them, and `#[iii::main]`
+//! connects to the engine, registers them with their triggers, and serves them:
+//!
+//! ```no_run
+//! use iii::prelude::*;
+//!
+//! #[derive(Deserialize, JsonSchema)]
+//! struct AddInput { a: i64, b: i64 }
+//!
+//! #[derive(Serialize, JsonSchema)]
+//! struct AddOutput { sum: i64 }
+//!
+//! /// Adds two numbers.
+//! #[iii::function("math.add")]
+//! #[iii::http(path = "add", method = "POST")]
+//! async fn add(input: AddInput) -> iii::Result<AddOutput> {
+//!     Ok(AddOutput { sum: input.a + input.b })
+//! }
+//!
+//! #[iii::main]
+//! async fn main() {}
+//! ```
+//!
+//! With `III_URL` unset and no engine on `ws://127.0.0.1:49134`, `#[iii::main]` starts the
+//! development engine in-process (feature `embedded-engine`, on by default), so the program
+//! above serves `POST http://127.0.0.1:3111/add` on its own.
+//!
+//! The same is available without macros through [`Worker`]:
+//! [`register_function`](Worker::register_function), [`register_trigger`](Worker::register_trigger),
+//! [`connect`](Worker::connect), [`invoke`](Worker::invoke),
+//! [`invoke_async`](Worker::invoke_async), [`disconnect`](Worker::disconnect).
+//!
+//! # Errors on the wire
+//!
+//! Handler errors are [`Error`]s. A worker-to-worker call gets the protocol's
+//! `{code, message}`; an HTTP request gets the error's status and the engine's error body
+//! `{"error":{"code":…,"message":…}}`. Input that does not deserialize is `400 invalid_input`
+//! with the field path. See [`Error`] for every code.
+//!
+//! # Crate layout
+//!
+//! - [`Worker`]: the handle for the plain API (register, invoke, disconnect).
+//! - [`App`] and `#[iii::main]`: run the functions declared with `#[iii::function]`.
+//! - [`Error`]: the one error type, with stable wire codes.
+//! - [`Trigger`]: HTTP routes, cron schedules, queue topics.
+
+mod app;
+mod config;
+mod context;
+mod dispatch;
+mod embedded;
+mod error;
+mod handler;
+mod invocation;
+mod registry;
+mod service;
+mod signal;
+mod state;
+mod transport;
+mod trigger;
+mod worker;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use app::App;
+pub use config::{Backoff, ENV_BRIDGE_URL, ENV_URL, ENV_WORKER_NAME, WorkerConfig};
+pub use context::{Context, TriggerKind};
+pub use error::{BoxError, Error, Result};
+pub use handler::{Function, IntoFunction};
+pub use invocation::{Invocation, Reply};
+pub use registry::register_declared;
+pub use state::ConnectionState;
+pub use trigger::{FunctionRef, Trigger, TriggerHandle};
+pub use worker::{CallOptions, Worker};
+
+pub use iii_macros::{function, http, main};
+/// The wire protocol types (re-exported from `iii-protocol`).
+pub use iii_protocol as protocol;
+pub use schemars::{self, JsonSchema};
+
+/// Everything a worker module usually needs.
+pub mod prelude {
+    pub use crate::{App, Context, Error, Result, Trigger, Worker};
+    pub use schemars::JsonSchema;
+    pub use serde::{Deserialize, Serialize};
+}

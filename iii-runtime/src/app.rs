@@ -1,0 +1,218 @@
+//! [`App`]: what `#[iii::main]` runs — configure the worker, find or start an engine, register
+//! every declared function, serve until a signal, then drain.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::config::WorkerConfig;
+use crate::error::{Error, Result};
+use crate::worker::Worker;
+use crate::{embedded, registry, signal};
+
+type ReadyHook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
+/// A worker application: configuration plus start-up hooks.
+///
+/// `#[iii::main] async fn main() {}` serves with the defaults. To configure, return an `App`:
+///
+/// ```no_run
+/// #[iii::main]
+/// async fn main() -> iii::App {
+///     iii::App::new()
+///         .name("greeter")
+///         .max_in_flight(64)
+///         .on_ready(|worker| async move {
+///             tracing::info!(?worker, "serving");
+///         })
+/// }
+/// ```
+pub struct App {
+    config: WorkerConfig,
+    on_ready: Vec<ReadyHook>,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for App {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl App {
+    /// An app configured from the environment (see [`WorkerConfig::from_env`]).
+    pub fn new() -> Self {
+        Self {
+            config: WorkerConfig::from_env(),
+            on_ready: Vec::new(),
+        }
+    }
+
+    /// Connects to this engine URL (the worker then never starts an engine itself).
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.config.url = url.into();
+        self.config.url_is_explicit = true;
+        self
+    }
+
+    /// The worker's name as announced to the engine.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.config.name = name.into();
+        self
+    }
+
+    /// A one-line description announced to the engine.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.config.description = Some(description.into());
+        self
+    }
+
+    /// How many invocations may run at once.
+    pub fn max_in_flight(mut self, limit: usize) -> Self {
+        self.config.max_in_flight = limit.max(1);
+        self
+    }
+
+    /// How long shutdown waits for running invocations.
+    pub fn shutdown_grace(mut self, grace: Duration) -> Self {
+        self.config.shutdown_grace = grace;
+        self
+    }
+
+    /// The default timeout of calls to other functions.
+    pub fn invoke_timeout(mut self, timeout: Duration) -> Self {
+        self.config.invoke_timeout = timeout;
+        self
+    }
+
+    /// Edits the whole configuration.
+    pub fn configure(mut self, edit: impl FnOnce(&mut WorkerConfig)) -> Self {
+        edit(&mut self.config);
+        self
+    }
+
+    /// Runs `hook` once, the first time the worker is ready.
+    pub fn on_ready<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(Worker) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.on_ready
+            .push(Box::new(move |worker| Box::pin(hook(worker))));
+        self
+    }
+
+    /// Serves until SIGINT or SIGTERM, then drains and disconnects.
+    ///
+    /// # Errors
+    /// [`Error::Registration`] for duplicate ids or routes.
+    pub async fn serve(self) -> Result<()> {
+        let App {
+            mut config,
+            on_ready,
+        } = self;
+        let engine = embedded::ensure_engine(&mut config).await;
+        let worker = Worker::with_config(config);
+        let count = registry::register_declared(&worker)?;
+        tracing::debug!(functions = count, "declared functions registered");
+        worker.start();
+        let hooks = worker.clone();
+        tokio::spawn(async move {
+            if hooks.ready().await.is_ok() {
+                for hook in on_ready {
+                    hook(hooks.clone()).await;
+                }
+            }
+        });
+        let closed = worker.wait_for_state(|s| s == crate::ConnectionState::Closed);
+        tokio::select! {
+            () = signal::shutdown_requested() => {
+                tracing::info!("shutting down: finishing running invocations (a second signal exits at once)");
+                tokio::spawn(async {
+                    signal::shutdown_requested().await;
+                    tracing::warn!("second signal: exiting now");
+                    std::process::exit(130);
+                });
+                worker.disconnect().await;
+            }
+            _ = closed => {}
+        }
+        if let Some(engine) = engine {
+            engine.shutdown().await;
+        }
+        Ok(())
+    }
+}
+
+/// What an `#[iii::main]` body may evaluate to.
+pub trait IntoApp {
+    /// Converts into an [`App`].
+    ///
+    /// # Errors
+    /// When the body returned an error.
+    fn into_app(self) -> Result<App>;
+}
+
+impl IntoApp for () {
+    fn into_app(self) -> Result<App> {
+        Ok(App::new())
+    }
+}
+
+impl IntoApp for App {
+    fn into_app(self) -> Result<App> {
+        Ok(self)
+    }
+}
+
+impl<E: std::fmt::Display> IntoApp for std::result::Result<App, E> {
+    fn into_app(self) -> Result<App> {
+        self.map_err(|e| Error::Registration(e.to_string()))
+    }
+}
+
+/// The body of the `main` that `#[iii::main]` generates.
+pub fn run_main<F>(body: F) -> ExitCode
+where
+    F: Future + Send + 'static,
+    F::Output: IntoApp,
+{
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: could not start the tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async move { body.await.into_app()?.serve().await });
+    // Handlers still running after the grace period must not keep the process alive.
+    runtime.shutdown_timeout(Duration::from_millis(100));
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Installs a `tracing` subscriber reading `RUST_LOG` (default `info`), unless the program
+/// installed one already.
+pub(crate) fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}

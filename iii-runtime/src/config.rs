@@ -1,0 +1,155 @@
+//! Worker configuration: the engine URL, the worker's name, timeouts and limits.
+
+use std::time::Duration;
+
+use iii_protocol::DEFAULT_ENGINE_URL;
+
+/// Environment variable naming the engine's WebSocket URL.
+pub const ENV_URL: &str = "III_URL";
+/// Older name of [`ENV_URL`], read when `III_URL` is unset (the seed SDK docs use it).
+pub const ENV_BRIDGE_URL: &str = "III_BRIDGE_URL";
+/// Environment variable naming the worker.
+pub const ENV_WORKER_NAME: &str = "III_WORKER_NAME";
+
+/// Reconnect backoff: `initial · 2^attempt`, capped at `max`, randomised by ± `jitter`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Backoff {
+    /// Delay before the first retry (default 1 s).
+    pub initial: Duration,
+    /// Upper bound of the delay (default 30 s).
+    pub max: Duration,
+    /// Relative jitter, 0.0 to 1.0 (default 0.3, i.e. ±30 %).
+    pub jitter: f64,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            initial: Duration::from_secs(1),
+            max: Duration::from_secs(30),
+            jitter: 0.3,
+        }
+    }
+}
+
+impl Backoff {
+    /// The delay before retry number `attempt` (0-based).
+    pub fn delay(&self, attempt: u32) -> Duration {
+        let base = self
+            .initial
+            .saturating_mul(2u32.saturating_pow(attempt.min(31)))
+            .min(self.max);
+        let jitter = self.jitter.clamp(0.0, 1.0);
+        let factor = 1.0 + jitter * (fastrand::f64() * 2.0 - 1.0);
+        base.mul_f64(factor)
+    }
+}
+
+/// Everything a [`Worker`](crate::Worker) needs to know before it connects.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// The engine's WebSocket URL.
+    pub url: String,
+    /// Whether `url` came from the caller or the environment rather than the default.
+    pub url_is_explicit: bool,
+    /// The worker's name, announced to the engine (default `hostname:pid`).
+    pub name: String,
+    /// Optional one-line description announced to the engine.
+    pub description: Option<String>,
+    /// How long one connection attempt (TCP + WebSocket handshake) may take (default 10 s).
+    pub connect_timeout: Duration,
+    /// Default timeout of [`Worker::invoke`](crate::Worker::invoke) (default 30 s).
+    pub invoke_timeout: Duration,
+    /// Interval of WebSocket pings (default 20 s).
+    pub ping_interval: Duration,
+    /// A connection that receives nothing for this long is considered dead (default 60 s).
+    pub idle_timeout: Duration,
+    /// Reconnect backoff.
+    pub backoff: Backoff,
+    /// How many invocations may run at once (default 1024).
+    pub max_in_flight: usize,
+    /// How long shutdown waits for in-flight invocations (default 30 s).
+    pub shutdown_grace: Duration,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            url: DEFAULT_ENGINE_URL.to_owned(),
+            url_is_explicit: false,
+            name: default_name(),
+            description: None,
+            connect_timeout: Duration::from_secs(10),
+            invoke_timeout: Duration::from_secs(30),
+            ping_interval: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(60),
+            backoff: Backoff::default(),
+            max_in_flight: 1024,
+            shutdown_grace: Duration::from_secs(30),
+        }
+    }
+}
+
+impl WorkerConfig {
+    /// The defaults, with the URL and name read from the environment (`III_URL`, else
+    /// `III_BRIDGE_URL`; `III_WORKER_NAME`).
+    pub fn from_env() -> Self {
+        let mut config = Self::default();
+        if let Some(url) = env_url() {
+            config.url = url;
+            config.url_is_explicit = true;
+        }
+        if let Some(name) = non_empty_env(ENV_WORKER_NAME) {
+            config.name = name;
+        }
+        config
+    }
+}
+
+/// The engine URL from `III_URL`, else `III_BRIDGE_URL`, ignoring empty values.
+pub(crate) fn env_url() -> Option<String> {
+    non_empty_env(ENV_URL).or_else(|| non_empty_env(ENV_BRIDGE_URL))
+}
+
+fn non_empty_env(key: &str) -> Option<String> {
+    std::env::var(key)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn default_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{host}:{}", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_to_the_cap_within_jitter() {
+        let b = Backoff::default();
+        for (attempt, base) in [
+            (0, 1.0),
+            (1, 2.0),
+            (2, 4.0),
+            (4, 16.0),
+            (5, 30.0),
+            (40, 30.0),
+        ] {
+            for _ in 0..50 {
+                let d = b.delay(attempt).as_secs_f64();
+                assert!(
+                    d >= base * 0.7 - 1e-9 && d <= base * 1.3 + 1e-9,
+                    "{attempt}: {d}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! One incoming invocation: its input (unwrapped from the HTTP envelope when an HTTP trigger
+//! fired it), its [`Context`], and the [`Reply`] a handler produces.
+
+use std::collections::HashMap;
+
+use iii_protocol::http::HttpRequest;
+use iii_protocol::{InvokeFunction, RawValue, raw};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::context::{Context, TriggerKind};
+use crate::error::{Error, Result};
+use crate::worker::Worker;
+
+/// The key the engine injects into object payloads of worker-to-worker calls.
+const CALLER_KEY: &str = "_caller_worker_id";
+
+/// An invocation as a handler adapter sees it.
+#[derive(Debug)]
+pub struct Invocation {
+    input: Box<RawValue>,
+    http: Option<HttpRequest>,
+    ctx: Context,
+}
+
+impl Invocation {
+    /// Splits an `invokefunction` into input, HTTP request parts and context.
+    ///
+    /// A payload that is the engine's HTTP request envelope (an object whose `trigger.type` is
+    /// `http`) is unwrapped whoever registered the route, so the same function serves HTTP and
+    /// direct calls.
+    pub(crate) fn new(call: InvokeFunction, worker: Worker) -> Self {
+        let InvokeFunction {
+            invocation_id,
+            function_id,
+            data,
+            traceparent,
+            baggage,
+            metadata,
+            ..
+        } = call;
+        let (input, http) = match http_envelope(&data) {
+            Some(mut req) => {
+                let body = std::mem::replace(&mut req.body, raw::null());
+                (body, Some(req))
+            }
+            None => (data, None),
+        };
+        let trigger = if http.is_some() {
+            TriggerKind::Http
+        } else {
+            TriggerKind::Call
+        };
+        Self {
+            input,
+            http,
+            ctx: Context {
+                worker,
+                function_id,
+                invocation_id,
+                metadata,
+                caller_worker_id: None,
+                traceparent,
+                baggage,
+                trigger,
+            },
+        }
+    }
+
+    /// Deserializes the input (for HTTP, the request body) into `T`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the offending field path and what was wrong.
+    pub fn input<T: DeserializeOwned>(&mut self) -> Result<T> {
+        if let Some(req) = &self.http {
+            if raw::is_null(&self.input) {
+                return missing_http_body::<T>(req);
+            }
+            return from_raw(&self.input);
+        }
+        // The engine adds the caller's worker id to object payloads of worker-to-worker calls;
+        // strip it so that strict (`deny_unknown_fields`) input types still deserialize.
+        if self.input.get().contains(CALLER_KEY) {
+            let mut value: Value = serde_json::from_str(self.input.get())?;
+            if let Some(obj) = value.as_object_mut()
+                && let Some(Value::String(caller)) = obj.remove(CALLER_KEY)
+            {
+                self.ctx.caller_worker_id = Some(caller);
+            }
+            return from_value(value);
+        }
+        from_raw(&self.input)
+    }
+
+    /// The invocation context.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// Takes the context out (cheap: the input is already decoded by then).
+    pub fn take_context(&mut self) -> Context {
+        self.ctx.clone()
+    }
+
+    /// The HTTP request, when an HTTP trigger fired this invocation (its `body` is moved out
+    /// into the input).
+    pub fn http(&self) -> Option<&HttpRequest> {
+        self.http.as_ref()
+    }
+}
+
+/// Recognises the engine's HTTP request envelope by its `trigger.type == "http"` member.
+fn http_envelope(data: &RawValue) -> Option<HttpRequest> {
+    let text = data.get();
+    if !(text.contains("\"trigger\"") && text.contains("\"path_params\"")) {
+        return None;
+    }
+    let req: HttpRequest = serde_json::from_str(text).ok()?;
+    (req.trigger.as_ref()?.kind == "http").then_some(req)
+}
+
+fn missing_http_body<T: DeserializeOwned>(req: &HttpRequest) -> Result<T> {
+    // A handler whose input accepts `null` (unit, `Option`) is fine without a body.
+    if let Ok(v) = serde_json::from_str::<T>("null") {
+        return Ok(v);
+    }
+    let content_type = req
+        .headers
+        .get("content-type")
+        .map(String::as_str)
+        .unwrap_or("");
+    let has_body = req
+        .headers
+        .get("content-length")
+        .is_some_and(|l| l.trim() != "0")
+        || req.headers.contains_key("transfer-encoding");
+    let message = if !content_type.contains("application/json") {
+        "expected a JSON request body with `content-type: application/json`".to_owned()
+    } else if has_body {
+        "the request body is not valid JSON".to_owned()
+    } else {
+        "the request body is empty; a JSON value is expected".to_owned()
+    };
+    Err(Error::InvalidInput {
+        message,
+        path: None,
+    })
+}
+
+fn from_raw<T: DeserializeOwned>(raw: &RawValue) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    serde_path_to_error::deserialize(&mut de).map_err(invalid_input)
+}
+
+fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(invalid_input)
+}
+
+fn invalid_input(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    // serde_json appends " at line L column C", which means nothing to an HTTP client.
+    let message = inner.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(i) if inner.line() > 0 => message[..i].to_owned(),
+        _ => message,
+    };
+    Error::InvalidInput {
+        message,
+        path: (path != ".").then_some(path),
+    }
+}
+
+/// What a handler produced, before the runtime encodes it for the wire.
+#[derive(Debug)]
+pub enum Reply {
+    /// A JSON value.
+    Json(Box<RawValue>),
+    /// An HTTP response with a status, headers and a JSON body.
+    Http {
+        /// Status code.
+        status: u16,
+        /// Headers.
+        headers: HashMap<String, String>,
+        /// Body.
+        body: Box<RawValue>,
+    },
+}
+
+#[cfg(test)]
+#[path = "invocation_tests.rs"]
+mod tests;

@@ -1,0 +1,98 @@
+use iii_protocol::{InvokeFunction, raw};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::*;
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Strict {
+    a: i64,
+    b: i64,
+}
+
+fn invocation(data: serde_json::Value) -> Invocation {
+    let call = InvokeFunction::new("f", raw::to_raw(&data).expect("raw"));
+    Invocation::new(call, Worker::with_config(crate::WorkerConfig::default()))
+}
+
+fn envelope(body: serde_json::Value, content_type: &str) -> serde_json::Value {
+    json!({
+        "query_params": {"q": "1"}, "path_params": {"id": "7"},
+        "headers": {"content-type": content_type, "content-length": "5"},
+        "path": "/things/:id", "method": "POST", "body": body,
+        "trigger": {"type": "http", "path": "/things/:id", "method": "POST"}
+    })
+}
+
+#[test]
+fn plain_input_deserializes_directly() {
+    let mut inv = invocation(json!({"a": 1, "b": 2}));
+    assert_eq!(inv.input::<Strict>().expect("input"), Strict { a: 1, b: 2 });
+    assert_eq!(inv.context().trigger(), TriggerKind::Call);
+    assert!(inv.http().is_none());
+}
+
+#[test]
+fn caller_worker_id_is_removed_and_exposed() {
+    let mut inv = invocation(json!({"a": 1, "b": 2, "_caller_worker_id": "w-1"}));
+    assert_eq!(inv.input::<Strict>().expect("input"), Strict { a: 1, b: 2 });
+    assert_eq!(inv.context().caller_worker_id(), Some("w-1"));
+}
+
+#[test]
+fn http_envelope_is_unwrapped() {
+    let mut inv = invocation(envelope(json!({"a": 3, "b": 4}), "application/json"));
+    assert_eq!(inv.input::<Strict>().expect("input"), Strict { a: 3, b: 4 });
+    assert_eq!(inv.context().trigger(), TriggerKind::Http);
+    let req = inv.http().expect("http");
+    assert_eq!(req.path_params["id"], "7");
+    assert_eq!(req.query_params["q"], "1");
+}
+
+#[test]
+fn look_alike_input_is_not_an_envelope() {
+    // An object with a `trigger` member that is not the engine's HTTP envelope stays input.
+    let mut inv = invocation(json!({"trigger": {"type": "cron"}, "path_params": {}}));
+    let v: serde_json::Value = inv.input().expect("input");
+    assert_eq!(v["trigger"]["type"], "cron");
+    assert_eq!(inv.context().trigger(), TriggerKind::Call);
+}
+
+#[test]
+fn errors_name_the_field() {
+    let mut inv = invocation(json!({"a": 1}));
+    let e = inv.input::<Strict>().expect_err("missing b");
+    assert_eq!(e.code(), "invalid_input");
+    assert_eq!(e.message(), "missing field `b`");
+
+    let mut inv = invocation(json!({"a": 1, "b": "two"}));
+    let e = inv.input::<Strict>().expect_err("wrong type");
+    assert_eq!(
+        e.message(),
+        "`b`: invalid type: string \"two\", expected i64"
+    );
+
+    let mut inv = invocation(json!({"a": 1, "b": 2, "c": 3}));
+    let e = inv.input::<Strict>().expect_err("unknown field");
+    assert!(e.message().contains("unknown field `c`"), "{e}");
+}
+
+#[test]
+fn missing_http_body_is_explained() {
+    let mut inv = invocation(envelope(serde_json::Value::Null, "application/json"));
+    let e = inv.input::<Strict>().expect_err("no body");
+    assert_eq!(e.status(), 400);
+    assert_eq!(e.message(), "the request body is not valid JSON");
+
+    let mut inv = invocation(envelope(serde_json::Value::Null, "text/plain"));
+    let e = inv.input::<Strict>().expect_err("not json");
+    assert!(
+        e.message().contains("content-type: application/json"),
+        "{e}"
+    );
+
+    // A handler without input (unit) accepts a request without a body.
+    let mut inv = invocation(envelope(serde_json::Value::Null, "text/plain"));
+    inv.input::<()>().expect("unit input");
+}

@@ -1,0 +1,139 @@
+//! Triggers: what makes the engine invoke a function (an HTTP route, a cron schedule, a queue
+//! topic, …), and the handle that removes one again.
+
+use iii_protocol::RegisterTrigger;
+use iii_protocol::triggers::types;
+use serde_json::{Value, json};
+
+use crate::worker::Worker;
+
+/// A trigger to register: a type, the function it fires, and the type's configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Trigger {
+    pub(crate) trigger_type: String,
+    pub(crate) function_id: String,
+    pub(crate) config: Value,
+    pub(crate) metadata: Option<Value>,
+}
+
+impl Trigger {
+    /// A trigger of any type with a raw configuration.
+    pub fn new(
+        trigger_type: impl Into<String>,
+        function_id: impl Into<String>,
+        config: Value,
+    ) -> Self {
+        Self {
+            trigger_type: trigger_type.into(),
+            function_id: function_id.into(),
+            config,
+            metadata: None,
+        }
+    }
+
+    /// An HTTP route: `method` (`GET`, `POST`, …) on `path` (`users/:id`; leading `/`
+    /// optional) on the engine's HTTP server.
+    pub fn http(function_id: impl Into<String>, method: &str, path: &str) -> Self {
+        Self::new(
+            types::HTTP,
+            function_id,
+            json!({ "api_path": path, "http_method": method.to_ascii_uppercase() }),
+        )
+    }
+
+    /// A cron schedule: `sec min hour day-of-month month day-of-week [year]`, UTC.
+    pub fn cron(function_id: impl Into<String>, expression: &str) -> Self {
+        Self::new(
+            types::CRON,
+            function_id,
+            json!({ "expression": expression }),
+        )
+    }
+
+    /// A durable queue topic consumer (`durable:subscriber`).
+    pub fn queue(function_id: impl Into<String>, topic: &str) -> Self {
+        Self::new(
+            types::DURABLE_SUBSCRIBER,
+            function_id,
+            json!({ "topic": topic }),
+        )
+    }
+
+    /// A pub/sub topic subscriber (`subscribe`).
+    pub fn subscribe(function_id: impl Into<String>, topic: &str) -> Self {
+        Self::new(types::SUBSCRIBE, function_id, json!({ "topic": topic }))
+    }
+
+    /// Metadata delivered to the function with every fire.
+    pub fn with_metadata(mut self, metadata: Value) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    /// The trigger type.
+    pub fn trigger_type(&self) -> &str {
+        &self.trigger_type
+    }
+
+    /// The function it fires.
+    pub fn function_id(&self) -> &str {
+        &self.function_id
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Value {
+        &self.config
+    }
+
+    pub(crate) fn into_frame(self, id: String) -> RegisterTrigger {
+        RegisterTrigger {
+            id,
+            trigger_type: self.trigger_type,
+            function_id: self.function_id,
+            config: self.config,
+            metadata: self.metadata,
+            namespace: None,
+            trigger_namespace: None,
+        }
+    }
+}
+
+/// A registered trigger. Dropping the handle keeps the trigger; call
+/// [`unregister`](TriggerHandle::unregister) to remove it.
+#[derive(Debug, Clone)]
+pub struct TriggerHandle {
+    pub(crate) id: String,
+    pub(crate) worker: Worker,
+}
+
+impl TriggerHandle {
+    /// The trigger's id (also the cron `job_id`).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Removes the trigger from the engine and from the set replayed on reconnect.
+    pub fn unregister(self) {
+        self.worker.unregister_trigger(&self.id);
+    }
+}
+
+/// A registered function. Dropping the handle keeps the function; call
+/// [`unregister`](FunctionRef::unregister) to remove it.
+#[derive(Debug, Clone)]
+pub struct FunctionRef {
+    pub(crate) id: String,
+    pub(crate) worker: Worker,
+}
+
+impl FunctionRef {
+    /// The function id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Removes the function from the engine and from the set replayed on reconnect.
+    pub fn unregister(self) {
+        self.worker.unregister_function(&self.id);
+    }
+}

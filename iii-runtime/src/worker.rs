@@ -1,0 +1,414 @@
+//! [`Worker`]: the cheap, cloneable handle through which user code registers functions and
+//! triggers, calls other functions, and shuts the worker down.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use iii_protocol::triggers::EnqueueReceipt;
+use iii_protocol::{InvokeAction, InvokeFunction, Message, RawValue, raw};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot, watch};
+use uuid::Uuid;
+
+use crate::config::WorkerConfig;
+use crate::error::{Error, Result};
+use crate::handler::IntoFunction;
+use crate::service::{Command, Service};
+use crate::state::{ConnectionState, Status};
+use crate::transport::Outgoing;
+use crate::trigger::{FunctionRef, Trigger, TriggerHandle};
+
+/// A connection to the iii engine and the functions it serves.
+///
+/// `Worker` is a handle: clone it freely. Registrations made before
+/// [`connect`](Worker::connect) are sent once connected, and every registration is replayed
+/// after a reconnect.
+///
+/// ```no_run
+/// # async fn demo() -> iii::Result<()> {
+/// use iii::{Trigger, Worker};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Deserialize)]
+/// struct AddInput { a: i64, b: i64 }
+/// #[derive(Serialize, Deserialize)]
+/// struct AddOutput { sum: i64 }
+///
+/// let worker = Worker::from_env();
+/// worker.register_function("math.add", |input: AddInput| async move {
+///     Ok(AddOutput { sum: input.a + input.b })
+/// })?;
+/// worker.connect().await?;
+/// worker.register_trigger(Trigger::http("math.add", "POST", "add"));
+/// let out: AddOutput = worker.invoke("math.add", serde_json::json!({"a": 5, "b": 3})).await?;
+/// assert_eq!(out.sum, 8);
+/// worker.disconnect().await;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Worker {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    config: Arc<WorkerConfig>,
+    commands: mpsc::UnboundedSender<Command>,
+    status: watch::Receiver<Status>,
+    /// The service's ends of the channels, taken by the first `connect`.
+    startup: Mutex<Option<(mpsc::UnboundedReceiver<Command>, watch::Sender<Status>)>>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("url", &self.inner.config.url)
+            .field("state", &self.state())
+            .finish()
+    }
+}
+
+/// Options of one call.
+#[derive(Debug, Clone, Default)]
+pub struct CallOptions {
+    /// Overrides the worker's default invoke timeout.
+    pub timeout: Option<Duration>,
+    /// Metadata sidecar delivered to the handler.
+    pub metadata: Option<Value>,
+}
+
+impl Worker {
+    /// A worker for the engine at `url` (not connected yet).
+    pub fn new(url: impl Into<String>) -> Self {
+        let mut config = WorkerConfig::from_env();
+        config.url = url.into();
+        config.url_is_explicit = true;
+        Self::with_config(config)
+    }
+
+    /// A worker configured from the environment: `III_URL` (or the older `III_BRIDGE_URL`),
+    /// default `ws://127.0.0.1:49134`, and `III_WORKER_NAME`.
+    pub fn from_env() -> Self {
+        Self::with_config(WorkerConfig::from_env())
+    }
+
+    /// A worker with an explicit configuration.
+    pub fn with_config(config: WorkerConfig) -> Self {
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let (status_tx, status) = watch::channel(Status {
+            state: ConnectionState::Idle,
+            link: None,
+        });
+        Self {
+            inner: Arc::new(Inner {
+                config: Arc::new(config),
+                commands,
+                status,
+                startup: Mutex::new(Some((commands_rx, status_tx))),
+            }),
+        }
+    }
+
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+
+    /// The worker's configuration.
+    pub fn config(&self) -> &WorkerConfig {
+        &self.inner.config
+    }
+
+    /// Starts the connection task on the current tokio runtime (once) without waiting.
+    ///
+    /// The task connects, registers everything, and reconnects with backoff whenever the
+    /// connection drops, until [`disconnect`](Worker::disconnect).
+    pub fn start(&self) {
+        let startup = self
+            .inner
+            .startup
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some((commands, status)) = startup {
+            let service = Service::new(
+                Arc::clone(&self.inner.config),
+                Arc::downgrade(&self.inner),
+                commands,
+                status,
+            );
+            tokio::spawn(service.run());
+        }
+    }
+
+    /// Connects to the engine and waits until every registration made so far is applied.
+    ///
+    /// # Errors
+    /// [`Error::Connect`] when the worker is not ready within the connect timeout; the
+    /// connection task keeps retrying in the background all the same.
+    pub async fn connect(&self) -> Result<()> {
+        self.start();
+        let timeout = self.inner.config.connect_timeout;
+        match tokio::time::timeout(timeout, self.ready()).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Connect {
+                url: self.inner.config.url.clone(),
+                source: format!("not ready within {timeout:?}").into(),
+            }),
+        }
+    }
+
+    /// Waits until the worker is ready (connected and registered).
+    ///
+    /// # Errors
+    /// [`Error::Shutdown`] if the worker shuts down first.
+    pub async fn ready(&self) -> Result<()> {
+        self.ready_link().await.map(drop)
+    }
+
+    /// The current connection state.
+    pub fn state(&self) -> ConnectionState {
+        self.inner.status.borrow().state
+    }
+
+    /// Waits until the connection state satisfies `accept`, and returns that state.
+    ///
+    /// # Errors
+    /// [`Error::Shutdown`] when the worker is gone before that happens.
+    pub async fn wait_for_state(
+        &self,
+        mut accept: impl FnMut(ConnectionState) -> bool,
+    ) -> Result<ConnectionState> {
+        let mut status = self.inner.status.clone();
+        let status = status
+            .wait_for(|s| accept(s.state))
+            .await
+            .map_err(|_| Error::Shutdown)?;
+        Ok(status.state)
+    }
+
+    /// Registers a function under `id`: an async closure of its typed input, or a
+    /// [`Function`](crate::Function) built with a description and schemas.
+    ///
+    /// Registering an id again replaces the handler.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when `id` is empty or blank.
+    pub fn register_function<Args>(
+        &self,
+        id: impl Into<String>,
+        function: impl IntoFunction<Args>,
+    ) -> Result<FunctionRef> {
+        let id = id.into();
+        if id.trim().is_empty() {
+            return Err(Error::InvalidInput {
+                message: "a function id must not be empty".to_owned(),
+                path: None,
+            });
+        }
+        self.command(Command::RegisterFunction {
+            id: id.clone(),
+            function: function.into_function(),
+        });
+        Ok(FunctionRef {
+            id,
+            worker: self.clone(),
+        })
+    }
+
+    pub(crate) fn unregister_function(&self, id: &str) {
+        self.command(Command::UnregisterFunction { id: id.to_owned() });
+    }
+
+    /// Registers a trigger; it is sent at once when connected, else on connect.
+    pub fn register_trigger(&self, trigger: Trigger) -> TriggerHandle {
+        let id = Uuid::new_v4().to_string();
+        self.command(Command::RegisterTrigger(trigger.into_frame(id.clone())));
+        TriggerHandle {
+            id,
+            worker: self.clone(),
+        }
+    }
+
+    pub(crate) fn unregister_trigger(&self, id: &str) {
+        self.command(Command::UnregisterTrigger { id: id.to_owned() });
+    }
+
+    /// Calls `function_id` with `input` and waits for its typed result.
+    ///
+    /// Waits for the connection if the worker is (re)connecting, within the timeout.
+    ///
+    /// # Errors
+    /// [`Error::Remote`] when the function failed, [`Error::Timeout`],
+    /// [`Error::ConnectionLost`] when the connection dropped before the answer,
+    /// [`Error::Serialize`] when the input or output does not match its type.
+    pub async fn invoke<O: DeserializeOwned>(
+        &self,
+        function_id: &str,
+        input: impl Serialize,
+    ) -> Result<O> {
+        self.invoke_with(function_id, input, CallOptions::default())
+            .await
+    }
+
+    /// [`invoke`](Worker::invoke) with a timeout or metadata.
+    ///
+    /// # Errors
+    /// As [`invoke`](Worker::invoke).
+    pub async fn invoke_with<O: DeserializeOwned>(
+        &self,
+        function_id: &str,
+        input: impl Serialize,
+        options: CallOptions,
+    ) -> Result<O> {
+        let data = raw::to_raw(&input)?;
+        let result = self.call_raw(function_id, data, options).await?;
+        let text = result.as_deref().map_or("null", RawValue::get);
+        Ok(serde_json::from_str(text)?)
+    }
+
+    /// Calls `function_id` without waiting for (or getting) a result: fire and forget.
+    /// Returns once the call is queued on the connection.
+    ///
+    /// # Errors
+    /// [`Error::Serialize`] for an input that does not serialize, [`Error::Timeout`] when the
+    /// worker does not get connected within the invoke timeout, [`Error::Shutdown`].
+    pub async fn invoke_async(&self, function_id: &str, input: impl Serialize) -> Result<()> {
+        let frame = Message::InvokeFunction(InvokeFunction {
+            action: Some(InvokeAction::Void),
+            ..InvokeFunction::new(function_id, raw::to_raw(&input)?)
+        })
+        .encode();
+        let timeout = self.inner.config.invoke_timeout;
+        let send = async {
+            let link = self.ready_link().await?;
+            link.send(Outgoing::Frame(frame))
+                .await
+                .map_err(|_| Error::ConnectionLost {
+                    function_id: function_id.to_owned(),
+                })
+        };
+        tokio::time::timeout(timeout, send)
+            .await
+            .unwrap_or_else(|_| {
+                Err(Error::Timeout {
+                    function_id: function_id.to_owned(),
+                    after: timeout,
+                })
+            })
+    }
+
+    /// Puts a call to `function_id` on the engine's named `queue`; the function runs later.
+    ///
+    /// # Errors
+    /// As [`invoke`](Worker::invoke); `enqueue_error` from the engine when it has no queue.
+    pub async fn enqueue(
+        &self,
+        queue: &str,
+        function_id: &str,
+        input: impl Serialize,
+    ) -> Result<EnqueueReceipt> {
+        let data = raw::to_raw(&input)?;
+        let action = InvokeAction::Enqueue {
+            queue: queue.to_owned(),
+        };
+        let result = self
+            .call(function_id, data, Some(action), CallOptions::default())
+            .await?;
+        let text = result.as_deref().map_or("null", RawValue::get);
+        Ok(serde_json::from_str(text)?)
+    }
+
+    /// Calls `function_id` with raw JSON and returns the raw result (`None` for no result).
+    ///
+    /// # Errors
+    /// As [`invoke`](Worker::invoke).
+    pub async fn call_raw(
+        &self,
+        function_id: &str,
+        data: Box<RawValue>,
+        options: CallOptions,
+    ) -> Result<Option<Box<RawValue>>> {
+        self.call(function_id, data, None, options).await
+    }
+
+    async fn call(
+        &self,
+        function_id: &str,
+        data: Box<RawValue>,
+        action: Option<InvokeAction>,
+        options: CallOptions,
+    ) -> Result<Option<Box<RawValue>>> {
+        let id = Uuid::new_v4();
+        let (reply, answer) = oneshot::channel();
+        self.command(Command::Call {
+            id,
+            function_id: function_id.to_owned(),
+            reply,
+        });
+        let frame = Message::InvokeFunction(InvokeFunction {
+            invocation_id: Some(id),
+            action,
+            metadata: options.metadata,
+            ..InvokeFunction::new(function_id, data)
+        })
+        .encode();
+        let timeout = options.timeout.unwrap_or(self.inner.config.invoke_timeout);
+        let exchange = async {
+            let link = self.ready_link().await?;
+            link.send(Outgoing::Frame(frame))
+                .await
+                .map_err(|_| Error::ConnectionLost {
+                    function_id: function_id.to_owned(),
+                })?;
+            answer.await.map_err(|_| Error::Shutdown)?
+        };
+        match tokio::time::timeout(timeout, exchange).await {
+            Ok(result) => result,
+            Err(_) => {
+                self.command(Command::Forget { id });
+                Err(Error::Timeout {
+                    function_id: function_id.to_owned(),
+                    after: timeout,
+                })
+            }
+        }
+    }
+
+    /// Stops taking invocations, lets running ones finish within the shutdown grace, closes
+    /// the connection with a close frame, and fails calls still waiting with
+    /// [`Error::Shutdown`].
+    pub async fn disconnect(&self) {
+        let (done, finished) = oneshot::channel();
+        self.command(Command::Shutdown { done });
+        if self
+            .inner
+            .startup
+            .lock()
+            .map(|s| s.is_some())
+            .unwrap_or(false)
+        {
+            // Never started: nothing to drain.
+            return;
+        }
+        let _ = finished.await;
+    }
+
+    async fn ready_link(&self) -> Result<mpsc::Sender<Outgoing>> {
+        let mut status = self.inner.status.clone();
+        let status = status
+            .wait_for(|s| {
+                s.link.is_some()
+                    || matches!(s.state, ConnectionState::Closed | ConnectionState::Draining)
+            })
+            .await
+            .map_err(|_| Error::Shutdown)?;
+        status.link.clone().ok_or(Error::Shutdown)
+    }
+
+    fn command(&self, command: Command) {
+        // The service ends only after every handle is gone or after shutdown; commands sent
+        // after that have nobody to act on them and are dropped.
+        let _ = self.inner.commands.send(command);
+    }
+}
