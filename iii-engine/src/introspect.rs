@@ -12,7 +12,10 @@ use crate::registry::{Outcome, Registry};
 
 /// Stores the `engine::workers::register` payload of a worker.
 pub(crate) fn store_worker_metadata(hub: &Hub, worker: Uuid, data: &str) {
-    let metadata: Value = serde_json::from_str(data).unwrap_or(Value::Null);
+    let mut metadata: Value = serde_json::from_str(data).unwrap_or(Value::Null);
+    if let Some(map) = metadata.as_object_mut() {
+        map.remove("_caller_worker_id");
+    }
     let mut reg = hub.registry();
     let functions: Vec<String> = reg
         .functions

@@ -28,6 +28,9 @@ struct Args {
     /// Largest HTTP request body in bytes; larger bodies are answered 413.
     #[arg(long, env = env::MAX_BODY_BYTES, default_value_t = 16 * 1024 * 1024)]
     max_body_bytes: usize,
+    /// Largest WebSocket frame from a worker, in bytes.
+    #[arg(long, env = env::MAX_FRAME_BYTES, default_value_t = 16 * 1024 * 1024)]
+    max_frame_bytes: usize,
     /// Largest WebSocket message from a worker, in bytes.
     #[arg(long, env = env::MAX_MESSAGE_BYTES, default_value_t = 64 * 1024 * 1024)]
     max_message_bytes: usize,
@@ -47,6 +50,7 @@ async fn main() -> std::process::ExitCode {
         http_port: args.http_port,
         http_timeout: std::time::Duration::from_millis(args.http_timeout_ms),
         max_body_bytes: args.max_body_bytes,
+        max_frame_bytes: args.max_frame_bytes,
         max_message_bytes: args.max_message_bytes,
         ..EngineConfig::default()
     };

@@ -7,6 +7,8 @@ mod builtins;
 mod common;
 mod connection;
 mod cron;
+mod http_extras;
 mod http_triggers;
 mod invoke;
+mod lifecycle;
 mod queues;
