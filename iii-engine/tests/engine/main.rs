@@ -12,3 +12,4 @@ mod http_triggers;
 mod invoke;
 mod lifecycle;
 mod queues;
+mod robustness;
