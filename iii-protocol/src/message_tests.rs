@@ -87,8 +87,7 @@ fn missing_config_and_data_read_as_null() {
         panic!("wrong variant")
     };
     assert_eq!(t.config, Value::Null);
-    let Message::InvokeFunction(call) =
-        roundtrip(r#"{"type":"invokefunction","function_id":"f"}"#)
+    let Message::InvokeFunction(call) = roundtrip(r#"{"type":"invokefunction","function_id":"f"}"#)
     else {
         panic!("wrong variant")
     };

@@ -3,6 +3,7 @@
 
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
+use std::time::Duration;
 
 use futures_util::FutureExt;
 use iii_protocol::http::{HttpErrorBody, HttpResponse};
@@ -16,9 +17,32 @@ use crate::invocation::{Invocation, Reply};
 use crate::transport::{Link, Outgoing};
 use crate::worker::Worker;
 
-pub(crate) async fn run(handler: ErasedHandler, call: InvokeFunction, worker: Worker, link: Link) {
+tokio::task_local! {
+    /// The trace context of the invocation a task is serving, so that calls it makes to other
+    /// functions carry it on.
+    pub(crate) static TRACE: TraceContext;
+}
+
+/// W3C trace context of an invocation.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TraceContext {
+    pub(crate) traceparent: Option<String>,
+    pub(crate) baggage: Option<String>,
+}
+
+pub(crate) async fn run(
+    handler: ErasedHandler,
+    timeout: Option<Duration>,
+    call: InvokeFunction,
+    worker: Worker,
+    link: Link,
+) {
     let invocation_id = call.invocation_id;
     let function_id = call.function_id.clone();
+    let trace = TraceContext {
+        traceparent: call.traceparent.clone(),
+        baggage: call.baggage.clone(),
+    };
     let invocation = Invocation::new(call, worker);
     let trigger = invocation.context().trigger();
     let span = tracing::info_span!(
@@ -27,11 +51,20 @@ pub(crate) async fn run(handler: ErasedHandler, call: InvokeFunction, worker: Wo
         invocation_id = %invocation_id.map(|id| id.to_string()).unwrap_or_default(),
         trigger = ?trigger,
     );
-    let outcome = AssertUnwindSafe(async move { handler(invocation).await })
-        .catch_unwind()
-        .instrument(span.clone())
-        .await
-        .unwrap_or_else(|panic| Err(Error::Panic(panic_message(panic.as_ref()))));
+    let guarded = AssertUnwindSafe(async move { handler(invocation).await }).catch_unwind();
+    let traced = TRACE.scope(trace, guarded).instrument(span.clone());
+    let outcome = match timeout {
+        Some(after) => tokio::time::timeout(after, traced)
+            .await
+            .unwrap_or_else(|_| {
+                Ok(Err(Error::Timeout {
+                    function_id: function_id.clone(),
+                    after,
+                }))
+            }),
+        None => traced.await,
+    }
+    .unwrap_or_else(|panic| Err(Error::Panic(panic_message(panic.as_ref()))));
     let _enter = span.enter();
     if let Err(e) = &outcome {
         match e {

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -30,6 +31,7 @@ pub struct Function {
     pub(crate) request_format: Option<Value>,
     pub(crate) response_format: Option<Value>,
     pub(crate) metadata: Option<Value>,
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for Function {
@@ -51,6 +53,7 @@ impl Function {
             request_format: None,
             response_format: None,
             metadata: None,
+            timeout: None,
         }
     }
 
@@ -124,6 +127,13 @@ impl Function {
     /// Sets the output schema announced with the function.
     pub fn response_format(mut self, schema: Value) -> Self {
         self.response_format = Some(schema);
+        self
+    }
+
+    /// Bounds each invocation: one still running after `timeout` is abandoned and answered
+    /// with [`Error::Timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
 

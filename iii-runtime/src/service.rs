@@ -45,6 +45,12 @@ pub(crate) enum Command {
         function_id: String,
         reply: oneshot::Sender<Result<Option<Box<RawValue>>>>,
     },
+    /// The call's frame is queued on connection `generation`: if that connection drops, the
+    /// call fails at once rather than waiting for its timeout.
+    Sent {
+        id: Uuid,
+        generation: u64,
+    },
     /// The caller stopped waiting (timeout): drop the entry; a late result is ignored.
     Forget {
         id: Uuid,
@@ -57,6 +63,9 @@ pub(crate) enum Command {
 struct Pending {
     function_id: String,
     reply: oneshot::Sender<Result<Option<Box<RawValue>>>>,
+    /// Set once the frame is queued on a connection; calls still waiting for a connection
+    /// survive a reconnect.
+    sent: bool,
 }
 
 /// Where the connection stands, from the service's side.
@@ -200,7 +209,27 @@ impl Service {
                 if matches!(self.conn, Conn::Draining { .. }) {
                     let _ = reply.send(Err(Error::Shutdown));
                 } else {
-                    self.pending.insert(id, Pending { function_id, reply });
+                    self.pending.insert(
+                        id,
+                        Pending {
+                            function_id,
+                            reply,
+                            sent: false,
+                        },
+                    );
+                }
+            }
+            Command::Sent { id, generation } => {
+                let live = generation == self.generation && matches!(self.conn, Conn::Open { .. });
+                if live {
+                    if let Some(pending) = self.pending.get_mut(&id) {
+                        pending.sent = true;
+                    }
+                } else if let Some(pending) = self.pending.remove(&id) {
+                    // The connection it went out on is already gone.
+                    let _ = pending.reply.send(Err(Error::ConnectionLost {
+                        function_id: pending.function_id,
+                    }));
                 }
             }
             Command::Forget { id } => {
@@ -302,7 +331,7 @@ impl Service {
                     && !*ready
                 {
                     *ready = true;
-                    let data = link.data.clone();
+                    let data = (link.data.clone(), self.generation);
                     self.attempt = 0;
                     tracing::info!(
                         functions = self.functions.len(),
@@ -393,9 +422,10 @@ impl Service {
             return;
         };
         let handler = Arc::clone(&function.handler);
+        let timeout = function.timeout;
         let worker = Worker::from_inner(inner);
         self.running
-            .spawn(dispatch::run(handler, call, worker, link));
+            .spawn(dispatch::run(handler, timeout, call, worker, link));
     }
 
     fn on_result(&mut self, result: InvocationResult) {
@@ -419,7 +449,7 @@ impl Service {
         }
         let delay = self.config.backoff.delay(self.attempt);
         tracing::warn!(%reason, retry_in = ?delay, "lost the connection to the engine");
-        self.fail_pending(|function_id| Error::ConnectionLost { function_id });
+        self.fail_sent();
         self.attempt = self.attempt.saturating_add(1);
         self.conn = Conn::Backoff {
             until: Instant::now() + delay,
@@ -510,6 +540,23 @@ impl Service {
         }
     }
 
+    /// Fails the calls whose frames went out on the connection that just dropped.
+    fn fail_sent(&mut self) {
+        let sent: Vec<Uuid> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| p.sent)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in sent {
+            if let Some(pending) = self.pending.remove(&id) {
+                let _ = pending.reply.send(Err(Error::ConnectionLost {
+                    function_id: pending.function_id,
+                }));
+            }
+        }
+    }
+
     fn fail_pending(&mut self, error: impl Fn(String) -> Error) {
         for (_, pending) in self.pending.drain() {
             let _ = pending.reply.send(Err(error(pending.function_id)));
@@ -522,7 +569,7 @@ impl Service {
         }
     }
 
-    fn set_state(&self, state: ConnectionState, link: Option<mpsc::Sender<Outgoing>>) {
+    fn set_state(&self, state: ConnectionState, link: Option<(mpsc::Sender<Outgoing>, u64)>) {
         self.status.send_replace(Status { state, link });
     }
 

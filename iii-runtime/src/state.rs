@@ -31,5 +31,6 @@ pub enum ConnectionState {
 #[derive(Debug, Clone)]
 pub(crate) struct Status {
     pub(crate) state: ConnectionState,
-    pub(crate) link: Option<mpsc::Sender<Outgoing>>,
+    /// The ready connection's data queue and generation.
+    pub(crate) link: Option<(mpsc::Sender<Outgoing>, u64)>,
 }

@@ -274,14 +274,19 @@ impl Worker {
     /// [`Error::Serialize`] for an input that does not serialize, [`Error::Timeout`] when the
     /// worker does not get connected within the invoke timeout, [`Error::Shutdown`].
     pub async fn invoke_async(&self, function_id: &str, input: impl Serialize) -> Result<()> {
+        let trace = crate::dispatch::TRACE
+            .try_with(Clone::clone)
+            .unwrap_or_default();
         let frame = Message::InvokeFunction(InvokeFunction {
             action: Some(InvokeAction::Void),
+            traceparent: trace.traceparent,
+            baggage: trace.baggage,
             ..InvokeFunction::new(function_id, raw::to_raw(&input)?)
         })
         .encode();
         let timeout = self.inner.config.invoke_timeout;
         let send = async {
-            let link = self.ready_link().await?;
+            let (link, _) = self.ready_link().await?;
             link.send(Outgoing::Frame(frame))
                 .await
                 .map_err(|_| Error::ConnectionLost {
@@ -346,21 +351,27 @@ impl Worker {
             function_id: function_id.to_owned(),
             reply,
         });
+        let trace = crate::dispatch::TRACE
+            .try_with(Clone::clone)
+            .unwrap_or_default();
         let frame = Message::InvokeFunction(InvokeFunction {
             invocation_id: Some(id),
             action,
             metadata: options.metadata,
+            traceparent: trace.traceparent,
+            baggage: trace.baggage,
             ..InvokeFunction::new(function_id, data)
         })
         .encode();
         let timeout = options.timeout.unwrap_or(self.inner.config.invoke_timeout);
         let exchange = async {
-            let link = self.ready_link().await?;
+            let (link, generation) = self.ready_link().await?;
             link.send(Outgoing::Frame(frame))
                 .await
                 .map_err(|_| Error::ConnectionLost {
                     function_id: function_id.to_owned(),
                 })?;
+            self.command(Command::Sent { id, generation });
             answer.await.map_err(|_| Error::Shutdown)?
         };
         match tokio::time::timeout(timeout, exchange).await {
@@ -394,7 +405,7 @@ impl Worker {
         let _ = finished.await;
     }
 
-    async fn ready_link(&self) -> Result<mpsc::Sender<Outgoing>> {
+    async fn ready_link(&self) -> Result<(mpsc::Sender<Outgoing>, u64)> {
         let mut status = self.inner.status.clone();
         let status = status
             .wait_for(|s| {

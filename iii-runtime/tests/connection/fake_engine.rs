@@ -1,0 +1,150 @@
+//! A scripted engine: accepts worker connections on a free port and lets a test read every
+//! frame the worker sends and answer as it likes.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+
+/// How long a test waits for any expected frame before failing.
+pub const PATIENCE: Duration = Duration::from_secs(10);
+
+pub struct FakeEngine {
+    listener: TcpListener,
+    url: String,
+}
+
+impl FakeEngine {
+    pub async fn bind() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("ws://{}", listener.local_addr().expect("addr"));
+        Self { listener, url }
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Accepts the next worker connection (no frames sent yet).
+    pub async fn accept(&self) -> Peer {
+        let (stream, _) = tokio::time::timeout(PATIENCE, self.listener.accept())
+            .await
+            .expect("a worker connects in time")
+            .expect("accept");
+        let ws = tokio_tungstenite::accept_async(stream)
+            .await
+            .expect("websocket handshake");
+        Peer {
+            ws,
+            pings: 0,
+            pongs: 0,
+        }
+    }
+}
+
+pub struct Peer {
+    ws: WebSocketStream<TcpStream>,
+    /// WebSocket pings received from the worker.
+    pub pings: usize,
+    /// WebSocket pongs received from the worker.
+    pub pongs: usize,
+}
+
+impl Peer {
+    pub async fn send(&mut self, frame: Value) {
+        self.ws
+            .send(Message::text(frame.to_string()))
+            .await
+            .expect("send to worker");
+    }
+
+    pub async fn send_raw(&mut self, message: Message) {
+        self.ws.send(message).await.expect("send to worker");
+    }
+
+    /// The next JSON frame from the worker (control frames are counted and skipped).
+    pub async fn recv(&mut self) -> Value {
+        self.try_recv(PATIENCE)
+            .await
+            .expect("the worker sends a frame in time")
+    }
+
+    /// The next JSON frame, or `None` when the connection ends or `within` elapses.
+    pub async fn try_recv(&mut self, within: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()??;
+            match next.ok()? {
+                Message::Text(t) => {
+                    return Some(serde_json::from_str(&t).expect("worker sends JSON"));
+                }
+                Message::Ping(_) => self.pings += 1,
+                Message::Pong(_) => self.pongs += 1,
+                Message::Close(_) => return None,
+                other => panic!("unexpected frame {other:?}"),
+            }
+        }
+    }
+
+    /// Waits for the connection to end, counting control frames; true when it ended.
+    pub async fn closed_within(&mut self, within: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_) => return false,
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(Message::Ping(_)))) => self.pings += 1,
+                Ok(Some(Ok(_))) => {}
+            }
+        }
+    }
+
+    /// Plays the engine's side of a connection start: `workerregistered`, then reads every
+    /// frame up to the worker's JSON ping (answered with a pong), and returns those frames.
+    pub async fn handshake(&mut self, worker_id: &str) -> Vec<Value> {
+        self.send(json!({"type": "workerregistered", "worker_id": worker_id, "reattach_token": format!("token-{worker_id}")}))
+            .await;
+        let mut frames = Vec::new();
+        loop {
+            let frame = self.recv().await;
+            if frame["type"] == "ping" {
+                self.send(json!({"type": "pong"})).await;
+                return frames;
+            }
+            frames.push(frame);
+        }
+    }
+
+    /// Sends an `invokefunction` and returns its id.
+    pub async fn invoke(&mut self, function_id: &str, data: Value) -> String {
+        let id = uuid_v4();
+        self.send(json!({"type": "invokefunction", "invocation_id": id, "function_id": function_id, "data": data}))
+            .await;
+        id
+    }
+
+    /// Reads frames until the `invocationresult` for `id`.
+    pub async fn result_of(&mut self, id: &str) -> Value {
+        loop {
+            let frame = self.recv().await;
+            if frame["type"] == "invocationresult" && frame["invocation_id"] == id {
+                return frame;
+            }
+        }
+    }
+
+    /// Drops the connection without a close frame (as a crashed engine would).
+    pub fn kill(self) {
+        drop(self);
+    }
+}
+
+/// A random v4 UUID string.
+pub fn uuid_v4() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

@@ -1,0 +1,241 @@
+//! Serving invocations: results, errors, panics, the in-flight limit, timeouts, trace context.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use iii::{CallOptions, Context, Function};
+use serde_json::{Value, json};
+use tokio::sync::Semaphore;
+
+use crate::fake_engine::FakeEngine;
+
+#[tokio::test]
+async fn results_errors_and_unknown_functions() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    worker
+        .register_function("fails", |_: Value| async move {
+            Err::<Value, _>(iii::Error::conflict("already there"))
+        })
+        .expect("register");
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+
+    let id = peer.invoke("add", json!({"a": 2, "b": 3})).await;
+    let result = peer.result_of(&id).await;
+    assert_eq!(result["function_id"], "add");
+    assert_eq!(result["result"], json!({"sum": 5}));
+    assert!(result.get("error").is_none());
+
+    let id = peer.invoke("fails", json!({})).await;
+    let result = peer.result_of(&id).await;
+    assert_eq!(
+        result["error"],
+        json!({"code": "conflict", "message": "already there"})
+    );
+
+    let id = peer.invoke("nope", json!({})).await;
+    let result = peer.result_of(&id).await;
+    assert_eq!(result["error"]["code"], "function_not_found");
+
+    // No id: the handler runs, nothing is answered.
+    peer.send(json!({"type": "invokefunction", "function_id": "echo", "data": 1}))
+        .await;
+    let id = peer.invoke("echo", json!(2)).await;
+    let next = peer.recv().await;
+    assert_eq!(
+        next["invocation_id"],
+        id.as_str(),
+        "only the call with an id is answered"
+    );
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn a_panicking_handler_answers_an_error_and_the_worker_keeps_serving() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    worker
+        .register_function("boom", |_: Value| async move {
+            if true {
+                panic!("kaboom");
+            }
+            Ok(json!(null))
+        })
+        .expect("register");
+    worker
+        .register_function(
+            "boom.sync",
+            Function::blocking(|_: Value| -> iii::Result<Value> { panic!("sync kaboom") }),
+        )
+        .expect("register");
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+
+    for (function, text) in [("boom", "kaboom"), ("boom.sync", "sync kaboom")] {
+        let id = peer.invoke(function, json!({})).await;
+        let result = peer.result_of(&id).await;
+        assert_eq!(result["error"]["code"], "invocation_failed");
+        assert!(
+            result["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(text)),
+            "{result}"
+        );
+    }
+    let id = peer.invoke("add", json!({"a": 1, "b": 1})).await;
+    assert_eq!(peer.result_of(&id).await["result"], json!({"sum": 2}));
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn the_in_flight_limit_holds_and_overflow_is_refused() {
+    let engine = FakeEngine::bind().await;
+    let mut config = crate::config(engine.url());
+    config.max_in_flight = 2;
+    let worker = iii::Worker::with_config(config);
+    let gate = Arc::new(Semaphore::new(0));
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    {
+        let (gate, running, peak) = (gate.clone(), running.clone(), peak.clone());
+        worker
+            .register_function("gated", move |n: u32| {
+                let (gate, running, peak) = (gate.clone(), running.clone(), peak.clone());
+                async move {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    let _permit = gate.acquire().await.map_err(iii::Error::from_source)?;
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    Ok(n)
+                }
+            })
+            .expect("register");
+    }
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+
+    // 2 run, 2 wait in the backlog, the fifth is refused at once.
+    let mut ids = Vec::new();
+    for n in 0..5 {
+        ids.push(peer.invoke("gated", json!(n)).await);
+    }
+    let refused = peer.result_of(&ids[4]).await;
+    assert_eq!(refused["error"]["code"], "overloaded");
+    assert_eq!(running.load(Ordering::SeqCst), 2);
+
+    gate.add_permits(4);
+    for (n, id) in ids.iter().take(4).enumerate() {
+        assert_eq!(peer.result_of(id).await["result"], json!(n));
+    }
+    assert_eq!(
+        peak.load(Ordering::SeqCst),
+        2,
+        "never more than the limit at once"
+    );
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn per_function_timeout_answers_with_a_timeout_error() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    worker
+        .register_function(
+            "slow",
+            Function::new(|_: Value| async move {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                Ok(json!(null))
+            })
+            .timeout(Duration::from_millis(100)),
+        )
+        .expect("register");
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    let id = peer.invoke("slow", json!({})).await;
+    let result = peer.result_of(&id).await;
+    assert_eq!(result["error"]["code"], "timeout");
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn outbound_calls_time_out_and_late_results_are_ignored() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    let options = CallOptions {
+        timeout: Some(Duration::from_millis(200)),
+        ..Default::default()
+    };
+    match worker
+        .invoke_with::<Value>("remote", json!({}), options)
+        .await
+    {
+        Err(iii::Error::Timeout { function_id, after }) => {
+            assert_eq!(function_id, "remote");
+            assert_eq!(after, Duration::from_millis(200));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let frame = peer.recv().await;
+    // A late answer is dropped quietly; the worker still serves.
+    peer.send(json!({"type": "invocationresult", "invocation_id": frame["invocation_id"], "function_id": "remote", "result": 1}))
+        .await;
+    let id = peer.invoke("echo", json!("ok")).await;
+    assert_eq!(peer.result_of(&id).await["result"], "ok");
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn caller_id_metadata_and_trace_context_reach_the_handler_and_flow_on() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    worker
+        .register_function(
+            "relay",
+            Function::with_context(|input: Value, ctx: Context| async move {
+                let seen = json!({
+                    "caller": ctx.caller_worker_id(),
+                    "metadata": ctx.metadata(),
+                    "input": input,
+                });
+                let _: Value = ctx.worker().invoke("downstream", json!({})).await?;
+                Ok(seen)
+            }),
+        )
+        .expect("register");
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    let id = crate::fake_engine::uuid_v4();
+    peer.send(json!({
+        "type": "invokefunction", "invocation_id": id, "function_id": "relay",
+        "data": {"x": 1, "_caller_worker_id": "w-9"},
+        "metadata": {"tenant": "acme"},
+        "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "baggage": "k=v"
+    }))
+    .await;
+    let downstream = peer.recv().await;
+    assert_eq!(downstream["function_id"], "downstream");
+    assert_eq!(
+        downstream["traceparent"],
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    );
+    assert_eq!(downstream["baggage"], "k=v");
+    peer.send(json!({"type": "invocationresult", "invocation_id": downstream["invocation_id"], "function_id": "downstream", "result": null}))
+        .await;
+    let result = peer.result_of(&id).await;
+    assert_eq!(
+        result["result"],
+        json!({"caller": "w-9", "metadata": {"tenant": "acme"}, "input": {"x": 1}})
+    );
+    worker.disconnect().await;
+}

@@ -1,0 +1,91 @@
+//! WebSocket pings, pongs, and detection of a half-open connection.
+
+use std::time::Duration;
+
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::fake_engine::FakeEngine;
+
+fn quick(url: &str) -> iii::Worker {
+    let mut config = crate::config(url);
+    config.ping_interval = Duration::from_millis(100);
+    config.idle_timeout = Duration::from_millis(500);
+    let worker = iii::Worker::with_config(config);
+    crate::register_basics(&worker);
+    worker
+}
+
+#[tokio::test]
+async fn worker_pings_and_answers_pings() {
+    let engine = FakeEngine::bind().await;
+    let worker = quick(engine.url());
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+
+    peer.send_raw(Message::Ping(b"are you there".to_vec().into()))
+        .await;
+    // Reading for a while collects the worker's pings and its pong.
+    let _ = peer.try_recv(Duration::from_millis(350)).await;
+    assert!(peer.pings >= 2, "pings: {}", peer.pings);
+    assert!(peer.pongs >= 1, "pongs: {}", peer.pongs);
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn json_ping_is_answered_with_json_pong() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    peer.send(serde_json::json!({"type": "ping"})).await;
+    assert_eq!(peer.recv().await, serde_json::json!({"type": "pong"}));
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn a_silent_engine_is_detected_and_the_worker_reconnects() {
+    let engine = FakeEngine::bind().await;
+    let worker = quick(engine.url());
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    worker.ready().await.expect("ready");
+
+    // Stop reading: the worker's pings go unanswered, as on a half-open TCP connection.
+    let held = peer;
+    let mut again = engine.accept().await;
+    let frames = again.handshake("w-2").await;
+    assert_eq!(frames[0]["type"], "reattach");
+    drop(held);
+    worker.ready().await.expect("ready again");
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn malformed_frames_are_dropped_without_closing() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    for junk in [
+        "not json",
+        "{}",
+        r#"{"type":"observe"}"#,
+        r#"{"type":"invocationresult"}"#,
+        "",
+        "[1]",
+    ] {
+        peer.send_raw(Message::text(junk)).await;
+    }
+    peer.send_raw(Message::Binary(vec![0xff, 0xfe].into()))
+        .await;
+    let id = peer
+        .invoke("echo", serde_json::json!({"still": "alive"}))
+        .await;
+    let result = peer.result_of(&id).await;
+    assert_eq!(result["result"], serde_json::json!({"still": "alive"}));
+    worker.disconnect().await;
+}

@@ -1,0 +1,125 @@
+//! What the worker sends when a connection opens, and in which order.
+
+use iii::{ConnectionState, Trigger};
+use serde_json::json;
+
+use crate::fake_engine::FakeEngine;
+use crate::worker;
+
+#[tokio::test]
+async fn announce_first_then_functions_then_triggers_then_ready() {
+    let engine = FakeEngine::bind().await;
+    let worker = worker(engine.url());
+    worker.register_trigger(Trigger::http("add", "post", "add"));
+    worker.register_trigger(Trigger::cron("echo", "*/5 * * * * *"));
+    worker.start();
+
+    let mut peer = engine.accept().await;
+    let frames = peer.handshake("w-1").await;
+    let types: Vec<_> = frames
+        .iter()
+        .map(|f| f["type"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "invokefunction",
+            "registerfunction",
+            "registerfunction",
+            "registertrigger",
+            "registertrigger"
+        ]
+    );
+    // The announce is a void call, so the engine applies the registrations at once.
+    let announce = &frames[0];
+    assert_eq!(announce["function_id"], "engine::workers::register");
+    assert_eq!(announce["action"], json!({"type": "void"}));
+    assert!(announce.get("invocation_id").is_none());
+    assert_eq!(announce["data"]["runtime"], "rust");
+    assert_eq!(announce["data"]["name"], "test-worker");
+    assert_eq!(announce["data"]["telemetry"]["framework"], "iii-rs");
+    assert_eq!(frames[1]["id"], "echo");
+    assert_eq!(frames[2]["id"], "add");
+    assert_eq!(frames[3]["trigger_type"], "http");
+    assert_eq!(
+        frames[3]["config"],
+        json!({"api_path": "add", "http_method": "POST"})
+    );
+    assert_eq!(frames[3]["function_id"], "add");
+    assert_eq!(frames[4]["trigger_type"], "cron");
+    // Trigger ids are fresh UUIDs.
+    assert_eq!(frames[3]["id"].as_str().map(str::len), Some(36));
+
+    // The pong to the worker's ping is what makes it ready.
+    worker.ready().await.expect("ready");
+    assert_eq!(worker.state(), ConnectionState::Ready);
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn registrations_after_ready_go_out_at_once_and_unregister_works() {
+    let engine = FakeEngine::bind().await;
+    let worker = worker(engine.url());
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    worker.ready().await.expect("ready");
+
+    let f = worker
+        .register_function("late", |v: serde_json::Value| async move { Ok(v) })
+        .expect("register");
+    let frame = peer.recv().await;
+    assert_eq!(frame["type"], "registerfunction");
+    assert_eq!(frame["id"], "late");
+
+    let t = worker.register_trigger(Trigger::queue("late", "orders"));
+    let frame = peer.recv().await;
+    assert_eq!(frame["type"], "registertrigger");
+    assert_eq!(frame["trigger_type"], "durable:subscriber");
+    assert_eq!(frame["config"], json!({"topic": "orders"}));
+    let trigger_id = t.id().to_owned();
+
+    t.unregister();
+    let frame = peer.recv().await;
+    assert_eq!(
+        frame,
+        json!({"type": "unregistertrigger", "id": trigger_id, "trigger_type": "durable:subscriber"})
+    );
+    f.unregister();
+    assert_eq!(
+        peer.recv().await,
+        json!({"type": "unregisterfunction", "id": "late"})
+    );
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn blank_function_ids_are_refused() {
+    let worker = iii::Worker::new("ws://127.0.0.1:9");
+    let err = worker
+        .register_function("  ", |v: serde_json::Value| async move { Ok(v) })
+        .expect_err("blank id");
+    assert_eq!(err.code(), "invalid_input");
+}
+
+#[tokio::test]
+async fn connect_times_out_with_a_typed_error() {
+    // Nothing listens on this port once the listener is dropped.
+    let url = {
+        let engine = FakeEngine::bind().await;
+        engine.url().to_owned()
+    };
+    let mut config = crate::config(&url);
+    config.connect_timeout = std::time::Duration::from_millis(300);
+    let worker = iii::Worker::with_config(config);
+    match worker.connect().await {
+        Err(iii::Error::Connect { url: u, .. }) => assert_eq!(u, url),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(matches!(
+        worker.state(),
+        ConnectionState::Reconnecting { .. } | ConnectionState::Connecting
+    ));
+    worker.disconnect().await;
+    assert_eq!(worker.state(), ConnectionState::Closed);
+}
