@@ -10,26 +10,26 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 
 /// How long a test waits for any expected frame before failing.
-pub const PATIENCE: Duration = Duration::from_secs(10);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
 
-pub struct FakeEngine {
+pub(crate) struct FakeEngine {
     listener: TcpListener,
     url: String,
 }
 
 impl FakeEngine {
-    pub async fn bind() -> Self {
+    pub(crate) async fn bind() -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("ws://{}", listener.local_addr().expect("addr"));
         Self { listener, url }
     }
 
-    pub fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         &self.url
     }
 
     /// Accepts the next worker connection (no frames sent yet).
-    pub async fn accept(&self) -> Peer {
+    pub(crate) async fn accept(&self) -> Peer {
         let (stream, _) = tokio::time::timeout(PATIENCE, self.listener.accept())
             .await
             .expect("a worker connects in time")
@@ -45,35 +45,35 @@ impl FakeEngine {
     }
 }
 
-pub struct Peer {
+pub(crate) struct Peer {
     ws: WebSocketStream<TcpStream>,
     /// WebSocket pings received from the worker.
-    pub pings: usize,
+    pub(crate) pings: usize,
     /// WebSocket pongs received from the worker.
-    pub pongs: usize,
+    pub(crate) pongs: usize,
 }
 
 impl Peer {
-    pub async fn send(&mut self, frame: Value) {
+    pub(crate) async fn send(&mut self, frame: Value) {
         self.ws
             .send(Message::text(frame.to_string()))
             .await
             .expect("send to worker");
     }
 
-    pub async fn send_raw(&mut self, message: Message) {
+    pub(crate) async fn send_raw(&mut self, message: Message) {
         self.ws.send(message).await.expect("send to worker");
     }
 
     /// The next JSON frame from the worker (control frames are counted and skipped).
-    pub async fn recv(&mut self) -> Value {
+    pub(crate) async fn recv(&mut self) -> Value {
         self.try_recv(PATIENCE)
             .await
             .expect("the worker sends a frame in time")
     }
 
     /// The next JSON frame, or `None` when the connection ends or `within` elapses.
-    pub async fn try_recv(&mut self, within: Duration) -> Option<Value> {
+    pub(crate) async fn try_recv(&mut self, within: Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let next = tokio::time::timeout_at(deadline, self.ws.next())
@@ -92,7 +92,7 @@ impl Peer {
     }
 
     /// Waits for the connection to end, counting control frames; true when it ended.
-    pub async fn closed_within(&mut self, within: Duration) -> bool {
+    pub(crate) async fn closed_within(&mut self, within: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             match tokio::time::timeout_at(deadline, self.ws.next()).await {
@@ -106,7 +106,7 @@ impl Peer {
 
     /// Plays the engine's side of a connection start: `workerregistered`, then reads every
     /// frame up to the worker's JSON ping (answered with a pong), and returns those frames.
-    pub async fn handshake(&mut self, worker_id: &str) -> Vec<Value> {
+    pub(crate) async fn handshake(&mut self, worker_id: &str) -> Vec<Value> {
         self.send(json!({"type": "workerregistered", "worker_id": worker_id, "reattach_token": format!("token-{worker_id}")}))
             .await;
         let mut frames = Vec::new();
@@ -121,7 +121,7 @@ impl Peer {
     }
 
     /// Sends an `invokefunction` and returns its id.
-    pub async fn invoke(&mut self, function_id: &str, data: Value) -> String {
+    pub(crate) async fn invoke(&mut self, function_id: &str, data: Value) -> String {
         let id = uuid_v4();
         self.send(json!({"type": "invokefunction", "invocation_id": id, "function_id": function_id, "data": data}))
             .await;
@@ -129,7 +129,7 @@ impl Peer {
     }
 
     /// Reads frames until the `invocationresult` for `id`.
-    pub async fn result_of(&mut self, id: &str) -> Value {
+    pub(crate) async fn result_of(&mut self, id: &str) -> Value {
         loop {
             let frame = self.recv().await;
             if frame["type"] == "invocationresult" && frame["invocation_id"] == id {
@@ -139,12 +139,12 @@ impl Peer {
     }
 
     /// Drops the connection without a close frame (as a crashed engine would).
-    pub fn kill(self) {
+    pub(crate) fn kill(self) {
         drop(self);
     }
 }
 
 /// A random v4 UUID string.
-pub fn uuid_v4() -> String {
+pub(crate) fn uuid_v4() -> String {
     uuid::Uuid::new_v4().to_string()
 }

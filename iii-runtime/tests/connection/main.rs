@@ -13,7 +13,7 @@ use std::time::Duration;
 use iii::{Backoff, Worker, WorkerConfig};
 
 /// A configuration with quick timings for `url`.
-pub fn config(url: &str) -> WorkerConfig {
+pub(crate) fn config(url: &str) -> WorkerConfig {
     WorkerConfig {
         url: url.to_owned(),
         url_is_explicit: true,
@@ -29,13 +29,14 @@ pub fn config(url: &str) -> WorkerConfig {
 }
 
 /// A worker with `echo` (returns its input) and `add` registered.
-pub fn worker(url: &str) -> Worker {
+pub(crate) fn worker(url: &str) -> Worker {
     let worker = Worker::with_config(config(url));
     register_basics(&worker);
     worker
 }
 
-pub fn register_basics(worker: &Worker) {
+/// Registers `echo` and `add` on `worker`.
+pub(crate) fn register_basics(worker: &Worker) {
     worker
         .register_function("echo", |v: serde_json::Value| async move { Ok(v) })
         .expect("register echo");
