@@ -34,8 +34,13 @@ pub async fn engine_with(edit: impl FnOnce(&mut EngineConfig)) -> EngineHandle {
 
 /// A worker configured for `engine`, with quick timings for tests.
 pub fn worker_config(engine: &EngineHandle) -> iii::WorkerConfig {
+    worker_config_url(&engine.ws_url())
+}
+
+/// A worker configured for the engine at `url`, with quick timings for tests.
+pub fn worker_config_url(url: &str) -> iii::WorkerConfig {
     iii::WorkerConfig {
-        url: engine.ws_url(),
+        url: url.to_owned(),
         url_is_explicit: true,
         connect_timeout: Duration::from_secs(5),
         ..iii::WorkerConfig::default()
@@ -202,13 +207,13 @@ fn example_path(name: &str) -> std::path::PathBuf {
         .and_then(std::path::Path::parent)
         .expect("target dir");
     let path = profile_dir.join("examples").join(name);
-    if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let status = std::process::Command::new(cargo)
-            .args(["build", "-p", "iii-examples", "--example", name])
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building example {name} failed");
-    }
+    // Build (or confirm up to date) the example: `cargo nextest run -p iii-tests` alone would
+    // not rebuild another package's examples, and a stale binary would test old code.
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let status = std::process::Command::new(cargo)
+        .args(["build", "--quiet", "-p", "iii-examples", "--example", name])
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "building example {name} failed");
     path
 }

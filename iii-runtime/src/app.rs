@@ -119,7 +119,7 @@ impl App {
             mut config,
             on_ready,
         } = self;
-        let engine = embedded::ensure_engine(&mut config).await;
+        let engine = embedded::start_dev_engine_if_needed(&mut config).await;
         let worker = Worker::with_config(config);
         let count = registry::register_declared(&worker)?;
         tracing::debug!(functions = count, "declared functions registered");
@@ -211,7 +211,7 @@ where
 
 /// Installs a `tracing` subscriber reading `RUST_LOG` (default `info`), unless the program
 /// installed one already.
-pub(crate) fn init_tracing() {
+pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();

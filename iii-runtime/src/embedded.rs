@@ -5,21 +5,29 @@ use std::time::Duration;
 
 use crate::config::WorkerConfig;
 
-/// An engine this process started.
-pub(crate) struct EmbeddedEngine {
+/// A development engine this process started (see [`start_dev_engine_if_needed`]). Dropping
+/// it stops the engine; [`shutdown`](EmbeddedEngine::shutdown) stops it gracefully.
+#[derive(Debug)]
+pub struct EmbeddedEngine {
     #[cfg(feature = "embedded-engine")]
     handle: iii_engine::EngineHandle,
 }
 
 impl EmbeddedEngine {
-    pub(crate) async fn shutdown(self) {
+    /// Stops the engine: its sockets are closed and its tasks end.
+    pub async fn shutdown(self) {
         #[cfg(feature = "embedded-engine")]
         self.handle.shutdown().await;
     }
 }
 
-/// Starts the development engine when the worker may and must; points `config` at it.
-pub(crate) async fn ensure_engine(config: &mut WorkerConfig) -> Option<EmbeddedEngine> {
+/// The embedded default, for programs that use the plain API: when `config`'s URL did not
+/// come from the caller or `III_URL` and nothing listens on `127.0.0.1:49134`, starts the
+/// development engine in-process (feature `embedded-engine`), points `config` at it and logs
+/// one line saying so. Otherwise does nothing and returns `None`.
+///
+/// `#[iii::main]` does this by itself.
+pub async fn start_dev_engine_if_needed(config: &mut WorkerConfig) -> Option<EmbeddedEngine> {
     if config.url_is_explicit {
         return None;
     }

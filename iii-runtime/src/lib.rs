@@ -65,13 +65,15 @@ mod worker;
 #[doc(hidden)]
 pub mod __private;
 
-pub use app::App;
+pub use app::{App, init_tracing};
 pub use config::{Backoff, ENV_BRIDGE_URL, ENV_URL, ENV_WORKER_NAME, WorkerConfig};
 pub use context::{Context, TriggerKind};
+pub use embedded::{EmbeddedEngine, start_dev_engine_if_needed};
 pub use error::{BoxError, Error, Result};
 pub use handler::{Function, IntoFunction};
 pub use invocation::{Invocation, Reply};
 pub use registry::register_declared;
+pub use signal::shutdown_requested;
 pub use state::ConnectionState;
 pub use trigger::{FunctionRef, Trigger, TriggerHandle};
 pub use worker::{CallOptions, Worker};

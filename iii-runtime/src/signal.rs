@@ -1,7 +1,8 @@
 //! Waiting for SIGINT (Ctrl-C) or SIGTERM.
 
-/// Resolves on SIGINT or SIGTERM (on non-Unix systems, on Ctrl-C).
-pub(crate) async fn shutdown_requested() {
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM (on non-Unix systems, on Ctrl-C): what a worker
+/// waits for before [`Worker::disconnect`](crate::Worker::disconnect).
+pub async fn shutdown_requested() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

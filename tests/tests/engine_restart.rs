@@ -1,0 +1,65 @@
+//! Workers survive an engine restart: the quickstart and the plain-API example are killed with
+//! their engine gone, and are served again within 3 s of the engine coming back, with each
+//! function registered once.
+
+use std::time::{Duration, Instant};
+
+use iii_engine::{Engine, EngineConfig};
+use iii_tests::{Example, engine, eventually, http};
+use serde_json::{Value, json};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn examples_are_served_again_within_3s_of_an_engine_restart() {
+    let first = engine().await;
+    let (ws_port, http_port) = (first.ws_addr().port(), first.http_addr().port());
+    let addr = first.http_addr();
+    let quickstart = Example::start("quickstart", &first).await;
+    let plain = Example::start("plain_api", &first).await;
+    let body = Some(r#"{"a":2,"b":3}"#);
+    // Both register POST /add for their own `math.add`: the engine refuses the second owner of
+    // the id, so whichever registered first serves; either way the route answers.
+    let ok = eventually(Duration::from_secs(20), || http(addr, "POST", "/add", body)).await;
+    assert_eq!(ok.body, r#"{"sum":5}"#);
+
+    first.shutdown().await;
+    let down = http(addr, "POST", "/add", body).await;
+    assert!(down.is_err(), "the engine is down: {down:?}");
+
+    let restarted = Engine::start(EngineConfig {
+        ws_port,
+        http_port,
+        ..EngineConfig::default()
+    })
+    .await
+    .expect("restart on the same ports");
+    let back = Instant::now();
+    let ok = eventually(Duration::from_secs(10), || http(addr, "POST", "/add", body)).await;
+    assert_eq!(ok.status, 200, "{ok:?}");
+    assert_eq!(ok.body, r#"{"sum":5}"#);
+    let took = back.elapsed();
+    assert!(took < Duration::from_secs(3), "served again after {took:?}");
+
+    // Each worker's function is registered once: a probe worker lists them.
+    let probe = iii::Worker::with_config(iii_tests::worker_config_url(&restarted.ws_url()));
+    probe.connect().await.expect("probe connects");
+    let listed: Value = probe
+        .invoke("engine::functions::list", json!({}))
+        .await
+        .expect("list");
+    let ids: Vec<&str> = listed["functions"]
+        .as_array()
+        .expect("functions")
+        .iter()
+        .filter_map(|f| f["function_id"].as_str())
+        .collect();
+    assert_eq!(
+        ids.iter().filter(|id| **id == "math.add").count(),
+        1,
+        "{listed}"
+    );
+    probe.disconnect().await;
+
+    assert!(quickstart.terminate().await.success());
+    assert!(plain.terminate().await.success());
+    restarted.shutdown().await;
+}
