@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod builtins;
+mod channels;
 mod common;
 mod connection;
 mod cron;
