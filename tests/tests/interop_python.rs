@@ -11,10 +11,14 @@ mod interop_support;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use iii::prelude::*;
-use iii_tests::{engine, eventually, http, worker_config};
-use interop_support::{STARTUP, Script, invoke_when_registered, python, until_gone, workspace};
+use iii_engine::{Engine, EngineConfig};
+use iii_tests::{engine, engine_with, eventually, http, worker_config};
+use interop_support::{
+    STARTUP, Script, invoke_when_registered, python, until_gone, wait_for_triggers, workspace,
+};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -348,4 +352,173 @@ async fn python_publishes_to_rust_queue() {
     stopped.assert_quiet(&[DEPRECATION]);
     worker.disconnect().await;
     engine.shutdown().await;
+}
+
+/// A message as the Python consumers report it to `rs.record`.
+#[derive(Debug, Clone, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct Record {
+    via: String,
+    data: Value,
+}
+
+/// A Rust worker publishes to a durable topic and to a pub/sub topic of the same name; the
+/// Python `durable:subscriber` and `subscribe` functions each get their own message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_publishes_to_python_consumers() {
+    let Some(python) = python() else { return };
+    let engine = engine().await;
+    let worker = Worker::with_config(worker_config(&engine));
+    let (records, mut received) = mpsc::unbounded_channel();
+    worker
+        .register_function("rs.record", move |record: Record| {
+            let records = records.clone();
+            async move {
+                let _ = records.send(record);
+                Ok(())
+            }
+        })
+        .expect("registers");
+    worker.connect().await.expect("connects");
+    let mut py = Script::spawn(
+        &python,
+        &script("consumer.py"),
+        &engine,
+        &[("INTEROP_TOPIC", "interop.events".to_owned())],
+    );
+    py.wait_for_line("READY", STARTUP).await;
+    let queue = wait_for_triggers(&worker, "py.on_queue", 1).await;
+    assert_eq!(
+        queue["registered_triggers"][0]["trigger_type"], "durable:subscriber",
+        "{queue:#}"
+    );
+    wait_for_triggers(&worker, "py.on_event", 1).await;
+
+    let _: Value = worker
+        .invoke(
+            "iii::durable::publish",
+            json!({"topic": "interop.events", "data": {"n": 1}}),
+        )
+        .await
+        .expect("durable publish");
+    let _: Value = worker
+        .invoke(
+            "publish",
+            json!({"topic": "interop.events", "data": {"n": 2}}),
+        )
+        .await
+        .expect("pub/sub publish");
+
+    let mut got = Vec::new();
+    while got.len() < 2 {
+        let record = tokio::time::timeout(STARTUP, received.recv())
+            .await
+            .expect("both messages are delivered within the deadline")
+            .expect("channel open");
+        got.push(record);
+    }
+    got.sort_by(|x, y| x.via.cmp(&y.via));
+    assert_eq!(
+        got,
+        [
+            Record {
+                via: "durable:subscriber".to_owned(),
+                data: json!({"n": 1})
+            },
+            Record {
+                via: "subscribe".to_owned(),
+                data: json!({"n": 2})
+            },
+        ]
+    );
+
+    // Both handlers got `rs.record`'s answer before the worker is stopped.
+    py.wait_for_line("DONE durable:subscriber", STARTUP).await;
+    py.wait_for_line("DONE subscribe", STARTUP).await;
+    let stopped = py.stop().await;
+    stopped.assert_quiet(&[DEPRECATION]);
+    worker.disconnect().await;
+    engine.shutdown().await;
+}
+
+/// Killing a Python worker while it handles an HTTP request answers the client at once with
+/// `invocation_stopped`, long before the engine's HTTP timeout (protocol.md §3.6).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killing_python_worker_mid_request_answers_at_once() {
+    let Some(python) = python() else { return };
+    let engine = engine_with(|c| c.http_timeout = Duration::from_secs(300)).await;
+    let worker = Worker::with_config(worker_config(&engine));
+    worker.connect().await.expect("connects");
+    let mut py = Script::spawn(&python, &script("slow_worker.py"), &engine, &[]);
+    py.wait_for_line("READY", STARTUP).await;
+    wait_for_triggers(&worker, "py.slow", 1).await;
+
+    let addr = engine.http_addr();
+    let request =
+        tokio::spawn(async move { http(addr, "POST", "/slow", Some(r#"{"n":1}"#)).await });
+    py.wait_for_line("SLOW STARTED 1", STARTUP).await;
+    py.kill().await;
+
+    let answer = tokio::time::timeout(STARTUP, request)
+        .await
+        .expect("answered well before the 300 s HTTP timeout")
+        .expect("request task")
+        .expect("http");
+    assert_eq!(answer.status, 500, "{answer:?}");
+    assert_eq!(
+        answer.json()["error"]["code"],
+        "invocation_stopped",
+        "{answer:?}"
+    );
+
+    worker.disconnect().await;
+    engine.shutdown().await;
+}
+
+/// The Python worker outlives an engine restart: it reconnects (sending `reattach` with an id
+/// the new engine never issued, which must be ignored), replays its registrations, and its
+/// route is served again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_worker_reconnects_after_engine_restart() {
+    let Some(python) = python() else { return };
+    let first = engine().await;
+    let (ws_port, http_port) = (first.ws_addr().port(), first.http_addr().port());
+    let addr = first.http_addr();
+    let mut py = Script::spawn(&python, &script("http_worker.py"), &first, &[]);
+    py.wait_for_line("READY", STARTUP).await;
+    let sum = eventually(STARTUP, || {
+        http(addr, "POST", "/add", Some(r#"{"a":1,"b":1}"#))
+    })
+    .await;
+    assert_eq!(sum.json(), json!({"sum": 2}));
+    first.shutdown().await;
+
+    // Same ports, so that the worker finds it; another process may hold one for a moment.
+    let deadline = tokio::time::Instant::now() + STARTUP;
+    let second = loop {
+        let config = EngineConfig {
+            ws_port,
+            http_port,
+            ..EngineConfig::default()
+        };
+        match Engine::start(config).await {
+            Ok(engine) => break engine,
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                eprintln!("restart on the same ports failed, retrying: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot restart the engine on {ws_port}/{http_port}: {e}"),
+        }
+    };
+    let sum = eventually(STARTUP, || {
+        http(addr, "POST", "/add", Some(r#"{"a":20,"b":22}"#))
+    })
+    .await;
+    assert_eq!(sum.status, 200, "{sum:?}");
+    assert_eq!(sum.json(), json!({"sum": 42}));
+
+    let stopped = py.stop().await;
+    // Reconnect attempts while no engine listens are logged as warnings; nothing else is.
+    stopped.assert_quiet(&[DEPRECATION, "Connection failed", "OTel WS disconnected"]);
+    second.shutdown().await;
 }

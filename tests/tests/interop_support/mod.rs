@@ -134,7 +134,8 @@ impl Stopped {
             .collect();
         assert!(
             unexpected.is_empty(),
-            "unexpected SDK warnings: {unexpected:#?}\nfull stderr:\n{}",
+            "unexpected SDK warnings: {unexpected:#?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout.join("\n"),
             self.stderr.join("\n")
         );
     }
@@ -293,6 +294,16 @@ impl Script {
     }
 }
 
+impl Script {
+    /// Kills the script (SIGKILL): no goodbye, the socket just drops.
+    ///
+    /// # Panics
+    /// When it cannot be killed.
+    pub(crate) async fn kill(mut self) {
+        self.child.kill().await.expect("kill");
+    }
+}
+
 impl Drop for Script {
     fn drop(&mut self) {
         if std::thread::panicking() && !self.reported.get() {
@@ -354,5 +365,38 @@ where
             }
             _ => tokio::time::sleep(Duration::from_millis(50)).await,
         }
+    }
+}
+
+/// Waits until `function_id` is registered with at least `count` triggers, for at most
+/// [`STARTUP`]: a subscription must exist before anything is published to it.
+///
+/// # Panics
+/// When it does not happen in time.
+pub(crate) async fn wait_for_triggers(
+    worker: &iii::Worker,
+    function_id: &str,
+    count: usize,
+) -> serde_json::Value {
+    let deadline = tokio::time::Instant::now() + STARTUP;
+    loop {
+        let info = worker
+            .invoke::<serde_json::Value>(
+                "engine::functions::info",
+                serde_json::json!({ "function_id": function_id }),
+            )
+            .await;
+        if let Ok(info) = &info
+            && info["registered_triggers"]
+                .as_array()
+                .is_some_and(|t| t.len() >= count)
+        {
+            return info.clone();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{function_id} has no {count} trigger(s) after {STARTUP:?}: {info:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
