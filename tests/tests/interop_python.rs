@@ -169,6 +169,22 @@ async fn rust_calls_python_function() {
         other => panic!("expected py.fail to fail, got {other:?}"),
     }
 
+    // The SDK derives the schemas from the handler's pydantic type hints.
+    let info = wait_for_triggers(&worker, "py.add", 0).await;
+    assert_eq!(info["worker_name"], "interop-python-functions", "{info:#}");
+    assert_eq!(
+        info["description"], "Adds two integers (Python)",
+        "{info:#}"
+    );
+    assert_eq!(
+        info["request_schema"]["properties"]["a"]["type"], "integer",
+        "{info:#}"
+    );
+    assert_eq!(
+        info["response_schema"]["properties"]["sum"]["type"], "integer",
+        "{info:#}"
+    );
+
     let workers: Value = worker
         .invoke("engine::workers::list", json!({}))
         .await
@@ -521,4 +537,94 @@ async fn python_worker_reconnects_after_engine_restart() {
     // Reconnect attempts while no engine listens are logged as warnings; nothing else is.
     stopped.assert_quiet(&[DEPRECATION, "Connection failed", "OTel WS disconnected"]);
     second.shutdown().await;
+}
+
+/// A Rust worker writes a stream item and a state value; the Python `stream` and `state`
+/// triggers fire with the engine's payloads (protocol.md §6.6, §6.7), and Python reads the
+/// state value back with `state::get`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn python_stream_and_state_triggers_fire() {
+    let Some(python) = python() else { return };
+    let engine = engine().await;
+    let worker = Worker::with_config(worker_config(&engine));
+    let (records, mut received) = mpsc::unbounded_channel();
+    worker
+        .register_function("rs.record", move |record: Record| {
+            let records = records.clone();
+            async move {
+                let _ = records.send(record);
+                Ok(())
+            }
+        })
+        .expect("registers");
+    worker.connect().await.expect("connects");
+    let mut py = Script::spawn(
+        &python,
+        &script("events_worker.py"),
+        &engine,
+        &[
+            ("INTEROP_STREAM", "presence".to_owned()),
+            ("INTEROP_SCOPE", "users".to_owned()),
+        ],
+    );
+    py.wait_for_line("READY", STARTUP).await;
+    wait_for_triggers(&worker, "py.on_stream", 1).await;
+    wait_for_triggers(&worker, "py.on_state", 1).await;
+
+    let _: Value = worker
+        .invoke(
+            "stream::set",
+            json!({"stream_name": "presence", "group_id": "room-1", "item_id": "ada",
+                   "data": {"online": true}}),
+        )
+        .await
+        .expect("stream::set");
+    let _: Value = worker
+        .invoke(
+            "state::set",
+            json!({"scope": "users", "key": "42", "value": {"name": "Ada"}}),
+        )
+        .await
+        .expect("state::set");
+
+    let mut got = Vec::new();
+    while got.len() < 2 {
+        let record = tokio::time::timeout(STARTUP, received.recv())
+            .await
+            .expect("both triggers fire within the deadline")
+            .expect("channel open");
+        got.push(record);
+    }
+    got.sort_by(|x, y| x.via.cmp(&y.via));
+
+    let state = &got[0];
+    assert_eq!(state.via, "state");
+    assert_eq!(
+        state.data,
+        json!({
+            "event": {"type": "state", "event_type": "state:created", "scope": "users",
+                      "key": "42", "old_value": null, "new_value": {"name": "Ada"}},
+            "stored": {"name": "Ada"},
+        })
+    );
+
+    let stream = &got[1];
+    assert_eq!(stream.via, "stream");
+    assert_eq!(stream.data["type"], "stream", "{stream:?}");
+    assert_eq!(stream.data["streamName"], "presence", "{stream:?}");
+    assert_eq!(stream.data["groupId"], "room-1", "{stream:?}");
+    assert_eq!(stream.data["id"], "ada", "{stream:?}");
+    assert_eq!(
+        stream.data["event"],
+        json!({"type": "create", "data": {"online": true}}),
+        "{stream:?}"
+    );
+    assert!(stream.data["timestamp"].is_u64(), "{stream:?}");
+
+    py.wait_for_line("DONE stream", STARTUP).await;
+    py.wait_for_line("DONE state", STARTUP).await;
+    let stopped = py.stop().await;
+    stopped.assert_quiet(&[DEPRECATION]);
+    worker.disconnect().await;
+    engine.shutdown().await;
 }
