@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use iii_protocol::{Message, Uuid};
+use iii_protocol::Uuid;
 use tokio::sync::{Notify, Semaphore};
 
 use crate::channels::Channels;
@@ -59,12 +59,12 @@ impl Hub {
         lock(&self.registry)
     }
 
-    /// Queues a frame towards a worker; a worker that is gone is ignored.
-    pub(crate) async fn send_to(&self, worker: Uuid, message: &Message) {
+    /// Queues an encoded frame towards a worker; a worker that is gone is ignored.
+    pub(crate) async fn send_text_to(&self, worker: Uuid, frame: String) {
         let tx = self.registry().workers.get(&worker).map(|w| w.tx.clone());
         if let Some(tx) = tx {
             // A closed channel means the connection is tearing down; nothing to do.
-            let _ = tx.send(message.encode()).await;
+            let _ = tx.send(frame).await;
         }
     }
 }

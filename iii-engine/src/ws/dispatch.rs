@@ -9,6 +9,7 @@ use iii_protocol::{
 };
 use serde_json::Value;
 
+use super::lenient::{self, ReplyId, Salvaged};
 use crate::hub::Hub;
 use crate::registry::Outbound;
 use crate::router::{self, Call};
@@ -54,7 +55,18 @@ impl Conn {
         let message = match Message::decode(text) {
             Ok(m) => m,
             Err(e) => {
-                tracing::warn!("worker {}: json decode error, frame dropped: {e}", self.id);
+                match lenient::salvage(text, &e) {
+                    Salvaged::Invoke(call, id) => {
+                        tracing::warn!(
+                            "worker {}: invokefunction {} has a non-UUID invocation_id {id:?}; \
+                             served, and answered under that id",
+                            self.id,
+                            call.function_id
+                        );
+                        self.invoke(call, Some(ReplyId::Foreign(id))).await;
+                    }
+                    Salvaged::Dropped(why) => tracing::warn!("worker {}: {why}", self.id),
+                }
                 return;
             }
         };
@@ -107,7 +119,10 @@ impl Conn {
                 }
             }
             Message::UnregisterTrigger(u) => triggers::unregister(&self.hub, self.id, &u.id),
-            Message::InvokeFunction(call) => self.invoke(call).await,
+            Message::InvokeFunction(call) => {
+                let id = call.invocation_id.map(ReplyId::Uuid);
+                self.invoke(call, id).await;
+            }
             Message::InvocationResult(r) => {
                 let outcome = match r.error {
                     Some(e) => Err(e),
@@ -121,9 +136,10 @@ impl Conn {
         }
     }
 
-    async fn invoke(&self, call: InvokeFunction) {
+    /// Routes a worker's call; `invocation_id` is the id to answer under (the frame's own
+    /// field is ignored, so that non-UUID ids can be served too).
+    async fn invoke(&self, call: InvokeFunction, invocation_id: Option<ReplyId>) {
         let InvokeFunction {
-            invocation_id,
             function_id,
             data,
             traceparent,
@@ -138,7 +154,9 @@ impl Conn {
             if let Some(id) = invocation_id {
                 let result = serde_json::json!({ "messageReceiptId": receipt });
                 if let Ok(raw) = iii_protocol::raw::to_raw(&result) {
-                    self.send(InvocationResult::ok(id, function_id, raw)).await;
+                    let frame = id.encode(InvocationResult::ok(Uuid::nil(), function_id, raw));
+                    // A closed channel means the connection is ending.
+                    let _ = self.tx.send(frame).await;
                 }
             }
             return;
@@ -157,7 +175,7 @@ impl Conn {
             metadata,
             traceparent,
             baggage,
-            preferred_id: reply_to,
+            preferred_id: reply_to.as_ref().and_then(ReplyId::uuid),
             caller: Some(self.id),
         };
         let hub = self.hub.clone();
@@ -172,12 +190,13 @@ impl Conn {
                 }
                 return;
             };
+            let nil = Uuid::nil();
             let result = match outcome {
-                Ok(Some(result)) => InvocationResult::ok(id, function_id, result),
-                Ok(None) => InvocationResult::ok(id, function_id, iii_protocol::raw::null()),
-                Err(e) => InvocationResult::err(id, function_id, e),
+                Ok(Some(result)) => InvocationResult::ok(nil, function_id, result),
+                Ok(None) => InvocationResult::ok(nil, function_id, iii_protocol::raw::null()),
+                Err(e) => InvocationResult::err(nil, function_id, e),
             };
-            hub.send_to(caller, &result.into()).await;
+            hub.send_text_to(caller, id.encode(result)).await;
         });
     }
 

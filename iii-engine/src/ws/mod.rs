@@ -4,6 +4,7 @@
 
 mod conn;
 mod dispatch;
+mod lenient;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;

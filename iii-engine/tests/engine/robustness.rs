@@ -76,3 +76,83 @@ async fn silent_connections_are_closed_after_the_handshake_timeout() {
     w.sync().await;
     engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_flood_of_malformed_frames_leaves_the_engine_serving() {
+    let engine = common::start().await;
+    let mut w = Worker::connect(&engine).await;
+    w.route("ok", "GET", "ok").await;
+    let mut flood = Worker::connect(&engine).await;
+    // None of these gets an answer, so the flooding socket needs no reading meanwhile.
+    let junk = [
+        "not json",
+        "{",
+        "[1,2]",
+        "\"s\"",
+        r#"{"type":"nope"}"#,
+        r#"{"type":42}"#,
+        r#"{"type":"invokefunction"}"#,
+        r#"{"type":"registerfunction","id":7}"#,
+        r#"{"type":"invocationresult","invocation_id":"x","function_id":"f"}"#,
+        r#"{"type":"invocationresult","invocation_id":"0d4f6c6a-2f8e-4f53-9a0e-5f1d2c3b4a59","function_id":"f"}"#,
+        "   ",
+    ];
+    let started = std::time::Instant::now();
+    for i in 0..10_000 {
+        if i % 100 == 99 {
+            flood.send_binary(&[0xff, 0xfe, 0x00]).await;
+        } else {
+            flood.send_text(junk[i % junk.len()]).await;
+        }
+    }
+    flood.sync().await;
+    eprintln!("10000 malformed frames handled in {:?}", started.elapsed());
+    // The flooding connection still works, and so does everything else.
+    let r = flood
+        .call("state::get", json!({"scope": "s", "key": "k"}))
+        .await;
+    assert!(r["error"].is_null(), "{r}");
+    let e = &engine;
+    let (resp, ()) = tokio::join!(http(e, "GET", "/ok", &[], ""), async {
+        let inv = w.expect_invoke().await;
+        w.answer(&inv, json!({"body": "fine"})).await;
+    });
+    assert_eq!(resp.status, StatusCode::OK);
+    assert_eq!(resp.json(), json!("fine"));
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn non_uuid_invocation_ids_are_served_and_answered_under_the_same_id() {
+    let engine = common::start().await;
+    let mut callee = Worker::connect(&engine).await;
+    callee.register_function("echo").await;
+    callee.sync().await;
+    let mut w = Worker::connect(&engine).await;
+    w.send(json!({"type": "invokefunction", "invocation_id": "call-1",
+                  "function_id": "echo", "data": {"a": 1}}))
+        .await;
+    let inv = callee.expect_invoke().await;
+    let towards_target = inv["invocation_id"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(towards_target).is_ok(), "{inv}");
+    callee.answer(&inv, json!({"b": 2})).await;
+    let r = w.recv().await;
+    assert_eq!(r["type"], "invocationresult");
+    assert_eq!(r["invocation_id"], "call-1");
+    assert_eq!(r["result"], json!({"b": 2}));
+    // Builtins and errors too.
+    w.send(json!({"type": "invokefunction", "invocation_id": "call-2",
+                  "function_id": "missing"}))
+        .await;
+    let r = w.recv().await;
+    assert_eq!(r["invocation_id"], "call-2");
+    assert_eq!(r["error"]["code"], "function_not_found");
+    // A result under a non-UUID id matches nothing; the connection stays open.
+    w.send(
+        json!({"type": "invocationresult", "invocation_id": "call-3", "function_id": "f",
+                  "result": 1}),
+    )
+    .await;
+    w.sync().await;
+    engine.shutdown().await;
+}
