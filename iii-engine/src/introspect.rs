@@ -10,29 +10,62 @@ use crate::builtins::{self, input, reply};
 use crate::hub::Hub;
 use crate::registry::{ENGINE_OWNER, Outcome, Registry, WorkerEntry};
 
-/// Stores the `engine::workers::register` payload of a worker.
+/// Stores the `engine::workers::register` payload of a worker, and logs what it registered.
 pub(crate) fn store_worker_metadata(hub: &Hub, worker: Uuid, data: &str) {
     let mut metadata: Value = serde_json::from_str(data).unwrap_or(Value::Null);
     if let Some(map) = metadata.as_object_mut() {
         map.remove("_caller_worker_id");
     }
     let mut reg = hub.registry();
-    let functions: Vec<String> = reg
+    let mut functions: Vec<&str> = reg
         .functions
         .iter()
         .filter(|(_, f)| f.owner == worker)
-        .map(|(id, _)| id.clone())
+        .map(|(id, _)| id.as_str())
         .collect();
+    functions.sort_unstable();
+    let mut triggers: Vec<String> = reg
+        .triggers
+        .values()
+        .filter(|t| t.owner == worker)
+        .map(|t| {
+            format!(
+                "{} -> {}",
+                describe_trigger(&t.trigger_type, &t.config),
+                t.function_id
+            )
+        })
+        .collect();
+    triggers.sort_unstable();
+    let text = |key: &str| metadata.get(key).and_then(Value::as_str).unwrap_or("?");
+    tracing::info!(
+        "worker {worker} is {:?} ({} {}): functions [{}]; triggers [{}]",
+        text("name"),
+        text("runtime"),
+        text("version"),
+        functions.join(", "),
+        triggers.join(", ")
+    );
     if let Some(entry) = reg.workers.get_mut(&worker) {
-        let name = metadata.get("name").and_then(Value::as_str).unwrap_or("");
-        let runtime = metadata
-            .get("runtime")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        tracing::info!(
-            "worker {worker} announced itself as {name:?} ({runtime}); functions: {functions:?}"
-        );
         entry.metadata = Some(metadata);
+    }
+}
+
+/// A short human-readable form of a binding, for logs: `http POST /add`, `cron */5 * * * * *`.
+fn describe_trigger(trigger_type: &str, config: &Value) -> String {
+    let text = |key: &str| config.get(key).and_then(Value::as_str);
+    let detail = match trigger_type {
+        "http" => text("api_path").map(|path| {
+            let method = text("http_method").unwrap_or("GET").to_ascii_uppercase();
+            format!("{method} /{}", path.trim_start_matches('/'))
+        }),
+        "cron" => text("expression").map(str::to_owned),
+        "stream" => text("stream_name").map(str::to_owned),
+        _ => text("topic").or_else(|| text("scope")).map(str::to_owned),
+    };
+    match detail {
+        Some(detail) => format!("{trigger_type} {detail}"),
+        None => trigger_type.to_owned(),
     }
 }
 

@@ -48,7 +48,12 @@ pub struct Worker {
 impl Worker {
     /// Connects and reads the `workerregistered` frame, which must come first.
     pub async fn connect(engine: &EngineHandle) -> Self {
-        let (ws, _) = tokio_tungstenite::connect_async(engine.ws_url())
+        Self::connect_url(&engine.ws_url()).await
+    }
+
+    /// Connects to an engine by URL and reads the `workerregistered` frame.
+    pub async fn connect_url(url: &str) -> Self {
+        let (ws, _) = tokio_tungstenite::connect_async(url)
             .await
             .expect("connects");
         let mut worker = Self {
