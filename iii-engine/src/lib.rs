@@ -8,16 +8,26 @@
 //!   registration, invocation routing between workers (sync, void, `enqueue`) with
 //!   `_caller_worker_id` injection, JSON and WebSocket pings, reattach eviction, and cleanup
 //!   (`invocation_stopped`) when a worker goes away;
-//! * `http` triggers on a separate HTTP port, with the request/response envelope, condition and
-//!   middleware functions, permissive CORS, size limit and timeout;
+//! * `http` triggers on a separate HTTP port, with the request/response envelope (including
+//!   the `request_body`/`response` data-channel references), streamed responses, condition and
+//!   middleware functions, permissive CORS, size limit, timeout and concurrency limit;
+//! * data channels: `engine::channels::create` and `/ws/channels/{id}?key=…&dir=read|write` on
+//!   the worker port;
 //! * `cron` triggers, durable queues (`durable:subscriber`/`queue`, `iii::durable::publish`,
 //!   retries and a dead-letter list), pub/sub (`subscribe`/`publish`), the `state::*` builtins
-//!   with `state` triggers, and introspection (`engine::functions::list`/`info`,
-//!   `engine::workers::list`).
+//!   with `state` triggers, the `stream::*` builtins with `stream` triggers, the engine's own
+//!   trigger types (`engine::workers-available`, `engine::functions-available`) and trigger
+//!   functions (`engine::register_trigger`, `engine::unregister_trigger`), and introspection
+//!   (`engine::functions::list`/`info`, `engine::workers::list`/`info`,
+//!   `engine::registered-triggers::list`).
 //!
-//! Deliberate differences from the real engine: both ports bind loopback by default, a null
-//! HTTP result is answered `200` with an empty body (no streaming), there are no namespaces,
-//! and everything is kept in memory.
+//! Deliberate differences from the real engine: both ports bind loopback by default; a null
+//! HTTP result is streamed from the `response` channel only when the worker connects that
+//! channel's writer within [`EngineConfig::http_stream_grace`], and is otherwise answered `200`
+//! with an empty body instead of hanging until the timeout; HTTP requests over the concurrency
+//! limit are answered `503` instead of queueing; an `invokefunction` whose `invocation_id` is a
+//! string but not a UUID is served and answered under that string; `stream::send` has no
+//! stream socket to send to; there are no namespaces; and everything is kept in memory.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), iii_engine::EngineError> {
