@@ -58,6 +58,7 @@ mod registry;
 mod service;
 mod signal;
 mod state;
+mod strip;
 mod transport;
 mod trigger;
 mod worker;
@@ -76,7 +77,7 @@ pub use registry::register_declared;
 pub use signal::shutdown_requested;
 pub use state::ConnectionState;
 pub use trigger::{FunctionRef, Trigger, TriggerHandle};
-pub use worker::{CallOptions, Worker};
+pub use worker::{CallOptions, StateChanges, Worker};
 
 pub use iii_macros::{function, http, main};
 /// The wire protocol types (re-exported from `iii-protocol`).
