@@ -1,4 +1,5 @@
-//! Functions the engine provides itself: introspection, queues, pub/sub and state.
+//! Functions the engine provides itself: introspection, trigger bindings, queues, pub/sub,
+//! state, streams and channels.
 
 use std::sync::Arc;
 
@@ -10,7 +11,8 @@ use serde_json::value::RawValue;
 use crate::hub::Hub;
 use crate::registry::Outcome;
 use crate::router::Call;
-use crate::{introspect, queue, state};
+use crate::triggers::engine;
+use crate::{channels, introspect, queue, state, streams};
 
 /// Id of the dead-letter listing builtin.
 pub(crate) const DLQ_MESSAGES: &str = "engine::queue::dlq_messages";
@@ -34,7 +36,29 @@ pub(crate) const ALL: &[(&str, &str)] = &[
     (state::UPDATE, "Applies update operations to a state value"),
     (state::LIST, "Lists the values of a state scope"),
     (state::LIST_GROUPS, "Lists the state scopes"),
+    (
+        channels::CREATE,
+        "Creates a data channel (writer and reader refs)",
+    ),
+    (WORKERS_INFO, "Details of one connected worker"),
+    (
+        engine::REGISTER_TRIGGER,
+        "Binds a trigger that outlives its caller",
+    ),
+    (
+        engine::UNREGISTER_TRIGGER,
+        "Removes a trigger binding by id",
+    ),
+    (engine::REGISTERED_TRIGGERS_LIST, "Lists trigger bindings"),
 ];
+
+/// Id of the worker details builtin.
+pub(crate) const WORKERS_INFO: &str = "engine::workers::info";
+
+/// Every builtin id with its description, streams included.
+pub(crate) fn all() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    ALL.iter().chain(streams::ALL)
+}
 
 /// Runs `call` if it names a builtin; `None` otherwise.
 pub(crate) async fn call(hub: &Arc<Hub>, call: &Call) -> Option<Outcome> {
@@ -43,6 +67,7 @@ pub(crate) async fn call(hub: &Arc<Hub>, call: &Call) -> Option<Outcome> {
         ids::WORKERS_REGISTER => {
             if let Some(worker) = call.caller {
                 introspect::store_worker_metadata(hub, worker, data);
+                engine::worker_event(hub, "worker_metadata_updated", worker);
             }
             reply(&serde_json::json!({ "success": true }))
         }
@@ -52,7 +77,13 @@ pub(crate) async fn call(hub: &Arc<Hub>, call: &Call) -> Option<Outcome> {
         ids::DURABLE_PUBLISH | ids::ENQUEUE => queue::publish_durable(hub, data),
         ids::PUBLISH => queue::publish_pubsub(hub, data),
         DLQ_MESSAGES => queue::dlq_messages(hub, data),
+        channels::CREATE => channels::create(hub, call.caller, data),
+        WORKERS_INFO => introspect::workers_info(hub, data),
+        engine::REGISTER_TRIGGER => engine::register(hub, data),
+        engine::UNREGISTER_TRIGGER => engine::unregister(hub, data),
+        engine::REGISTERED_TRIGGERS_LIST => engine::list(hub, data),
         id if id.starts_with("state::") => state::call(hub, id, data)?,
+        id if id.starts_with("stream::") => streams::call(hub, id, data)?,
         _ => return None,
     })
 }

@@ -36,6 +36,17 @@ pub struct EngineConfig {
     pub queue_backoff: Duration,
     /// How long [`EngineHandle::shutdown`](crate::EngineHandle::shutdown) waits for tasks.
     pub shutdown_grace: Duration,
+    /// HTTP requests served at once; more are answered `503` (default 1024).
+    pub concurrency_request_limit: usize,
+    /// When an HTTP function returns no result, how long the engine waits for the worker to
+    /// connect the envelope's `response` channel before answering `200` with an empty body
+    /// (default 500 ms). A connected response channel is streamed instead.
+    pub http_stream_grace: Duration,
+    /// Channel ends nobody connected to within this time are dropped (default 5 min).
+    pub channel_ttl: Duration,
+    /// How long function-registry changes are collected into one
+    /// `engine::functions-available` fire (default 100 ms).
+    pub functions_coalesce: Duration,
 }
 
 impl Default for EngineConfig {
@@ -53,6 +64,10 @@ impl Default for EngineConfig {
             queue_max_attempts: 3,
             queue_backoff: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(5),
+            concurrency_request_limit: 1024,
+            http_stream_grace: Duration::from_millis(500),
+            channel_ttl: Duration::from_secs(300),
+            functions_coalesce: Duration::from_millis(100),
         }
     }
 }
@@ -73,6 +88,8 @@ pub mod env {
     pub const MAX_FRAME_BYTES: &str = "III_ENGINE_MAX_FRAME_BYTES";
     /// Largest WebSocket message in bytes.
     pub const MAX_MESSAGE_BYTES: &str = "III_ENGINE_MAX_MESSAGE_BYTES";
+    /// HTTP requests served at once.
+    pub const CONCURRENCY_REQUEST_LIMIT: &str = "III_ENGINE_CONCURRENCY_REQUEST_LIMIT";
 }
 
 impl EngineConfig {
@@ -87,6 +104,7 @@ impl EngineConfig {
     /// | `III_ENGINE_MAX_BODY_BYTES` | [`max_body_bytes`](Self::max_body_bytes) |
     /// | `III_ENGINE_MAX_FRAME_BYTES` | [`max_frame_bytes`](Self::max_frame_bytes) |
     /// | `III_ENGINE_MAX_MESSAGE_BYTES` | [`max_message_bytes`](Self::max_message_bytes) |
+    /// | `III_ENGINE_CONCURRENCY_REQUEST_LIMIT` | [`concurrency_request_limit`](Self::concurrency_request_limit) |
     ///
     /// An unparsable value is ignored with a warning, so a typo never stops a dev engine.
     pub fn from_env() -> Self {
@@ -111,6 +129,9 @@ impl EngineConfig {
         }
         if let Some(n) = read(env::MAX_MESSAGE_BYTES) {
             config.max_message_bytes = n;
+        }
+        if let Some(n) = read(env::CONCURRENCY_REQUEST_LIMIT) {
+            config.concurrency_request_limit = n;
         }
         config
     }

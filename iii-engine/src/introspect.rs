@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::builtins::{self, input, reply};
 use crate::hub::Hub;
-use crate::registry::{Outcome, Registry};
+use crate::registry::{ENGINE_OWNER, Outcome, Registry, WorkerEntry};
 
 /// Stores the `engine::workers::register` payload of a worker.
 pub(crate) fn store_worker_metadata(hub: &Hub, worker: Uuid, data: &str) {
@@ -90,7 +90,7 @@ pub(crate) fn functions_list(hub: &Arc<Hub>, data: &str) -> Outcome {
         out.push(entry);
     }
     if filter.worker.is_none() {
-        for (id, description) in builtins::ALL {
+        for (id, description) in builtins::all() {
             let hidden = id.starts_with("engine::") && !id.starts_with("engine::queue::");
             if (hidden && !filter.include_internal) || reg.functions.contains_key(*id) {
                 continue;
@@ -184,10 +184,13 @@ pub(crate) fn workers_list(hub: &Arc<Hub>, data: &str) -> Outcome {
     let reg = hub.registry();
     let mut out = Vec::new();
     for (id, w) in &reg.workers {
-        let meta = w.metadata.clone().unwrap_or(Value::Null);
-        let field = |k: &str| meta.get(k).cloned().unwrap_or(Value::Null);
         let name = worker_name(&reg, *id);
-        let runtime = meta.get("runtime").and_then(Value::as_str).unwrap_or("");
+        let runtime = w
+            .metadata
+            .as_ref()
+            .and_then(|m| m.get("runtime"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if filter
             .search
             .as_ref()
@@ -196,16 +199,94 @@ pub(crate) fn workers_list(hub: &Arc<Hub>, data: &str) -> Outcome {
         {
             continue;
         }
-        out.push(json!({
-            "id": id, "name": name, "description": field("description"),
-            "version": field("version"), "namespace": "default", "runtime": field("runtime"),
-            "os": field("os"), "status": "connected",
-            "function_count": reg.functions.values().filter(|f| f.owner == *id).count(),
-            "connected_at_ms": w.connected_at_ms,
-            "active_invocations": reg.pending.values().filter(|p| p.target == *id).count(),
-            "isolation": field("isolation"), "ip_address": w.peer.ip().to_string(),
-        }));
+        out.push(worker_row(&reg, *id, w));
     }
     out.sort_by_key(|w| w["connected_at_ms"].as_i64());
     reply(&json!({ "workers": out }))
+}
+
+/// One worker as `engine::workers::list` and `engine::workers::info` describe it.
+fn worker_row(reg: &Registry, id: Uuid, w: &WorkerEntry) -> Value {
+    let meta = w.metadata.clone().unwrap_or(Value::Null);
+    let field = |k: &str| meta.get(k).cloned().unwrap_or(Value::Null);
+    json!({
+        "id": id, "name": worker_name(reg, id), "description": field("description"),
+        "version": field("version"), "namespace": "default", "runtime": field("runtime"),
+        "os": field("os"), "status": "connected",
+        "function_count": reg.functions.values().filter(|f| f.owner == id).count(),
+        "connected_at_ms": w.connected_at_ms,
+        "active_invocations": reg.pending.values().filter(|p| p.target == id).count(),
+        "isolation": field("isolation"), "ip_address": w.peer.ip().to_string(),
+    })
+}
+
+/// The name shown for the owner of a function or binding: the worker's announced name (else
+/// its id), or `iii-engine` for the engine's own bindings.
+pub(crate) fn owner_name(reg: &Registry, owner: Uuid) -> String {
+    if owner == ENGINE_OWNER {
+        return "iii-engine".to_owned();
+    }
+    worker_name(reg, owner)
+}
+
+#[derive(Deserialize)]
+struct WorkerInfo {
+    name: String,
+}
+
+/// `engine::workers::info`: `{name}` (the announced name or the worker id) →
+/// `{worker, functions, trigger_types, registered_triggers}`.
+pub(crate) fn workers_info(hub: &Arc<Hub>, data: &str) -> Outcome {
+    let req: WorkerInfo = input(data)?;
+    let reg = hub.registry();
+    let mut candidates: Vec<(&Uuid, &WorkerEntry)> = reg
+        .workers
+        .iter()
+        .filter(|(id, _)| worker_name(&reg, **id) == req.name || id.to_string() == req.name)
+        .collect();
+    // The most recent connection wins when an old one with the same name lingers.
+    candidates.sort_by_key(|(_, w)| std::cmp::Reverse(w.connected_at_ms));
+    let Some((&id, w)) = candidates.first().copied() else {
+        return Err(ErrorBody::new(
+            "NOT_FOUND",
+            format!("Worker {} not found", req.name),
+        ));
+    };
+    let mut functions: Vec<Value> = reg
+        .functions
+        .iter()
+        .filter(|(_, f)| f.owner == id)
+        .map(|(fid, f)| {
+            let mut row = json!({"function_id": fid, "namespace": "default",
+                                 "worker_name": worker_name(&reg, id)});
+            if let Some(d) = &f.def.description {
+                row["description"] = json!(d);
+            }
+            if let Some(m) = &f.def.metadata {
+                row["metadata"] = m.clone();
+            }
+            row
+        })
+        .collect();
+    functions.sort_by(|a, b| a["function_id"].as_str().cmp(&b["function_id"].as_str()));
+    let mut triggers: Vec<Value> = reg
+        .triggers
+        .iter()
+        .filter(|(_, t)| t.owner == id)
+        .map(|(tid, t)| {
+            json!({"id": tid, "trigger_type": t.trigger_type, "function_id": t.function_id,
+                   "worker_name": worker_name(&reg, id), "status": t.activation.status(),
+                   "config": t.config})
+        })
+        .collect();
+    triggers.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    let mut worker = worker_row(&reg, id, w);
+    worker["internal"] = json!(false);
+    if let Some(pid) = w.metadata.as_ref().and_then(|m| m.get("pid")) {
+        worker["pid"] = pid.clone();
+    }
+    reply(&json!({
+        "worker": worker, "functions": functions, "trigger_types": [],
+        "registered_triggers": triggers,
+    }))
 }

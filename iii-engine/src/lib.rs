@@ -32,6 +32,7 @@
 //! ```
 
 mod builtins;
+mod channels;
 mod config;
 mod error;
 mod http;
@@ -43,6 +44,7 @@ mod router;
 mod server;
 mod shutdown;
 mod state;
+mod streams;
 mod triggers;
 mod ws;
 

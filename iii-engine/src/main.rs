@@ -34,6 +34,9 @@ struct Args {
     /// Largest WebSocket message from a worker, in bytes.
     #[arg(long, env = env::MAX_MESSAGE_BYTES, default_value_t = 64 * 1024 * 1024)]
     max_message_bytes: usize,
+    /// HTTP requests served at once; more are answered 503.
+    #[arg(long, env = env::CONCURRENCY_REQUEST_LIMIT, default_value_t = 1024)]
+    concurrency_request_limit: usize,
 }
 
 #[tokio::main]
@@ -52,6 +55,7 @@ async fn main() -> std::process::ExitCode {
         max_body_bytes: args.max_body_bytes,
         max_frame_bytes: args.max_frame_bytes,
         max_message_bytes: args.max_message_bytes,
+        concurrency_request_limit: args.concurrency_request_limit,
         ..EngineConfig::default()
     };
     let engine = match Engine::start(config).await {

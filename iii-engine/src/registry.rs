@@ -53,12 +53,37 @@ pub(crate) enum Activation {
         scope: Option<String>,
         key: Option<String>,
     },
+    /// A stream change listener: exact stream name, optional group and item filters.
+    Stream {
+        stream_name: String,
+        group_id: Option<String>,
+        item_id: Option<String>,
+    },
+    /// `engine::workers-available`: worker connected, announced, disconnected.
+    WorkersAvailable,
+    /// `engine::functions-available`: the set of functions changed.
+    FunctionsAvailable,
     /// Accepted but without effect (for example an empty topic).
     Inert,
 }
 
+impl Activation {
+    /// Whether the binding is live (`active`) or waits for a provider (`pending`).
+    pub(crate) fn status(&self) -> &'static str {
+        match self {
+            Self::Parked => "pending",
+            _ => "active",
+        }
+    }
+}
+
+/// The owner of bindings made with `engine::register_trigger`: no worker, so they outlive
+/// the caller.
+pub(crate) const ENGINE_OWNER: Uuid = Uuid::nil();
+
 /// A trigger binding.
 pub(crate) struct TriggerEntry {
+    /// The worker whose disconnect removes it, or [`ENGINE_OWNER`].
     pub(crate) owner: Uuid,
     pub(crate) trigger_type: String,
     pub(crate) function_id: String,

@@ -11,7 +11,7 @@ use crate::config::EngineConfig;
 use crate::error::EngineError;
 use crate::hub::Hub;
 use crate::shutdown::{Shutdown, TaskTracker, all_done};
-use crate::{http, ws};
+use crate::{channels, http, triggers, ws};
 
 /// The development engine. See the [crate documentation](crate) for what it implements.
 #[derive(Debug)]
@@ -37,6 +37,9 @@ impl Engine {
         let hub = Arc::new(Hub::new(config, shutdown, tasks));
         hub.tasks.spawn(ws::serve(hub.clone(), ws_listener));
         hub.tasks.spawn(http::serve(hub.clone(), http_listener));
+        hub.tasks.spawn(channels::sweeper(hub.clone()));
+        hub.tasks
+            .spawn(triggers::engine::watch_functions(hub.clone()));
         tracing::info!(
             "iii-engine: workers on ws://{ws_addr}, HTTP triggers on http://{http_addr}"
         );

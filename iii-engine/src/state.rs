@@ -61,7 +61,7 @@ struct ScopeInput {
 /// One `state::update` operation.
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
-enum UpdateOp {
+pub(crate) enum UpdateOp {
     Set {
         #[serde(default)]
         path: String,
@@ -209,7 +209,7 @@ fn slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, String> {
     Ok(cur)
 }
 
-fn apply(value: &mut Value, op: &UpdateOp) -> Result<(), String> {
+pub(crate) fn apply(value: &mut Value, op: &UpdateOp) -> Result<(), String> {
     match op {
         UpdateOp::Set { path, value: v } => *slot(value, path)? = v.clone(),
         UpdateOp::Merge { path, value: v } => {

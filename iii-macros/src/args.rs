@@ -1,15 +1,22 @@
 //! Parsing `key = value` attribute arguments with spanned errors for unknown and duplicate
 //! keys, collected rather than returned one at a time.
 
-use proc_macro2::{Span, TokenStream};
+use std::collections::HashMap;
+
+use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::{Expr, Lit, LitStr, Token};
+use syn::spanned::Spanned;
+use syn::{Lit, LitStr, Token};
 
 /// One argument: `key = value`, or a bare literal (`"math.add"`).
 pub(crate) enum Arg {
     Positional(Lit),
-    Named { key: syn::Ident, value: Expr },
+    /// The value is kept as tokens: `config = { "a": 1 }` is not a Rust expression.
+    Named {
+        key: syn::Ident,
+        value: TokenStream,
+    },
 }
 
 impl Parse for Arg {
@@ -18,9 +25,18 @@ impl Parse for Arg {
             return Ok(Self::Positional(input.parse()?));
         }
         // `type` and `crate` are keywords; accept them as keys.
-        let key = input.call(syn::ext::IdentExt::parse_any)?;
+        let key: syn::Ident = input.call(syn::ext::IdentExt::parse_any)?;
         input.parse::<Token![=]>()?;
-        let value = input.parse()?;
+        let mut value = TokenStream::new();
+        while !input.is_empty() && !input.peek(Token![,]) {
+            value.extend([input.parse::<TokenTree>()?]);
+        }
+        if value.is_empty() {
+            return Err(syn::Error::new(
+                key.span(),
+                format!("`{key} =` needs a value"),
+            ));
+        }
         Ok(Self::Named { key, value })
     }
 }
@@ -54,27 +70,130 @@ impl Errors {
     }
 }
 
-/// Reads a string literal value of a named argument.
-pub(crate) fn lit_str(value: &Expr, key: &str, errors: &mut Errors) -> Option<LitStr> {
-    match value {
-        Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(s), ..
-        }) => Some(s.clone()),
-        other => {
+/// A named option's key and value.
+pub(crate) struct Named {
+    pub(crate) key: syn::Ident,
+    pub(crate) value: TokenStream,
+}
+
+/// What an attribute accepts.
+pub(crate) struct Spec {
+    /// `function`, `http`, …: for messages.
+    pub(crate) attr: &'static str,
+    /// The named keys it accepts.
+    pub(crate) keys: &'static [&'static str],
+    /// The key a single positional literal stands for, if any.
+    pub(crate) positional: Option<&'static str>,
+    /// A complete example, shown when the arguments are wrong.
+    pub(crate) example: &'static str,
+}
+
+/// Parses `args` against `spec`: unknown keys, duplicates and misplaced positional values are
+/// errors; the result maps each given key to its value.
+pub(crate) fn named(
+    args: TokenStream,
+    spec: &Spec,
+    errors: &mut Errors,
+) -> HashMap<&'static str, Named> {
+    let mut out: HashMap<&'static str, Named> = HashMap::new();
+    let parsed = match parse(args) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            errors.push(syn::Error::new(
+                e.span(),
+                format!("{e}\nhelp: write it as `{}`", spec.example),
+            ));
+            return out;
+        }
+    };
+    for arg in parsed {
+        let (key, value) = match arg {
+            Arg::Named { key, value } => (key, value),
+            Arg::Positional(lit) => match spec.positional {
+                Some(k) if !out.contains_key(k) => {
+                    let key = syn::Ident::new(k, lit.span());
+                    (key, quote::ToTokens::into_token_stream(lit))
+                }
+                _ => {
+                    errors.add(
+                        lit.span(),
+                        format!(
+                            "unexpected literal: `#[iii::{}]` takes named options\nhelp: write `{}`",
+                            spec.attr, spec.example
+                        ),
+                    );
+                    continue;
+                }
+            },
+        };
+        let name = key.to_string();
+        let Some(known) = spec.keys.iter().copied().find(|k| *k == name) else {
+            let expected: Vec<String> = spec.keys.iter().map(|k| format!("`{k}`")).collect();
             errors.add(
-                syn::spanned::Spanned::span(other),
-                format!("`{key}` takes a string literal, e.g. `{key} = \"…\"`"),
+                key.span(),
+                format!(
+                    "unknown option `{name}` of `#[iii::{}]`\nhelp: expected one of {}",
+                    spec.attr,
+                    expected.join(", ")
+                ),
+            );
+            continue;
+        };
+        if out.contains_key(known) {
+            errors.add(
+                key.span(),
+                format!(
+                    "duplicate option `{name}`\nhelp: give `{name}` once per `#[iii::{}]`",
+                    spec.attr
+                ),
+            );
+            continue;
+        }
+        out.insert(known, Named { key, value });
+    }
+    out
+}
+
+/// The string literal value of an option.
+pub(crate) fn lit_str(named: &Named, errors: &mut Errors) -> Option<LitStr> {
+    match syn::parse2::<Lit>(named.value.clone()) {
+        Ok(Lit::Str(s)) => Some(s),
+        _ => {
+            let key = &named.key;
+            errors.add(
+                named.value.span(),
+                format!("`{key}` takes a string literal\nhelp: write `{key} = \"…\"`"),
             );
             None
         }
     }
 }
 
-/// Rejects a second occurrence of `key`.
-pub(crate) fn once<T>(slot: &mut Option<T>, value: T, key: &syn::Ident, errors: &mut Errors) {
-    if slot.is_some() {
-        errors.add(key.span(), format!("duplicate option `{key}`"));
-    } else {
-        *slot = Some(value);
+/// A non-empty string literal option.
+pub(crate) fn non_empty(named: &Named, errors: &mut Errors) -> Option<LitStr> {
+    let s = lit_str(named, errors)?;
+    if s.value().trim().is_empty() {
+        errors.add(s.span(), format!("`{}` must not be empty", named.key));
+        return None;
+    }
+    Some(s)
+}
+
+/// The `crate = "path"` option.
+pub(crate) fn krate(named: Option<&Named>, errors: &mut Errors) -> syn::Path {
+    let default: syn::Path = syn::parse_quote!(::iii);
+    let Some(named) = named else { return default };
+    let Some(s) = lit_str(named, errors) else {
+        return default;
+    };
+    match s.parse::<syn::Path>() {
+        Ok(p) => p,
+        Err(_) => {
+            errors.add(
+                s.span(),
+                "`crate` takes a path\nhelp: write `crate = \"my_iii\"` when the dependency is renamed",
+            );
+            default
+        }
     }
 }

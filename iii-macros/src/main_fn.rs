@@ -4,7 +4,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::spanned::Spanned;
 
-use crate::args::{self, Arg, Errors};
+use crate::args::{self, Errors, Spec};
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let item_fn: syn::ItemFn = match syn::parse2(item.clone()) {
@@ -28,39 +28,22 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
+const MAIN: Spec = Spec {
+    attr: "main",
+    keys: &["crate"],
+    positional: None,
+    example: "#[iii::main]",
+};
+
 fn model(args: TokenStream, item: &syn::ItemFn) -> syn::Result<syn::Path> {
     let mut errors = Errors::default();
-    let mut krate = None;
-    match args::parse(args) {
-        Ok(parsed) => {
-            for arg in parsed {
-                match arg {
-                    Arg::Named { key, value } if key == "crate" => {
-                        if let Some(s) = args::lit_str(&value, "crate", &mut errors) {
-                            match s.parse::<syn::Path>() {
-                                Ok(p) => args::once(&mut krate, p, &key, &mut errors),
-                                Err(_) => errors.add(s.span(), "`crate` takes a path"),
-                            }
-                        }
-                    }
-                    Arg::Named { key, .. } => errors.add(
-                        key.span(),
-                        format!("unknown option `{key}` of `#[iii::main]`; expected `crate`"),
-                    ),
-                    Arg::Positional(lit) => errors.add(
-                        lit.span(),
-                        "`#[iii::main]` takes no positional arguments; configure the worker by returning an `iii::App`",
-                    ),
-                }
-            }
-        }
-        Err(e) => errors.push(e),
-    }
+    let opts = args::named(args, &MAIN, &mut errors);
+    let krate = args::krate(opts.get("crate"), &mut errors);
     let sig = &item.sig;
     if sig.asyncness.is_none() {
         errors.add(
             sig.fn_token.span(),
-            "`#[iii::main]` requires an `async fn`\nhelp: write `async fn main()`",
+            "`#[iii::main]` requires an `async fn`\nhelp: write `async fn main()`; the worker runs on a tokio runtime that `#[iii::main]` starts",
         );
     }
     if !sig.inputs.is_empty() {
@@ -70,10 +53,13 @@ fn model(args: TokenStream, item: &syn::ItemFn) -> syn::Result<syn::Path> {
         );
     }
     if !sig.generics.params.is_empty() {
-        errors.add(sig.generics.span(), "`#[iii::main]` cannot be generic");
+        errors.add(
+            sig.generics.span(),
+            "`#[iii::main]` cannot be generic\nhelp: remove the generic parameters",
+        );
     }
     errors.finish()?;
-    Ok(krate.unwrap_or_else(|| syn::parse_quote!(::iii)))
+    Ok(krate)
 }
 
 fn generate(krate: &syn::Path, item: &syn::ItemFn) -> TokenStream {
@@ -84,7 +70,10 @@ fn generate(krate: &syn::Path, item: &syn::ItemFn) -> TokenStream {
     let body = match &item.sig.output {
         syn::ReturnType::Default => quote!(async move { #block }),
         syn::ReturnType::Type(_, ty) => {
-            quote!(async move { let __iii_app: #ty = #block; __iii_app })
+            let assert = quote::quote_spanned! {ty.span()=>
+                #krate::__private::assert_into_app::<#ty>();
+            };
+            quote!(async move { #assert let __iii_app: #ty = #block; __iii_app })
         }
     };
     quote! {

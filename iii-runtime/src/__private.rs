@@ -7,9 +7,12 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::app::{IntoApp, run_main};
+pub use crate::extract::{FromInvocation, StateKey};
 pub use crate::handler::{HandlerFuture, json_reply, run_blocking};
 pub use crate::invocation::{Invocation, Reply};
 pub use crate::registry::{FunctionRegistration, TriggerSpec};
+pub use crate::reply::http_reply;
+pub use crate::typed_call::TypedFunction;
 
 use crate::error::{BoxError, Error};
 
@@ -92,6 +95,31 @@ pub fn assert_input<T: serde::de::DeserializeOwned + Send + 'static>() {}
 
 /// Compile-time check that a handler's output type can be serialized.
 pub fn assert_output<T: serde::Serialize>() {}
+
+/// Compile-time check that a parameter classified as an extractor is one.
+pub fn assert_extractor<T: FromInvocation>() {}
+
+/// Compile-time check that a handler's error type converts into [`Error`].
+pub fn assert_error<E: HandlerError>() {}
+
+/// What a handler's `Result<T, E>` may use as `E`: [`Error`], any `std::error::Error`,
+/// `anyhow::Error`, `String`, `&'static str`: everything that converts into a [`BoxError`].
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a handler's error type",
+    label = "this error type does not convert into `iii::Error`",
+    note = "use `iii::Error`, a type implementing `std::error::Error + Send + Sync + 'static`, `anyhow::Error` or `String`"
+)]
+pub trait HandlerError {}
+
+impl<E: Into<BoxError>> HandlerError for E {}
+
+/// Compile-time check of what an `#[iii::main]` body evaluates to.
+pub fn assert_into_app<T: IntoApp>() {}
+
+/// The key of a `State<T>` parameter, recorded for the check before connecting.
+pub fn state_key<T: 'static>() -> StateKey {
+    StateKey::of::<T>()
+}
 
 /// Finds `T`'s JSON Schema when `T: JsonSchema`, `None` otherwise (autoref specialization).
 pub struct SchemaProbe<T>(std::marker::PhantomData<T>);

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::config::WorkerConfig;
 use crate::error::{Error, Result};
+use crate::extract::StateMap;
 use crate::worker::Worker;
 use crate::{embedded, registry, signal};
 
@@ -31,6 +32,7 @@ type ReadyHook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Sen
 pub struct App {
     config: WorkerConfig,
     on_ready: Vec<ReadyHook>,
+    states: StateMap,
 }
 
 impl std::fmt::Debug for App {
@@ -53,6 +55,7 @@ impl App {
         Self {
             config: WorkerConfig::from_env(),
             on_ready: Vec::new(),
+            states: StateMap::new(),
         }
     }
 
@@ -99,6 +102,22 @@ impl App {
         self
     }
 
+    /// Shares `value` with every handler that takes a `State<T>` parameter of its type (one
+    /// value per type; a second value of the same type replaces the first).
+    ///
+    /// A function whose `State<T>` has no value is reported before the worker connects.
+    pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.states.insert(value);
+        self
+    }
+
+    /// [`state`](App::state) for a value that is already shared (`Arc<T>`), e.g. one the
+    /// program keeps using itself.
+    pub fn state_arc<T: Send + Sync + 'static>(mut self, value: std::sync::Arc<T>) -> Self {
+        self.states.insert_arc(value);
+        self
+    }
+
     /// Runs `hook` once, the first time the worker is ready.
     pub fn on_ready<F, Fut>(mut self, hook: F) -> Self
     where
@@ -113,18 +132,19 @@ impl App {
     /// Serves until SIGINT or SIGTERM, then drains and disconnects.
     ///
     /// # Errors
-    /// [`Error::Registration`] for duplicate ids or routes.
+    /// [`Error::Registration`] for duplicate ids or routes, or a missing `State<T>`.
     pub async fn serve(self) -> Result<()> {
         let App {
             mut config,
             on_ready,
+            states,
         } = self;
         // Listen before anything else, so that a signal during start-up drains rather than
         // killing the process.
         let shutdown = signal::shutdown_requested();
         let engine = embedded::start_dev_engine_if_needed(&mut config).await;
         let worker = Worker::with_config(config);
-        let count = registry::register_declared(&worker)?;
+        let count = registry::register_declared_with(&worker, states)?;
         tracing::debug!(functions = count, "declared functions registered");
         worker.start();
         let hooks = worker.clone();
@@ -157,6 +177,11 @@ impl App {
 }
 
 /// What an `#[iii::main]` body may evaluate to.
+#[diagnostic::on_unimplemented(
+    message = "`#[iii::main]` cannot run a body that returns `{Self}`",
+    label = "not `()`, `iii::App` or `Result<iii::App, E>`",
+    note = "return nothing to serve with the defaults, or an `iii::App` to configure the worker"
+)]
 pub trait IntoApp {
     /// Converts into an [`App`].
     ///

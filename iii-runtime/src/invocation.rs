@@ -2,6 +2,7 @@
 //! fired it), its [`Context`], and the [`Reply`] a handler produces.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use iii_protocol::http::HttpRequest;
 use iii_protocol::{InvokeFunction, RawValue, raw};
@@ -10,6 +11,7 @@ use serde_json::Value;
 
 use crate::context::{Context, TriggerKind};
 use crate::error::{Error, Result};
+use crate::extract::StateMap;
 use crate::worker::Worker;
 
 /// The key the engine injects into object payloads of worker-to-worker calls.
@@ -21,6 +23,7 @@ pub struct Invocation {
     input: Box<RawValue>,
     http: Option<HttpRequest>,
     ctx: Context,
+    states: Arc<StateMap>,
 }
 
 impl Invocation {
@@ -64,7 +67,18 @@ impl Invocation {
                 baggage,
                 trigger,
             },
+            states: Arc::default(),
         }
+    }
+
+    /// Hands the worker's shared state to this invocation (for `State<T>` parameters).
+    pub(crate) fn set_states(&mut self, states: Arc<StateMap>) {
+        self.states = states;
+    }
+
+    /// The shared state given to the worker at start-up.
+    pub fn states(&self) -> &StateMap {
+        &self.states
     }
 
     /// Deserializes the input (for HTTP, the request body) into `T`.

@@ -52,15 +52,19 @@ mod context;
 mod dispatch;
 mod embedded;
 mod error;
+mod events;
+mod extract;
 mod handler;
 mod invocation;
 mod registry;
+mod reply;
 mod service;
 mod signal;
 mod state;
 mod strip;
 mod transport;
 mod trigger;
+mod typed_call;
 mod worker;
 
 #[doc(hidden)]
@@ -71,14 +75,23 @@ pub use config::{Backoff, ENV_BRIDGE_URL, ENV_URL, ENV_WORKER_NAME, WorkerConfig
 pub use context::{Context, TriggerKind};
 pub use embedded::{EmbeddedEngine, start_dev_engine_if_needed};
 pub use error::{BoxError, Error, Result};
+pub use events::{
+    CronTick, StateEvent, StateEventKind, StreamChange, StreamChangeKind, StreamEvent,
+};
+pub use extract::{FromInvocation, Headers, Path, Query, State, StateKey, StateMap};
 pub use handler::{Function, IntoFunction};
 pub use invocation::{Invocation, Reply};
 pub use registry::register_declared;
+pub use registry::register_declared_with;
 pub use signal::shutdown_requested;
 pub use state::ConnectionState;
 pub use trigger::{FunctionRef, Trigger, TriggerHandle};
+pub use typed_call::TypedFunction;
 pub use worker::{CallOptions, StateChanges, Worker};
 
+/// The `http` crate, for `http::Request<T>` parameters and `http::Response<T>` results.
+pub use ::http;
+pub use iii_macros::{cron, queue, state, stream, subscribe, trigger};
 pub use iii_macros::{function, http, main};
 /// The wire protocol types (re-exported from `iii-protocol`).
 pub use iii_protocol as protocol;
@@ -87,6 +100,11 @@ pub use schemars::{self, JsonSchema};
 /// Everything a worker module usually needs.
 pub mod prelude {
     pub use crate::{App, Context, Error, Result, Trigger, Worker};
+    pub use crate::{CronTick, StateEvent, StreamEvent, TypedFunction};
+    pub use crate::{Headers, Path, Query, State};
+    /// In scope so that `#[derive(JsonSchema)]` (whose code names `schemars::…`) works
+    /// without a `schemars` dependency of your own, and always with the version iii uses.
+    pub use schemars;
     pub use schemars::JsonSchema;
     pub use serde::{Deserialize, Serialize};
 }

@@ -1,18 +1,24 @@
 //! The HTTP envelope: the request object a route's function receives, and the mapping of its
 //! `{status_code, headers, body}` result (or an error) to an HTTP response.
 
+use std::convert::Infallible;
+
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use http::{Response, StatusCode};
-use http_body_util::Full;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full};
 use iii_protocol::http::HttpErrorBody;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::routes::Route;
 
+/// The body of every response: whole, or streamed from a channel.
+pub(crate) type Body = BoxBody<Bytes, Infallible>;
+
 /// The response type of the HTTP server.
-pub(crate) type Resp = Response<Full<Bytes>>;
+pub(crate) type Resp = Response<Body>;
 
 /// Builds the `data` of an HTTP-fired invocation.
 pub(crate) fn request(
@@ -22,6 +28,7 @@ pub(crate) fn request(
     query: Option<&str>,
     headers: &HeaderMap,
     body: &[u8],
+    channels: &(Value, Value),
 ) -> Value {
     let is_json = headers
         .get(CONTENT_TYPE)
@@ -44,6 +51,8 @@ pub(crate) fn request(
         "method": method,
         "body": body,
         "trigger": {"type": "http", "path": route.template, "method": method},
+        "request_body": channels.0,
+        "response": channels.1,
     })
 }
 
@@ -98,7 +107,8 @@ pub(crate) fn header_map(headers: &HeaderMap) -> Map<String, Value> {
 }
 
 /// Maps a function's result envelope to the response. `None`/`null` is `200` with an empty body
-/// (the dev engine does not stream responses); any other non-object is `200 {}`.
+/// (the caller streams the response channel instead when the worker connected it); any other
+/// non-object is `200 {}`.
 pub(crate) fn from_result(result: Option<&RawValue>) -> Resp {
     let value: Value = result
         .and_then(|r| serde_json::from_str(r.get()).ok())
@@ -160,7 +170,12 @@ pub(crate) fn envelope_headers(value: Option<&Value>) -> Vec<(String, String)> {
 }
 
 fn respond(status: StatusCode, headers: Vec<(String, String)>, body: Bytes) -> Resp {
-    let mut resp = Response::new(Full::new(body));
+    with_body(status, headers, Full::new(body).boxed())
+}
+
+/// A response with the given head and body; invalid headers are dropped.
+pub(crate) fn with_body(status: StatusCode, headers: Vec<(String, String)>, body: Body) -> Resp {
+    let mut resp = Response::new(body);
     *resp.status_mut() = status;
     for (name, value) in headers {
         match (

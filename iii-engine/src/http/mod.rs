@@ -1,12 +1,23 @@
 //! The HTTP trigger server: serves the routes that `http` triggers register.
 //!
-//! Pipeline per request: route match → body (bounded) → condition → per-route middleware →
-//! invoke → map the result envelope. The whole pipeline is bounded by the configured timeout.
-//! Every response carries permissive CORS headers, and `OPTIONS` on a routed path without an
-//! `OPTIONS` route is answered as a CORS preflight.
+//! Pipeline per request: concurrency permit → route match → body (bounded) → request and
+//! response channels → condition → per-route middleware → invoke → map the result envelope, or
+//! stream the response channel. The pipeline up to the response head is bounded by the
+//! configured timeout. Every response carries permissive CORS headers, and `OPTIONS` on a
+//! routed path without an `OPTIONS` route is answered as a CORS preflight.
+//!
+//! A null (or absent) function result is answered by streaming the `response` channel when the
+//! worker connects its writer within [`EngineConfig::http_stream_grace`]; otherwise with `200`
+//! and an empty body (the real engine would wait for the channel until the timeout).
+//! More than [`EngineConfig::concurrency_request_limit`] requests at once are answered `503`
+//! `{"error":{"code":"SERVICE_UNAVAILABLE",…}}` instead of queueing.
+//!
+//! [`EngineConfig::http_stream_grace`]: crate::EngineConfig::http_stream_grace
+//! [`EngineConfig::concurrency_request_limit`]: crate::EngineConfig::concurrency_request_limit
 
 pub(crate) mod envelope;
 pub(crate) mod routes;
+mod stream;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -21,6 +32,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use iii_protocol::ErrorBody;
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
+use tokio::sync::OwnedSemaphorePermit;
 
 use crate::hub::Hub;
 use crate::router::{self, Call};
@@ -69,6 +81,17 @@ fn with_cors(mut resp: Resp) -> Resp {
 }
 
 async fn handle(hub: &Arc<Hub>, req: Request<Incoming>) -> Resp {
+    let Ok(permit) = hub.http_permits.clone().try_acquire_owned() else {
+        tracing::warn!(
+            "HTTP request refused: {} requests already in flight",
+            hub.config.concurrency_request_limit
+        );
+        return envelope::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "SERVICE_UNAVAILABLE",
+            "too many concurrent requests",
+        );
+    };
     let method = req.method().as_str().to_ascii_uppercase();
     let path = req.uri().path().to_owned();
     let matched = hub.registry().routes.find(&method, &path);
@@ -87,7 +110,8 @@ async fn handle(hub: &Arc<Hub>, req: Request<Incoming>) -> Resp {
     if too_large {
         return payload_too_large(hub);
     }
-    match tokio::time::timeout(hub.config.http_timeout, pipeline(hub, matched, method, req)).await {
+    let pipeline = pipeline(hub, matched, method, req, permit);
+    match tokio::time::timeout(hub.config.http_timeout, pipeline).await {
         Ok(resp) => resp,
         Err(_) => envelope::empty(StatusCode::GATEWAY_TIMEOUT),
     }
@@ -129,6 +153,7 @@ async fn pipeline(
     matched: Matched,
     method: String,
     req: Request<Incoming>,
+    permit: OwnedSemaphorePermit,
 ) -> Resp {
     let Matched { route, path_params } = matched;
     let (parts, body) = req.into_parts();
@@ -143,6 +168,7 @@ async fn pipeline(
             return envelope::error(StatusCode::BAD_REQUEST, "BAD_REQUEST", "unreadable body");
         }
     };
+    let channels = stream::RequestChannels::open(hub, body.clone());
     let data = envelope::request(
         &route,
         &method,
@@ -150,6 +176,7 @@ async fn pipeline(
         parts.uri.query(),
         &parts.headers,
         &body,
+        &channels.refs,
     );
     let metadata = hub
         .registry()
@@ -195,6 +222,13 @@ async fn pipeline(
     };
     let call = Call::new(route.function_id.clone(), data).with_metadata(metadata);
     match router::invoke(hub, call).await {
+        Ok(None) => {
+            let grace = hub.config.http_stream_grace;
+            match channels.streamed(grace, Some(permit)).await {
+                Some(resp) => resp,
+                None => envelope::from_result(None),
+            }
+        }
         Ok(result) => envelope::from_result(result.as_deref()),
         Err(e) => failed(&e),
     }

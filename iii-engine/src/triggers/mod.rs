@@ -2,6 +2,7 @@
 //! subscription, listener), remove it, and fire the bound function.
 
 pub(crate) mod cron;
+pub(crate) mod engine;
 
 use std::sync::Arc;
 
@@ -31,6 +32,10 @@ pub(crate) fn register(hub: &Arc<Hub>, owner: Uuid, msg: RegisterTrigger) -> Res
     };
     let schedule = match trigger_type.as_str() {
         types::CRON => Some(cron::parse(&config)?),
+        _ => None,
+    };
+    let stream = match trigger_type.as_str() {
+        types::STREAM => Some(crate::streams::activation(&config)?),
         _ => None,
     };
     let text = |key: &str| {
@@ -95,6 +100,18 @@ pub(crate) fn register(hub: &Arc<Hub>, owner: Uuid, msg: RegisterTrigger) -> Res
                 key: text("key"),
             }
         }
+        types::STREAM => {
+            tracing::info!("stream trigger -> {function_id}");
+            stream.unwrap_or(Activation::Inert)
+        }
+        engine::WORKERS_AVAILABLE => {
+            tracing::info!("{trigger_type} trigger -> {function_id}");
+            Activation::WorkersAvailable
+        }
+        engine::FUNCTIONS_AVAILABLE => {
+            tracing::info!("{trigger_type} trigger -> {function_id}");
+            Activation::FunctionsAvailable
+        }
         other => {
             tracing::warn!(
                 "[PENDING] trigger {id} of unknown type {other:?} -> {function_id} was NOT activated"
@@ -114,6 +131,18 @@ pub(crate) fn register(hub: &Arc<Hub>, owner: Uuid, msg: RegisterTrigger) -> Res
         },
     );
     Ok(())
+}
+
+/// Removes a binding whoever owns it; returns whether one existed.
+pub(crate) fn unregister_any(hub: &Hub, id: &str) -> bool {
+    let owner = hub.registry().triggers.get(id).map(|t| t.owner);
+    match owner {
+        Some(owner) => {
+            unregister(hub, owner, id);
+            true
+        }
+        None => false,
+    }
 }
 
 /// Removes a binding owned by `owner`; unknown ids are a no-op.

@@ -12,9 +12,10 @@ use tokio_tungstenite::tungstenite::Message as Frame;
 
 use super::Socket;
 use super::dispatch::Conn;
-use crate::hub::Hub;
+use crate::hub::{Hub, lock};
 use crate::registry::WorkerEntry;
 use crate::router;
+use crate::triggers::engine;
 
 /// Telemetry prefixes of binary frames that are not protocol messages.
 const TELEMETRY_PREFIXES: [&[u8]; 3] = [b"OTLP", b"MTRC", b"LOGS"];
@@ -46,6 +47,7 @@ pub(crate) async fn run(hub: Arc<Hub>, socket: Socket, peer: SocketAddr) {
         },
     );
     tracing::info!("worker {worker_id} connected from {peer}");
+    engine::worker_event(&hub, "worker_connected", worker_id);
     let mut conn = Conn::new(hub.clone(), worker_id, tx);
     loop {
         // Every branch is cancel-safe: `next` polls a stream, `notified` keeps its permit in the
@@ -80,6 +82,8 @@ pub(crate) async fn run(hub: Arc<Hub>, socket: Socket, peer: SocketAddr) {
     }
     drop(conn);
     let departure = hub.registry().depart(worker_id);
+    lock(&hub.channels).release_owner(worker_id);
+    hub.functions_changed.notify_one();
     for abort in departure.aborts {
         abort.abort();
     }
@@ -88,6 +92,7 @@ pub(crate) async fn run(hub: Arc<Hub>, socket: Socket, peer: SocketAddr) {
         let _ = waiter.send(Err(router::stopped()));
     }
     tracing::info!("worker {worker_id} disconnected ({stopped} invocation(s) stopped)");
+    engine::worker_event(&hub, "worker_disconnected", worker_id);
     let _ = close_tx.send(());
     let abort = writer.abort_handle();
     if tokio::time::timeout(Duration::from_secs(2), writer)

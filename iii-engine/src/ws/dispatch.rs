@@ -63,7 +63,10 @@ impl Conn {
                 let fid = def.id.clone();
                 let claimed = self.hub.registry().claim_function(self.id, def);
                 match claimed {
-                    Ok(()) => tracing::info!("worker {} registered function {fid}", self.name()),
+                    Ok(()) => {
+                        self.hub.functions_changed.notify_one();
+                        tracing::info!("worker {} registered function {fid}", self.name());
+                    }
                     Err(owner) => {
                         tracing::warn!(
                             "worker {}: function {fid} is owned by live worker {owner}; rejected",
@@ -82,6 +85,7 @@ impl Conn {
             }
             Message::UnregisterFunction(u) => {
                 if self.hub.registry().release_function(self.id, &u.id) {
+                    self.hub.functions_changed.notify_one();
                     tracing::info!("worker {} unregistered function {}", self.name(), u.id);
                 }
             }

@@ -1,5 +1,6 @@
-//! The worker WebSocket endpoint: hyper serves the port, upgrades `/` (workers) and `/otel`
-//! (telemetry, discarded) by hand, and hands each socket to its connection task.
+//! The worker WebSocket endpoint: hyper serves the port, upgrades `/` (workers), `/otel`
+//! (telemetry, discarded) and `/ws/channels/{id}` (data channels) by hand, and hands each socket
+//! to its task.
 
 mod conn;
 mod dispatch;
@@ -17,12 +18,14 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use iii_protocol::Uuid;
 use tokio::net::TcpListener;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
-use crate::hub::Hub;
+use crate::channels::{self, Direction, End, TakeError};
+use crate::hub::{Hub, lock};
 
 /// A worker's socket.
 pub(crate) type Socket = WebSocketStream<TokioIo<Upgraded>>;
@@ -68,12 +71,48 @@ fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
     resp
 }
 
-fn upgrade(hub: &Arc<Hub>, peer: SocketAddr, mut req: Request<Incoming>) -> Response<Full<Bytes>> {
-    let otel = match req.uri().path() {
-        "/" => false,
-        "/otel" => true,
-        _ => return plain(StatusCode::NOT_FOUND, "not found"),
+/// What an upgraded socket is for.
+enum Purpose {
+    Worker,
+    Otel,
+    Channel(End),
+}
+
+/// Resolves the path (and, for channels, takes the end) before the upgrade is accepted, so
+/// that a bad channel URL is refused with a plain HTTP status.
+fn purpose(hub: &Hub, req: &Request<Incoming>) -> Result<Purpose, (StatusCode, &'static str)> {
+    let path = req.uri().path();
+    match path {
+        "/" => return Ok(Purpose::Worker),
+        "/otel" => return Ok(Purpose::Otel),
+        _ => {}
+    }
+    let Some(id) = path.strip_prefix("/ws/channels/") else {
+        return Err((StatusCode::NOT_FOUND, "not found"));
     };
+    let query = crate::http::envelope::query_params(req.uri().query().unwrap_or(""));
+    let param = |k: &str| query.get(k).and_then(serde_json::Value::as_str);
+    let (Ok(id), Some(key), Some(dir)) = (
+        Uuid::parse_str(id),
+        param("key"),
+        param("dir").and_then(Direction::parse),
+    ) else {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "expected /ws/channels/{channel_id}?key=<access_key>&dir=read|write",
+        ));
+    };
+    match lock(&hub.channels).attach(id, key, dir) {
+        Ok(end) => Ok(Purpose::Channel(end)),
+        Err(TakeError::NotFound) => Err((StatusCode::NOT_FOUND, "unknown channel or key")),
+        Err(TakeError::Taken) => Err((
+            StatusCode::CONFLICT,
+            "this end of the channel is already connected",
+        )),
+    }
+}
+
+fn upgrade(hub: &Arc<Hub>, peer: SocketAddr, mut req: Request<Incoming>) -> Response<Full<Bytes>> {
     let wants_ws = req
         .headers()
         .get(header::UPGRADE)
@@ -82,6 +121,10 @@ fn upgrade(hub: &Arc<Hub>, peer: SocketAddr, mut req: Request<Incoming>) -> Resp
     let key = req.headers().get(header::SEC_WEBSOCKET_KEY).cloned();
     let (true, Some(key)) = (wants_ws, key) else {
         return plain(StatusCode::UPGRADE_REQUIRED, "expected a WebSocket upgrade");
+    };
+    let purpose = match purpose(hub, &req) {
+        Ok(p) => p,
+        Err((status, text)) => return plain(status, text),
     };
     let accept = derive_accept_key(key.as_bytes());
     let on_upgrade = hyper::upgrade::on(&mut req);
@@ -100,10 +143,10 @@ fn upgrade(hub: &Arc<Hub>, peer: SocketAddr, mut req: Request<Incoming>) -> Resp
         let socket =
             WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
                 .await;
-        if otel {
-            drain(&hub2, socket).await;
-        } else {
-            conn::run(hub2, socket, peer).await;
+        match purpose {
+            Purpose::Worker => conn::run(hub2, socket, peer).await,
+            Purpose::Otel => drain(&hub2, socket).await,
+            Purpose::Channel(end) => channels::socket::serve(&hub2, socket, end).await,
         }
     });
     let mut resp = plain(StatusCode::SWITCHING_PROTOCOLS, "");

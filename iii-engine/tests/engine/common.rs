@@ -280,3 +280,40 @@ pub async fn post_json(engine: &EngineHandle, path: &str, body: &Value) -> HttpR
     )
     .await
 }
+
+/// A raw WebSocket on a channel end.
+pub type ChannelSocket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The URL of one channel end, from its `{channel_id, access_key, direction}` reference.
+pub fn channel_url(engine: &EngineHandle, reference: &Value) -> String {
+    format!(
+        "{}/ws/channels/{}?key={}&dir={}",
+        engine.ws_url(),
+        reference["channel_id"].as_str().unwrap(),
+        reference["access_key"].as_str().unwrap(),
+        reference["direction"].as_str().unwrap()
+    )
+}
+
+/// Connects to a channel end.
+pub async fn channel(engine: &EngineHandle, reference: &Value) -> ChannelSocket {
+    let (ws, _) = tokio_tungstenite::connect_async(channel_url(engine, reference))
+        .await
+        .expect("channel connects");
+    ws
+}
+
+/// Reads a channel until the engine closes it: the text and binary messages in order.
+pub async fn read_channel(ws: &mut ChannelSocket) -> Vec<Frame> {
+    let mut out = Vec::new();
+    loop {
+        let frame = tokio::time::timeout(WAIT, ws.next())
+            .await
+            .expect("channel message or close in time");
+        match frame {
+            Some(Ok(f @ (Frame::Text(_) | Frame::Binary(_)))) => out.push(f),
+            Some(Ok(Frame::Close(_))) | None | Some(Err(_)) => return out,
+            Some(Ok(_)) => {}
+        }
+    }
+}

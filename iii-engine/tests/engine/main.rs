@@ -4,12 +4,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
 mod builtins;
+mod channels;
 mod common;
 mod connection;
 mod cron;
+mod engine_fns;
 mod http_extras;
 mod http_triggers;
 mod invoke;
 mod lifecycle;
 mod queues;
 mod robustness;
+mod streams;

@@ -1,11 +1,12 @@
-//! Generating the handler adapter and the `inventory` registration.
+//! Generating the handler adapter, the typed-call marker and the `inventory` registration.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::ItemFn;
 use syn::spanned::Spanned;
 
-use super::model::{Model, Output, Param};
+use super::model::{Extractor, Model, Param, Value};
+use super::validate::{PathShape, path_shape};
 use crate::trigger::TriggerAttr;
 
 pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
@@ -14,65 +15,7 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
     let name = &model.name;
     let id = &model.id;
 
-    // The input is decoded before the context is taken: decoding records the caller's id.
-    let mut extract = Vec::new();
-    let mut call_args = Vec::new();
-    for param in &model.params {
-        match param {
-            Param::Input(ty) => {
-                let assert = quote_spanned! {ty.span()=>
-                    #private::assert_input::<#ty>();
-                };
-                extract.push(quote! {
-                    #assert
-                    let __iii_input: #ty = __iii_inv.input::<#ty>()?;
-                });
-                call_args.push(quote!(__iii_input));
-            }
-            Param::Context => call_args.push(quote!(__iii_ctx)),
-        }
-    }
-    if model.params.iter().any(|p| matches!(p, Param::Context)) {
-        extract.push(quote!(let __iii_ctx = __iii_inv.take_context();));
-    }
-
-    let reply = match &model.output {
-        Output::Unit => quote!(#private::json_reply(&__iii_out)),
-        Output::Plain(ty) => {
-            let assert = quote_spanned! {ty.span()=> #private::assert_output::<#ty>(); };
-            quote!({ #assert #private::json_reply(&__iii_out) })
-        }
-        Output::Result { ok } => {
-            let assert = ok.as_ref().map(|ty| {
-                quote_spanned! {ty.span()=> #private::assert_output::<#ty>(); }
-            });
-            quote!({
-                #assert
-                match __iii_out {
-                    ::core::result::Result::Ok(v) => #private::json_reply(&v),
-                    ::core::result::Result::Err(e) => ::core::result::Result::Err(
-                        (&&&#private::ErrorWrap(&e)).iii_kind().convert(e),
-                    ),
-                }
-            })
-        }
-    };
-    let body = if model.is_async {
-        quote! {
-            #(#extract)*
-            let __iii_out = #name(#(#call_args),*).await;
-            #reply
-        }
-    } else {
-        quote! {
-            #(#extract)*
-            #private::run_blocking(move || {
-                let __iii_out = #name(#(#call_args),*);
-                #reply
-            }).await
-        }
-    };
-
+    let handler = handler(model);
     let schema = |ty: Option<&syn::Type>| match ty {
         Some(ty) => quote! {{
             fn __iii_schema() -> ::core::option::Option<#private::serde_json::Value> {
@@ -88,32 +31,37 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
         }},
     };
     let request_format = schema(model.input_type());
-    let response_format = schema(match &model.output {
-        Output::Unit => None,
-        Output::Plain(ty) => Some(ty),
-        Output::Result { ok } => ok.as_ref(),
+    let response_format = schema(model.output_type());
+    let description = option(model.description.as_ref().map(|d| quote!(#d)));
+    let triggers = model.triggers.iter().map(|t| trigger_spec(&private, t));
+    let states = model.params.iter().filter_map(|p| match p {
+        Param::Extractor {
+            kind: Extractor::State(ty),
+            ..
+        } => Some(quote!(#private::state_key::<#ty> as fn() -> #private::StateKey)),
+        _ => None,
     });
-    let description = match &model.description {
-        Some(d) => quote!(::core::option::Option::Some(#d)),
-        None => quote!(::core::option::Option::None),
-    };
-    let triggers = model.triggers.iter().map(|t| match t {
-        TriggerAttr::Http { method, path, .. } => quote! {
-            #private::TriggerSpec::Http { method: #method, path: #path }
-        },
-    });
+    let timeout = option(
+        model
+            .timeout_ms
+            .map(|ms| quote!(::core::time::Duration::from_millis(#ms))),
+    );
+    let concurrency = option(model.concurrency.map(|n| quote!(#n)));
     let line = quote_spanned!(name.span()=> ::core::line!());
+    let route_checks = route_checks(model);
+    let marker = marker(model);
 
     quote! {
         #item
+
+        #marker
 
         const _: () = {
             #[allow(unused_imports)]
             use #private::{BoxKind as _, HasSchema as _, IiiKind as _, NoSchema as _, StdKind as _};
 
-            fn __iii_handler(mut __iii_inv: #private::Invocation) -> #private::HandlerFuture {
-                #private::boxed(async move { #body })
-            }
+            #handler
+            #route_checks
 
             #private::inventory::submit! {
                 #private::FunctionRegistration {
@@ -123,10 +71,218 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
                     request_format: #request_format,
                     response_format: #response_format,
                     triggers: &[#(#triggers),*],
+                    states: &[#(#states),*],
+                    timeout: #timeout,
+                    concurrency: #concurrency,
                     file: ::core::file!(),
                     line: #line,
                 }
             }
         };
+    }
+}
+
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(v) => quote!(::core::option::Option::Some(#v)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// `fn __iii_handler(Invocation) -> HandlerFuture`: extract the parameters, call the user's
+/// function, encode what it returned.
+fn handler(model: &Model) -> TokenStream {
+    let krate = &model.krate;
+    let private = quote!(#krate::__private);
+    let name = &model.name;
+    // The body is decoded first: decoding records the caller's id, which the context carries.
+    let mut first = Vec::new();
+    let mut rest = Vec::new();
+    let mut call_args = Vec::new();
+    for (i, param) in model.params.iter().enumerate() {
+        let var = quote::format_ident!("__iii_arg{}", i);
+        call_args.push(quote!(#var));
+        match param {
+            Param::Input(ty) => {
+                let assert = quote_spanned!(ty.span()=> #private::assert_input::<#ty>(););
+                first.push(quote! {
+                    #assert
+                    let #var: #ty = __iii_inv.input::<#ty>()?;
+                });
+            }
+            Param::Extractor { ty, kind } => {
+                let assert = quote_spanned!(ty.span()=> #private::assert_extractor::<#ty>(););
+                let extract = quote! {
+                    #assert
+                    let #var = <#ty as #private::FromInvocation>::from_invocation(&mut __iii_inv)?;
+                };
+                if let Extractor::Request(body) = kind {
+                    let body_assert =
+                        quote_spanned!(body.span()=> #private::assert_input::<#body>(););
+                    first.push(quote!(#body_assert #extract));
+                } else {
+                    rest.push(extract);
+                }
+            }
+        }
+    }
+    let encode = match &model.output.value {
+        Value::Unit | Value::Unknown => quote!(#private::json_reply(&__iii_v)),
+        Value::Json(ty) => {
+            let assert = quote_spanned!(ty.span()=> #private::assert_output::<#ty>(););
+            quote!({ #assert #private::json_reply(&__iii_v) })
+        }
+        Value::Response(body) => {
+            let assert = quote_spanned!(body.span()=> #private::assert_output::<#body>(););
+            quote!({ #assert #private::http_reply(__iii_v) })
+        }
+    };
+    let reply = match &model.output.fallible {
+        None => quote!({ let __iii_v = __iii_out; #encode }),
+        Some(err) => {
+            let assert = err
+                .as_ref()
+                .map(|e| quote_spanned!(e.span()=> #private::assert_error::<#e>();));
+            quote!({
+                #assert
+                match __iii_out {
+                    ::core::result::Result::Ok(__iii_v) => #encode,
+                    ::core::result::Result::Err(e) => ::core::result::Result::Err(
+                        (&&&#private::ErrorWrap(&e)).iii_kind().convert(e),
+                    ),
+                }
+            })
+        }
+    };
+    let body = if model.is_async {
+        quote! {
+            #(#first)*
+            #(#rest)*
+            let __iii_out = #name(#(#call_args),*).await;
+            #reply
+        }
+    } else {
+        quote! {
+            #(#first)*
+            #(#rest)*
+            #private::run_blocking(move || {
+                let __iii_out = #name(#(#call_args),*);
+                #reply
+            }).await
+        }
+    };
+    quote! {
+        fn __iii_handler(mut __iii_inv: #private::Invocation) -> #private::HandlerFuture {
+            #private::boxed(async move { #body })
+        }
+    }
+}
+
+fn trigger_spec(private: &TokenStream, trigger: &TriggerAttr) -> TokenStream {
+    let opt = |s: &Option<syn::LitStr>| option(s.as_ref().map(|s| quote!(#s)));
+    match trigger {
+        TriggerAttr::Http { method, path, .. } => quote! {
+            #private::TriggerSpec::Http { method: #method, path: #path }
+        },
+        TriggerAttr::Cron { expression } => quote! {
+            #private::TriggerSpec::Cron { expression: #expression }
+        },
+        TriggerAttr::Queue { topic } => quote! {
+            #private::TriggerSpec::Queue { topic: #topic }
+        },
+        TriggerAttr::Subscribe { topic } => quote! {
+            #private::TriggerSpec::Subscribe { topic: #topic }
+        },
+        TriggerAttr::Stream { name, group, item } => {
+            let (group, item) = (opt(group), opt(item));
+            quote! {
+                #private::TriggerSpec::Stream { name: #name, group: #group, item: #item }
+            }
+        }
+        TriggerAttr::State { scope, key } => {
+            let key = opt(key);
+            quote! {
+                #private::TriggerSpec::State {
+                    scope: ::core::option::Option::Some(#scope),
+                    key: #key,
+                }
+            }
+        }
+        TriggerAttr::Custom {
+            trigger_type,
+            config,
+        } => quote! {
+            #private::TriggerSpec::Custom { trigger_type: #trigger_type, config: #config }
+        },
+    }
+}
+
+/// For a `Path<T>` with a struct `T`: code that names every route `:param` as a field of `T`,
+/// spanned at the route, so that a parameter without a field is a compile error there.
+fn route_checks(model: &Model) -> TokenStream {
+    let mut checks = Vec::new();
+    for param in &model.params {
+        let Param::Extractor {
+            kind: Extractor::Path(inner),
+            ..
+        } = param
+        else {
+            continue;
+        };
+        if !matches!(path_shape(inner), PathShape::Struct) {
+            continue;
+        }
+        for trigger in &model.triggers {
+            let TriggerAttr::Http { path, params, .. } = trigger else {
+                continue;
+            };
+            for name in params {
+                // Keywords and `_` cannot be field names; such a route cannot match a struct.
+                let Ok(mut field) = syn::parse_str::<syn::Ident>(name) else {
+                    continue;
+                };
+                field.set_span(path.span());
+                checks.push(quote_spanned!(path.span()=> let _ = &__iii_path.#field;));
+            }
+        }
+        checks.push(quote!(let _ = __iii_path;));
+        return quote! {
+            #[allow(dead_code, clippy::no_effect_underscore_binding)]
+            fn __iii_route_params_are_fields(__iii_path: &#inner) {
+                #(#checks)*
+            }
+        };
+    }
+    TokenStream::new()
+}
+
+/// The typed-call marker: a type named like the function implementing `TypedFunction`.
+fn marker(model: &Model) -> TokenStream {
+    if matches!(model.output.value, Value::Unknown) {
+        return TokenStream::new();
+    }
+    let krate = &model.krate;
+    let private = quote!(#krate::__private);
+    let (name, vis, id) = (&model.name, &model.vis, &model.id);
+    let input = model
+        .input_type()
+        .map_or_else(|| quote!(()), |ty| quote!(#ty));
+    let output = model
+        .output_type()
+        .map_or_else(|| quote!(()), |ty| quote!(#ty));
+    let doc = format!(
+        "The function `{}` as a type, for typed calls: `ctx.call::<{name}>(input)`.",
+        id.value()
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {}
+
+        impl #private::TypedFunction for #name {
+            const ID: &'static str = #id;
+            type Input = #input;
+            type Output = #output;
+        }
     }
 }

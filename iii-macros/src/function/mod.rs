@@ -1,9 +1,11 @@
 //! `#[iii::function("id", …)]`: parse the attribute and the function into a [`model::Model`],
-//! validate it, then expand it into the function plus an `inventory` registration.
+//! validate it, then expand it into the function, its typed-call marker and an `inventory`
+//! registration.
 
 mod expand;
 mod model;
 mod parse;
+mod validate;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -16,7 +18,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Err(_) => {
             let e = syn::Error::new(
                 proc_macro2::Span::call_site(),
-                "`#[iii::function]` goes on a function: `async fn name(input: T) -> iii::Result<U>`",
+                "`#[iii::function]` goes on a function\nhelp: write `async fn name(input: T) -> iii::Result<U>`",
             )
             .to_compile_error();
             return quote! { #e #item };

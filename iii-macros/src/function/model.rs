@@ -1,6 +1,6 @@
 //! The validated model of one `#[iii::function]`.
 
-use syn::{Ident, LitStr, Path, Type};
+use syn::{Ident, LitStr, Path, Type, Visibility};
 
 use crate::trigger::TriggerAttr;
 
@@ -9,35 +9,71 @@ pub(crate) struct Model {
     pub(crate) description: Option<String>,
     pub(crate) krate: Path,
     pub(crate) name: Ident,
+    pub(crate) vis: Visibility,
     pub(crate) is_async: bool,
     pub(crate) params: Vec<Param>,
     pub(crate) output: Output,
     pub(crate) triggers: Vec<TriggerAttr>,
+    pub(crate) timeout_ms: Option<u64>,
+    pub(crate) concurrency: Option<usize>,
 }
 
 /// A handler parameter.
 pub(crate) enum Param {
     /// The typed input (deserialized from the payload or the HTTP body).
     Input(Box<Type>),
-    /// `iii::Context`.
+    /// A value taken from the invocation; `ty` is the whole parameter type.
+    Extractor { ty: Box<Type>, kind: Extractor },
+}
+
+/// Which extractor a parameter is (recognised by the type's last path segment).
+pub(crate) enum Extractor {
     Context,
+    State(Type),
+    Path(Type),
+    Query,
+    Headers,
+    /// `http::Request<T>`: also consumes the body, of type `T`.
+    Request(Type),
 }
 
 /// What the handler returns.
-pub(crate) enum Output {
-    /// No return type.
+pub(crate) struct Output {
+    /// `Result<…>`, with the error type when it is spelled out.
+    pub(crate) fallible: Option<Option<Type>>,
+    pub(crate) value: Value,
+}
+
+/// The success value of a handler.
+pub(crate) enum Value {
+    /// `()` or nothing.
     Unit,
-    /// `Result<T, E>` (or an alias named `Result`); `ok` is `T` when it can be read.
-    Result { ok: Option<Type> },
-    /// Any other type `T: Serialize`.
-    Plain(Type),
+    /// Any `T: Serialize`.
+    Json(Type),
+    /// `http::Response<T>`: status and headers plus a `T: Serialize` body.
+    Response(Type),
+    /// A `Result` alias without type arguments: the value type is not visible.
+    Unknown,
 }
 
 impl Model {
+    /// The type of the body a caller sends: the input parameter or `Request<T>`'s `T`.
     pub(crate) fn input_type(&self) -> Option<&Type> {
         self.params.iter().find_map(|p| match p {
             Param::Input(ty) => Some(ty.as_ref()),
-            Param::Context => None,
+            Param::Extractor {
+                kind: Extractor::Request(body),
+                ..
+            } => Some(body),
+            Param::Extractor { .. } => None,
         })
+    }
+
+    /// The type a direct caller receives.
+    pub(crate) fn output_type(&self) -> Option<&Type> {
+        match &self.output.value {
+            Value::Json(ty) | Value::Response(ty) => Some(ty),
+            Value::Unit | Value::Unknown => None,
+        }
     }
 }

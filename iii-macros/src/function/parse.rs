@@ -1,59 +1,37 @@
-//! Parsing and validating the attribute arguments and the function signature.
+//! Parsing the attribute options and the function signature into a [`Model`].
 
 use proc_macro2::{Span, TokenStream};
 use syn::spanned::Spanned;
 use syn::{FnArg, GenericArgument, ItemFn, Lit, PathArguments, ReturnType, Type};
 
-use super::model::{Model, Output, Param};
-use crate::args::{self, Arg, Errors};
+use super::model::{Extractor, Model, Output, Param, Value};
+use super::validate;
+use crate::args::{self, Errors, Spec};
 use crate::trigger;
+
+const FUNCTION: Spec = Spec {
+    attr: "function",
+    keys: &["id", "description", "timeout", "concurrency", "crate"],
+    positional: Some("id"),
+    example: "#[iii::function(\"math.add\")]",
+};
 
 /// Builds the model; removes our trigger attributes from `item` whatever happens.
 pub(crate) fn parse(args: TokenStream, item: &mut ItemFn) -> syn::Result<Model> {
     let mut errors = Errors::default();
-    let (mut id, mut description, mut krate) = (None, None, None);
-    match args::parse(args) {
-        Ok(parsed) => {
-            for arg in parsed {
-                match arg {
-                    Arg::Positional(Lit::Str(s)) if id.is_none() => id = Some(s),
-                    Arg::Positional(lit) => errors.add(
-                        lit.span(),
-                        "expected the function id as the only positional argument: `#[iii::function(\"math.add\")]`",
-                    ),
-                    Arg::Named { key, value } if key == "id" => {
-                        if let Some(s) = args::lit_str(&value, "id", &mut errors) {
-                            args::once(&mut id, s, &key, &mut errors);
-                        }
-                    }
-                    Arg::Named { key, value } if key == "description" => {
-                        if let Some(s) = args::lit_str(&value, "description", &mut errors) {
-                            args::once(&mut description, s.value(), &key, &mut errors);
-                        }
-                    }
-                    Arg::Named { key, value } if key == "crate" => {
-                        if let Some(s) = args::lit_str(&value, "crate", &mut errors) {
-                            match s.parse::<syn::Path>() {
-                                Ok(p) => args::once(&mut krate, p, &key, &mut errors),
-                                Err(_) => errors.add(s.span(), "`crate` takes a path, e.g. `crate = \"my_iii\"`"),
-                            }
-                        }
-                    }
-                    Arg::Named { key, .. } => errors.add(
-                        key.span(),
-                        format!("unknown option `{key}`; expected one of `description`, `crate`"),
-                    ),
-                }
+    let opts = args::named(args, &FUNCTION, &mut errors);
+    let id = match opts.get("id") {
+        Some(named) => args::lit_str(named, &mut errors).and_then(|id| {
+            if id.value().trim().is_empty() {
+                errors.add(
+                    id.span(),
+                    "the function id must not be empty\nhelp: name the function, e.g. `#[iii::function(\"math.add\")]`",
+                );
+                None
+            } else {
+                Some(id)
             }
-        }
-        Err(e) => errors.push(e),
-    }
-    let id = match id {
-        Some(id) if id.value().trim().is_empty() => {
-            errors.add(id.span(), "the function id must not be empty");
-            None
-        }
-        Some(id) => Some(id),
+        }),
         None => {
             errors.add(
                 Span::call_site(),
@@ -62,59 +40,115 @@ pub(crate) fn parse(args: TokenStream, item: &mut ItemFn) -> syn::Result<Model> 
             None
         }
     };
+    let description = opts
+        .get("description")
+        .and_then(|d| args::lit_str(d, &mut errors))
+        .map(|d| d.value());
+    let timeout_ms = opts
+        .get("timeout")
+        .and_then(|t| args::lit_str(t, &mut errors))
+        .and_then(|t| match duration_ms(&t.value()) {
+            Some(ms) => Some(ms),
+            None => {
+                errors.add(
+                    t.span(),
+                    format!(
+                        "invalid timeout `{}`\nhelp: write a positive number with a unit: `\"500ms\"`, `\"30s\"`, `\"5m\"`, `\"1h\"`",
+                        t.value()
+                    ),
+                );
+                None
+            }
+        });
+    let concurrency =
+        opts.get("concurrency")
+            .and_then(|c| match syn::parse2::<Lit>(c.value.clone()) {
+                Ok(Lit::Int(n)) if n.base10_parse::<usize>().is_ok_and(|n| n > 0) => {
+                    n.base10_parse::<usize>().ok()
+                }
+                _ => {
+                    errors.add(
+                        c.value.span(),
+                        "`concurrency` takes a positive integer\nhelp: write `concurrency = 8`",
+                    );
+                    None
+                }
+            });
+    let krate = args::krate(opts.get("crate"), &mut errors);
 
     let triggers = take_triggers(item, &mut errors);
     let sig = &item.sig;
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         errors.add(
             sig.generics.span(),
-            "an `#[iii::function]` cannot be generic\nhelp: declare one function per concrete input type",
+            "an `#[iii::function]` cannot be generic\nhelp: declare one function per concrete type",
+        );
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        errors.add(
+            unsafety.span(),
+            "an `#[iii::function]` cannot be `unsafe`\nhelp: remove `unsafe`; call unsafe code inside the body",
+        );
+    }
+    if let Some(abi) = &sig.abi {
+        errors.add(
+            abi.span(),
+            "an `#[iii::function]` cannot have an `extern` ABI\nhelp: remove the `extern`",
+        );
+    }
+    if let Some(constness) = &sig.constness {
+        errors.add(
+            constness.span(),
+            "an `#[iii::function]` cannot be `const`\nhelp: remove `const`",
         );
     }
     let mut params = Vec::new();
-    let mut input_seen: Option<Span> = None;
     for arg in &sig.inputs {
         match arg {
             FnArg::Receiver(r) => errors.add(
                 r.span(),
-                "an `#[iii::function]` cannot take `self`\nhelp: make it a free function; share state with `iii::State<T>`",
+                "an `#[iii::function]` cannot take `self`\nhelp: make it a free function; share data with an `iii::State<T>` parameter",
             ),
-            FnArg::Typed(pat) => {
-                let ty = (*pat.ty).clone();
-                if last_ident(&ty).is_some_and(|i| i == "Context") {
-                    params.push(Param::Context);
-                } else if let Some(first) = input_seen {
-                    let mut e = syn::Error::new(
-                        pat.ty.span(),
-                        "a function takes at most one input parameter\nhelp: put both values in one struct",
-                    );
-                    e.combine(syn::Error::new(first, "the first input parameter is here"));
-                    errors.push(e);
-                } else {
-                    input_seen = Some(pat.ty.span());
-                    params.push(Param::Input(Box::new(ty)));
-                }
-            }
+            FnArg::Typed(pat) => match classify(&pat.ty) {
+                Ok(param) => params.push(param),
+                Err(message) => errors.add(pat.ty.span(), message),
+            },
         }
     }
     let output = match &sig.output {
-        ReturnType::Default => Output::Unit,
-        ReturnType::Type(_, ty) => match result_ok_type(ty) {
-            Some(ok) => Output::Result { ok },
-            None => Output::Plain((**ty).clone()),
+        ReturnType::Default => Some(Output {
+            fallible: None,
+            value: Value::Unit,
+        }),
+        ReturnType::Type(_, ty) => match output(ty) {
+            Ok(output) => Some(output),
+            Err(message) => {
+                errors.add(ty.span(), message);
+                None
+            }
         },
     };
+    validate::params(&params, &triggers, &mut errors);
     errors.finish()?;
+    let (Some(id), Some(output)) = (id, output) else {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            "invalid `#[iii::function]`",
+        ));
+    };
     let description = description.or_else(|| doc_comment(item));
     Ok(Model {
-        id: id.ok_or_else(|| syn::Error::new(Span::call_site(), "missing function id"))?,
+        id,
         description,
-        krate: krate.unwrap_or_else(|| syn::parse_quote!(::iii)),
+        krate,
         name: item.sig.ident.clone(),
+        vis: item.vis.clone(),
         is_async: item.sig.asyncness.is_some(),
         params,
         output,
         triggers,
+        timeout_ms,
+        concurrency,
     })
 }
 
@@ -132,28 +166,147 @@ fn take_triggers(item: &mut ItemFn, errors: &mut Errors) -> Vec<trigger::Trigger
     triggers
 }
 
-fn last_ident(ty: &Type) -> Option<&syn::Ident> {
+/// `500ms`, `30s`, `5m`, `1h` in milliseconds.
+fn duration_ms(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok().filter(|n| *n > 0)?;
+    let factor = match unit.trim() {
+        "ms" => 1,
+        "s" => 1_000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        _ => return None,
+    };
+    n.checked_mul(factor)
+}
+
+const UNSUPPORTED: &str = "help: take an owned type implementing `serde::Deserialize` (the input), or an extractor: `iii::Context`, `iii::State<T>`, `iii::Path<T>`, `iii::Query<T>`, `iii::Headers`, `http::Request<T>`";
+
+fn classify(ty: &Type) -> Result<Param, String> {
+    let input = || Ok(Param::Input(Box::new(ty.clone())));
+    let extractor = |kind| {
+        Ok(Param::Extractor {
+            ty: Box::new(ty.clone()),
+            kind,
+        })
+    };
     match ty {
-        Type::Path(p) => p.path.segments.last().map(|s| &s.ident),
-        _ => None,
+        Type::Paren(p) => classify(&p.elem),
+        Type::Group(g) => classify(&g.elem),
+        Type::Reference(_) => Err(format!(
+            "unsupported parameter type: a reference cannot be filled from an invocation\n\
+             help: take an owned type, e.g. `String` instead of `&str`\n{UNSUPPORTED}"
+        )),
+        Type::ImplTrait(_) => Err(format!(
+            "unsupported parameter type: `impl Trait`\n{UNSUPPORTED}"
+        )),
+        Type::Path(p) if p.qself.is_none() => {
+            let Some(last) = p.path.segments.last() else {
+                return input();
+            };
+            let arg = first_type_arg(&last.arguments);
+            let needs_arg =
+                |name: &str| format!("`{name}` needs a type argument\nhelp: write `{name}<T>`");
+            match last.ident.to_string().as_str() {
+                "Context" => extractor(Extractor::Context),
+                "Headers" => extractor(Extractor::Headers),
+                "State" => arg.map_or_else(
+                    || Err(needs_arg("State")),
+                    |t| extractor(Extractor::State(t)),
+                ),
+                "Path" => {
+                    arg.map_or_else(|| Err(needs_arg("Path")), |t| extractor(Extractor::Path(t)))
+                }
+                "Query" => {
+                    arg.map_or_else(|| Err(needs_arg("Query")), |_| extractor(Extractor::Query))
+                }
+                "Request" => arg.map_or_else(
+                    || Err(needs_arg("http::Request")),
+                    |t| extractor(Extractor::Request(t)),
+                ),
+                _ => input(),
+            }
+        }
+        Type::Tuple(_) | Type::Array(_) | Type::Path(_) => input(),
+        _ => Err(format!("unsupported parameter type\n{UNSUPPORTED}")),
     }
 }
 
-/// `Some(ok)` when `ty` is a `…::Result<…>`; `ok` is its first type argument when present.
-fn result_ok_type(ty: &Type) -> Option<Option<Type>> {
-    let Type::Path(p) = ty else { return None };
-    let last = p.path.segments.last()?;
-    if last.ident != "Result" {
-        return None;
-    }
-    let ok = match &last.arguments {
+fn first_type_arg(args: &PathArguments) -> Option<Type> {
+    match args {
         PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
             GenericArgument::Type(t) => Some(t.clone()),
             _ => None,
         }),
         _ => None,
-    };
-    Some(ok)
+    }
+}
+
+const RETURNS: &str = "help: return a type implementing `serde::Serialize`, `Result<T, E>` with `E` converting into `iii::Error`, or `http::Response<T>`";
+
+fn output(ty: &Type) -> Result<Output, String> {
+    if let Type::Path(p) = ty
+        && let Some(last) = p.path.segments.last()
+        && last.ident == "Result"
+    {
+        let mut types = match &last.arguments {
+            PathArguments::AngleBracketed(args) => args
+                .args
+                .iter()
+                .filter_map(|a| match a {
+                    GenericArgument::Type(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        }
+        .into_iter();
+        let ok = types.next();
+        let err = types.next();
+        let value = match ok {
+            Some(ok) => value(&ok)?,
+            None => Value::Unknown,
+        };
+        return Ok(Output {
+            fallible: Some(err),
+            value,
+        });
+    }
+    Ok(Output {
+        fallible: None,
+        value: value(ty)?,
+    })
+}
+
+fn value(ty: &Type) -> Result<Value, String> {
+    match ty {
+        Type::Paren(p) => value(&p.elem),
+        Type::Group(g) => value(&g.elem),
+        Type::Tuple(t) if t.elems.is_empty() => Ok(Value::Unit),
+        Type::Reference(_) => Err(format!(
+            "bad return type: a handler cannot return a reference\nhelp: return an owned value, e.g. `String` instead of `&str`\n{RETURNS}"
+        )),
+        Type::ImplTrait(_) => Err(format!(
+            "bad return type: `impl Trait` hides the type the macro needs to serialize\n{RETURNS}"
+        )),
+        Type::Never(_) | Type::TraitObject(_) | Type::Ptr(_) | Type::BareFn(_) | Type::Slice(_) => {
+            Err(format!("bad return type\n{RETURNS}"))
+        }
+        Type::Path(p) => {
+            let response = p.path.segments.last().and_then(|last| {
+                (last.ident == "Response")
+                    .then(|| first_type_arg(&last.arguments))
+                    .flatten()
+            });
+            Ok(match response {
+                Some(body) => Value::Response(body),
+                None => Value::Json(ty.clone()),
+            })
+        }
+        _ => Ok(Value::Json(ty.clone())),
+    }
 }
 
 fn doc_comment(item: &ItemFn) -> Option<String> {
@@ -173,4 +326,20 @@ fn doc_comment(item: &ItemFn) -> Option<String> {
         .collect();
     let text = lines.join("\n").trim().to_owned();
     (!text.is_empty()).then_some(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_ms("500ms"), Some(500));
+        assert_eq!(duration_ms("30s"), Some(30_000));
+        assert_eq!(duration_ms("2m"), Some(120_000));
+        assert_eq!(duration_ms("1h"), Some(3_600_000));
+        for bad in ["", "0s", "s", "10", "1d", "-1s", "1.5s"] {
+            assert_eq!(duration_ms(bad), None, "{bad}");
+        }
+    }
 }

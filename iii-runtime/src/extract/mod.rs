@@ -20,7 +20,7 @@ mod state;
 pub use headers::Headers;
 pub use path::Path;
 pub use query::Query;
-pub use state::{State, StateMap};
+pub use state::{State, StateKey, StateMap};
 
 use crate::context::Context;
 use crate::error::Result;

@@ -50,12 +50,12 @@ impl<T: DeserializeOwned> FromInvocation for Path<T> {
                 .collect(),
             None => Vec::new(),
         };
-        from_params(params).map(Path).map_err(|(message, path)| {
-            Error::InvalidInput {
+        from_params(params)
+            .map(Path)
+            .map_err(|(message, path)| Error::InvalidInput {
                 message: format!("invalid path parameter: {message}"),
                 path,
-            }
-        })
+            })
     }
 }
 

@@ -1,0 +1,270 @@
+//! Data channels (`engine::channels::create`): bounded pipes of text and binary items with a
+//! writer end and a reader end, each attached by a WebSocket on
+//! `/ws/channels/{channel_id}?key=<access_key>&dir=read|write` or held by the engine itself
+//! (the HTTP server writes request bodies and reads streamed responses through them).
+//!
+//! An end is handed out once. Closing the writer ends the stream for the reader once the
+//! buffered items are read. Ends nobody attached are dropped after
+//! [`EngineConfig::channel_ttl`](crate::EngineConfig::channel_ttl), when the request that made
+//! them ends, or when the worker that created them disconnects.
+
+pub(crate) mod socket;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use iii_protocol::Uuid;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::{Notify, mpsc};
+
+use crate::builtins::{input, is_null, reply};
+use crate::hub::{Hub, lock};
+use crate::registry::Outcome;
+
+/// Id of the builtin that creates a channel.
+pub(crate) const CREATE: &str = "engine::channels::create";
+/// Items buffered when the creator does not say.
+pub(crate) const DEFAULT_BUFFER: usize = 64;
+/// The most items a channel may buffer.
+pub(crate) const MAX_BUFFER: usize = 1024;
+
+/// One item travelling through a channel: a WebSocket text or binary message.
+#[derive(Debug)]
+pub(crate) enum Item {
+    /// A text message (control messages of streamed HTTP responses, for example).
+    Text(String),
+    /// A binary message (body bytes).
+    Binary(Bytes),
+}
+
+/// Which end of a channel a socket attaches to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Direction {
+    /// The reading end.
+    Read,
+    /// The writing end.
+    Write,
+}
+
+impl Direction {
+    /// Parses the `dir` query parameter.
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        match text {
+            "read" => Some(Self::Read),
+            "write" => Some(Self::Write),
+            _ => None,
+        }
+    }
+}
+
+/// An end taken out of the table.
+pub(crate) enum End {
+    /// Receives what the writer sends.
+    Reader(mpsc::Receiver<Item>),
+    /// Sends to the reader.
+    Writer(mpsc::Sender<Item>),
+}
+
+/// Why an end cannot be attached.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum TakeError {
+    /// No such channel, or the key does not match (not told apart, to leak nothing).
+    NotFound,
+    /// That end is attached already.
+    Taken,
+}
+
+struct Entry {
+    key: String,
+    writer: Option<mpsc::Sender<Item>>,
+    reader: Option<mpsc::Receiver<Item>>,
+    created: Instant,
+    owner: Option<Uuid>,
+    /// Notified when a socket attaches the writer.
+    writer_attached: Arc<Notify>,
+}
+
+/// A freshly created channel.
+pub(crate) struct Created {
+    pub(crate) id: Uuid,
+    pub(crate) key: String,
+    pub(crate) writer_attached: Arc<Notify>,
+}
+
+impl Created {
+    /// The reference a worker uses for one end: `{channel_id, access_key, direction}`.
+    pub(crate) fn reference(&self, direction: Direction) -> Value {
+        let dir = match direction {
+            Direction::Read => "read",
+            Direction::Write => "write",
+        };
+        json!({"channel_id": self.id, "access_key": self.key, "direction": dir})
+    }
+}
+
+/// Every channel with at least one end not attached yet.
+#[derive(Default)]
+pub(crate) struct Channels {
+    map: HashMap<Uuid, Entry>,
+}
+
+impl Channels {
+    /// Creates a channel buffering `buffer` items (clamped to `1..=MAX_BUFFER`).
+    pub(crate) fn create(&mut self, buffer: usize, owner: Option<Uuid>) -> Created {
+        let (tx, rx) = mpsc::channel(buffer.clamp(1, MAX_BUFFER));
+        let created = Created {
+            id: Uuid::new_v4(),
+            key: Uuid::new_v4().to_string(),
+            writer_attached: Arc::new(Notify::new()),
+        };
+        self.map.insert(
+            created.id,
+            Entry {
+                key: created.key.clone(),
+                writer: Some(tx),
+                reader: Some(rx),
+                created: Instant::now(),
+                owner,
+                writer_attached: created.writer_attached.clone(),
+            },
+        );
+        created
+    }
+
+    /// Hands out one end to a socket that presented `key`.
+    pub(crate) fn attach(&mut self, id: Uuid, key: &str, dir: Direction) -> Result<End, TakeError> {
+        let entry = self
+            .map
+            .get_mut(&id)
+            .filter(|e| e.key == key)
+            .ok_or(TakeError::NotFound)?;
+        let end = match dir {
+            Direction::Read => entry.reader.take().map(End::Reader),
+            Direction::Write => entry.writer.take().map(End::Writer),
+        }
+        .ok_or(TakeError::Taken)?;
+        if dir == Direction::Write {
+            entry.writer_attached.notify_one();
+        }
+        self.forget_if_done(id);
+        Ok(end)
+    }
+
+    /// Takes the writer for the engine itself.
+    pub(crate) fn take_writer(&mut self, id: Uuid) -> Option<mpsc::Sender<Item>> {
+        let writer = self.map.get_mut(&id)?.writer.take();
+        self.forget_if_done(id);
+        writer
+    }
+
+    /// Takes the reader for the engine itself.
+    pub(crate) fn take_reader(&mut self, id: Uuid) -> Option<mpsc::Receiver<Item>> {
+        let reader = self.map.get_mut(&id)?.reader.take();
+        self.forget_if_done(id);
+        reader
+    }
+
+    /// Drops whatever ends of `id` are still unattached.
+    pub(crate) fn remove(&mut self, id: Uuid) {
+        self.map.remove(&id);
+    }
+
+    /// Drops the unattached ends of every channel `owner` created.
+    pub(crate) fn release_owner(&mut self, owner: Uuid) {
+        self.map.retain(|_, e| e.owner != Some(owner));
+    }
+
+    /// Drops the unattached ends of channels older than `ttl`; returns how many went.
+    pub(crate) fn sweep(&mut self, ttl: Duration) -> usize {
+        let before = self.map.len();
+        self.map.retain(|_, e| e.created.elapsed() < ttl);
+        before - self.map.len()
+    }
+
+    fn forget_if_done(&mut self, id: Uuid) {
+        if self
+            .map
+            .get(&id)
+            .is_some_and(|e| e.writer.is_none() && e.reader.is_none())
+        {
+            self.map.remove(&id);
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CreateInput {
+    buffer_size: Option<usize>,
+}
+
+/// `engine::channels::create`: `{buffer_size?}` → `{writer, reader}` references.
+pub(crate) fn create(hub: &Hub, caller: Option<Uuid>, data: &str) -> Outcome {
+    let req: CreateInput = if is_null(data) {
+        CreateInput::default()
+    } else {
+        input(data)?
+    };
+    let buffer = req.buffer_size.unwrap_or(DEFAULT_BUFFER);
+    let created = lock(&hub.channels).create(buffer, caller);
+    reply(&json!({
+        "writer": created.reference(Direction::Write),
+        "reader": created.reference(Direction::Read),
+    }))
+}
+
+/// Drops unattached ends older than the configured TTL, until the engine stops.
+pub(crate) async fn sweeper(hub: Arc<Hub>) {
+    let ttl = hub.config.channel_ttl;
+    let period = (ttl / 4).clamp(Duration::from_millis(10), Duration::from_secs(30));
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(period) => {}
+            () = hub.shutdown.wait() => return,
+        }
+        let swept = lock(&hub.channels).sweep(ttl);
+        if swept > 0 {
+            tracing::debug!("swept {swept} channel(s) nobody connected to within {ttl:?}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ends_are_handed_out_once_with_the_right_key() {
+        let mut channels = Channels::default();
+        let c = channels.create(0, None);
+        assert_eq!(
+            channels.attach(c.id, "wrong", Direction::Read).err(),
+            Some(TakeError::NotFound)
+        );
+        assert!(channels.attach(c.id, &c.key, Direction::Read).is_ok());
+        assert_eq!(
+            channels.attach(c.id, &c.key, Direction::Read).err(),
+            Some(TakeError::Taken)
+        );
+        assert!(channels.attach(c.id, &c.key, Direction::Write).is_ok());
+        assert!(
+            channels.map.is_empty(),
+            "a fully attached channel is forgotten"
+        );
+    }
+
+    #[test]
+    fn sweep_and_release() {
+        let mut channels = Channels::default();
+        let owner = Uuid::new_v4();
+        channels.create(1, Some(owner));
+        channels.create(1, None);
+        channels.release_owner(owner);
+        assert_eq!(channels.map.len(), 1);
+        assert_eq!(channels.sweep(Duration::ZERO), 1);
+        assert!(channels.map.is_empty());
+    }
+}

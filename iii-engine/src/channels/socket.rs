@@ -1,0 +1,84 @@
+//! The WebSocket side of a channel end: a writer socket feeds the channel, a reader socket is
+//! fed from it. Text and binary messages pass through unchanged.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message as Frame;
+
+use super::{End, Item};
+use crate::hub::Hub;
+use crate::ws::Socket;
+
+/// Serves one attached end until either side closes or the engine stops.
+pub(crate) async fn serve(hub: &Hub, socket: Socket, end: End) {
+    match end {
+        End::Writer(tx) => write_side(hub, socket, tx).await,
+        End::Reader(rx) => read_side(hub, socket, rx).await,
+    }
+}
+
+/// Forwards the socket's messages into the channel. Dropping `tx` when the socket closes is
+/// what ends the stream for the reader.
+async fn write_side(hub: &Hub, mut socket: Socket, tx: mpsc::Sender<Item>) {
+    loop {
+        // Cancel-safe: `next` polls a stream and the shutdown wait observes a watch channel.
+        let frame = tokio::select! {
+            frame = socket.next() => frame,
+            () = hub.shutdown.wait() => break,
+        };
+        let item = match frame {
+            Some(Ok(Frame::Text(text))) => Item::Text(text.as_str().to_owned()),
+            Some(Ok(Frame::Binary(bytes))) => Item::Binary(bytes),
+            Some(Ok(Frame::Close(_))) | None => return,
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => {
+                tracing::debug!("channel writer socket: {e}");
+                return;
+            }
+        };
+        // Waiting for room is the backpressure: the socket is not read meanwhile. The send is
+        // not cancel-safe, so on shutdown the item is dropped along with the channel.
+        let sent = tokio::select! {
+            sent = tx.send(item) => sent.is_ok(),
+            () = hub.shutdown.wait() => break,
+        };
+        if !sent {
+            // The reader went away: nobody will read what this writer sends.
+            break;
+        }
+    }
+    close(socket).await;
+}
+
+/// Sends the channel's items to the socket, then a Close frame once the writer is done.
+async fn read_side(hub: &Hub, mut socket: Socket, mut rx: mpsc::Receiver<Item>) {
+    loop {
+        // Cancel-safe: `recv` and `next` lose nothing when another branch wins.
+        tokio::select! {
+            item = rx.recv() => {
+                let frame = match item {
+                    Some(Item::Text(text)) => Frame::text(text),
+                    Some(Item::Binary(bytes)) => Frame::binary(bytes),
+                    None => break,
+                };
+                if let Err(e) = socket.send(frame).await {
+                    tracing::debug!("channel reader socket: {e}");
+                    return;
+                }
+            }
+            // Read so that pings are answered and a closing reader is noticed.
+            frame = socket.next() => match frame {
+                Some(Ok(Frame::Close(_)) | Err(_)) | None => return,
+                Some(Ok(_)) => {}
+            },
+            () = hub.shutdown.wait() => break,
+        }
+    }
+    close(socket).await;
+}
+
+async fn close(mut socket: Socket) {
+    let _ = tokio::time::timeout(Duration::from_secs(1), socket.close(None)).await;
+}

@@ -1,0 +1,220 @@
+//! The two data channels of one HTTP request: `request_body` (the engine writes the raw request
+//! bytes, the worker reads) and `response` (the worker may write a streamed response, the
+//! engine reads), and the streamed response built from the latter.
+//!
+//! A streamed response is made of text control messages
+//! (`{"type":"set_status","status_code":201}`, `{"type":"set_headers","headers":{…}}`) followed
+//! by binary body chunks; closing the channel ends the response. Control messages after the
+//! first chunk come too late to change the head and are ignored.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::StatusCode;
+use http_body_util::BodyExt;
+use hyper::body::{Body, Frame};
+use serde_json::Value;
+use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
+
+use super::envelope::{self, Resp};
+use crate::channels::{DEFAULT_BUFFER, Direction, Item};
+use crate::hub::{Hub, lock};
+
+/// Size of the binary messages the request body is cut into (what the Python SDK uses too).
+const CHUNK: usize = 64 * 1024;
+
+/// The channels of one request. Dropping it forgets the ends the worker did not connect.
+pub(crate) struct RequestChannels {
+    hub: Arc<Hub>,
+    request_id: iii_protocol::Uuid,
+    response_id: iii_protocol::Uuid,
+    response: Option<mpsc::Receiver<Item>>,
+    response_attached: Arc<Notify>,
+    /// `{"request_body": <read ref>, "response": <write ref>}` for the envelope.
+    pub(crate) refs: (Value, Value),
+}
+
+impl RequestChannels {
+    /// Creates both channels and starts writing `body` into the request channel.
+    pub(crate) fn open(hub: &Arc<Hub>, body: Bytes) -> Self {
+        let (request, response, writer, reader) = {
+            let mut channels = lock(&hub.channels);
+            let request = channels.create(DEFAULT_BUFFER, None);
+            let response = channels.create(DEFAULT_BUFFER, None);
+            let writer = channels.take_writer(request.id);
+            let reader = channels.take_reader(response.id);
+            (request, response, writer, reader)
+        };
+        if let Some(tx) = writer {
+            // Ends when everything is buffered or read, or when the unread channel is dropped.
+            hub.tasks.spawn(async move {
+                let mut rest = body;
+                while !rest.is_empty() {
+                    let chunk = rest.split_to(rest.len().min(CHUNK));
+                    if tx.send(Item::Binary(chunk)).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        Self {
+            hub: hub.clone(),
+            request_id: request.id,
+            response_id: response.id,
+            response: reader,
+            response_attached: response.writer_attached.clone(),
+            refs: (
+                request.reference(Direction::Read),
+                response.reference(Direction::Write),
+            ),
+        }
+    }
+
+    /// After a null result: streams the response channel if the worker connected its writer
+    /// within `grace`, else `None` (the caller answers `200` with an empty body).
+    pub(crate) async fn streamed(
+        mut self,
+        grace: std::time::Duration,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Option<Resp> {
+        let attached = self.response_attached.clone();
+        // `notify_one` stores a permit, so an attach that already happened is seen at once.
+        tokio::time::timeout(grace, attached.notified())
+            .await
+            .ok()?;
+        let rx = self.response.take()?;
+        Some(respond(rx, permit).await)
+    }
+}
+
+impl Drop for RequestChannels {
+    fn drop(&mut self) {
+        let mut channels = lock(&self.hub.channels);
+        channels.remove(self.request_id);
+        channels.remove(self.response_id);
+    }
+}
+
+/// Reads control messages up to the first body chunk, then answers with a body that streams
+/// the rest of the channel.
+async fn respond(mut rx: mpsc::Receiver<Item>, permit: Option<OwnedSemaphorePermit>) -> Resp {
+    let mut status = StatusCode::OK;
+    let mut headers: Vec<(String, String)> = Vec::new();
+    let first = loop {
+        match rx.recv().await {
+            Some(Item::Text(text)) => control(&text, &mut status, &mut headers),
+            Some(Item::Binary(bytes)) => break Some(bytes),
+            None => break None,
+        }
+    };
+    let rest = first.is_some().then_some(rx);
+    let body = ChannelBody {
+        first,
+        rest,
+        _permit: permit,
+    };
+    envelope::with_body(status, headers, body.boxed())
+}
+
+/// Applies one control message; anything unrecognised is logged and ignored.
+fn control(text: &str, status: &mut StatusCode, headers: &mut Vec<(String, String)>) {
+    let message: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    match message.get("type").and_then(Value::as_str) {
+        Some("set_status") => {
+            let code = message
+                .get("status_code")
+                .and_then(Value::as_u64)
+                .filter(|c| (100..=599).contains(c))
+                .and_then(|c| u16::try_from(c).ok())
+                .and_then(|c| StatusCode::from_u16(c).ok());
+            match code {
+                Some(code) => *status = code,
+                None => tracing::debug!("streamed response: bad set_status {text}"),
+            }
+        }
+        Some("set_headers") => {
+            for (name, value) in envelope::envelope_headers(message.get("headers")) {
+                headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+                headers.push((name, value));
+            }
+        }
+        _ => tracing::debug!("streamed response: ignoring text message {text:?}"),
+    }
+}
+
+/// A response body fed by a channel; it ends when the writer closes.
+struct ChannelBody {
+    first: Option<Bytes>,
+    rest: Option<mpsc::Receiver<Item>>,
+    /// Held while the body streams, so streamed responses count towards the HTTP limit.
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Body for ChannelBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        if let Some(first) = self.first.take() {
+            return Poll::Ready(Some(Ok(Frame::data(first))));
+        }
+        let Some(rx) = self.rest.as_mut() else {
+            return Poll::Ready(None);
+        };
+        loop {
+            match rx.poll_recv(cx) {
+                Poll::Ready(Some(Item::Binary(bytes))) => {
+                    return Poll::Ready(Some(Ok(Frame::data(bytes))));
+                }
+                Poll::Ready(Some(Item::Text(text))) => {
+                    tracing::debug!("streamed response: {text:?} after the body started, ignored");
+                }
+                Poll::Ready(None) => {
+                    self.rest = None;
+                    return Poll::Ready(None);
+                }
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_messages() {
+        let mut status = StatusCode::OK;
+        let mut headers = Vec::new();
+        control(
+            r#"{"type":"set_status","status_code":201}"#,
+            &mut status,
+            &mut headers,
+        );
+        control(
+            r#"{"type":"set_status","status_code":99}"#,
+            &mut status,
+            &mut headers,
+        );
+        control(
+            r#"{"type":"set_headers","headers":{"x-a":"b"}}"#,
+            &mut status,
+            &mut headers,
+        );
+        control(
+            r#"{"type":"set_headers","headers":{"X-A":"c"}}"#,
+            &mut status,
+            &mut headers,
+        );
+        control("not json", &mut status, &mut headers);
+        assert_eq!(status, StatusCode::CREATED);
+        assert_eq!(headers, vec![("X-A".to_owned(), "c".to_owned())]);
+    }
+}

@@ -1,0 +1,130 @@
+//! Checks across the parameters and the triggers: one body at most, and route `:params` that
+//! agree with a `Path<T>` parameter where the macro can see `T`'s shape (tuples and single
+//! values here; struct fields are checked by code the expansion generates).
+
+use syn::spanned::Spanned;
+use syn::{Type, TypePath};
+
+use super::model::{Extractor, Param};
+use crate::args::Errors;
+use crate::trigger::TriggerAttr;
+
+/// Types that deserialize from a single route parameter.
+const SCALARS: &[&str] = &[
+    "String", "bool", "char", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32",
+    "i64", "i128", "isize", "f32", "f64", "Uuid",
+];
+
+/// What a `Path<T>`'s `T` looks like from the outside.
+pub(crate) enum PathShape {
+    Tuple(usize),
+    Scalar,
+    /// Probably a struct: its fields are checked by generated code.
+    Struct,
+}
+
+pub(crate) fn path_shape(ty: &Type) -> PathShape {
+    match ty {
+        Type::Tuple(t) => PathShape::Tuple(t.elems.len()),
+        Type::Paren(p) => path_shape(&p.elem),
+        Type::Path(TypePath { path, qself: None })
+            if path
+                .segments
+                .last()
+                .is_some_and(|s| SCALARS.iter().any(|n| s.ident == n)) =>
+        {
+            PathShape::Scalar
+        }
+        _ => PathShape::Struct,
+    }
+}
+
+pub(crate) fn params(params: &[Param], triggers: &[TriggerAttr], errors: &mut Errors) {
+    let mut body: Option<&Type> = None;
+    for param in params {
+        let (ty, is_request) = match param {
+            Param::Input(ty) => (ty.as_ref(), false),
+            Param::Extractor {
+                ty,
+                kind: Extractor::Request(_),
+            } => (ty.as_ref(), true),
+            Param::Extractor {
+                ty,
+                kind: Extractor::Path(inner),
+            } => {
+                path_param(ty, inner, triggers, errors);
+                continue;
+            }
+            Param::Extractor { .. } => continue,
+        };
+        match body {
+            None => body = Some(ty),
+            Some(first) => {
+                let message = if is_request {
+                    "`http::Request<T>` carries the request body, and another parameter already takes it\nhelp: read the body from the request (`request.body()`) and remove the other parameter"
+                } else {
+                    "a function takes at most one input parameter (the body), and this is a second one\nhelp: put both values in one struct, or use an extractor such as `iii::Query<T>` or `iii::Path<T>`"
+                };
+                let mut e = syn::Error::new(ty.span(), message);
+                e.combine(syn::Error::new(
+                    first.span(),
+                    "the first input parameter is here",
+                ));
+                errors.push(e);
+            }
+        }
+    }
+}
+
+fn path_param(ty: &Type, inner: &Type, triggers: &[TriggerAttr], errors: &mut Errors) {
+    let routes: Vec<(&syn::LitStr, &Vec<String>)> = triggers
+        .iter()
+        .filter_map(|t| match t {
+            TriggerAttr::Http { path, params, .. } => Some((path, params)),
+            _ => None,
+        })
+        .collect();
+    if routes.is_empty() {
+        errors.add(
+            ty.span(),
+            "`Path<T>` reads the `:params` of an HTTP route, but this function has no `#[iii::http]` route\nhelp: add `#[iii::http(path = \"items/:id\", method = \"GET\")]`, or take the value as input",
+        );
+        return;
+    }
+    for (path, params) in routes {
+        let listed = params
+            .iter()
+            .map(|p| format!("`:{p}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if params.is_empty() {
+            errors.add(
+                path.span(),
+                format!(
+                    "the route `{}` has no `:param` segments, but the function takes `Path<T>`\nhelp: add a parameter to the route (`items/:id`) or remove the `Path` parameter",
+                    path.value()
+                ),
+            );
+            continue;
+        }
+        match path_shape(inner) {
+            PathShape::Tuple(n) if n != params.len() => errors.add(
+                inner.span(),
+                format!(
+                    "this tuple has {n} element(s), but the route `{}` has {} parameter(s): {listed}\nhelp: use one tuple element per route parameter, in route order",
+                    path.value(),
+                    params.len()
+                ),
+            ),
+            PathShape::Scalar if params.len() != 1 => errors.add(
+                inner.span(),
+                format!(
+                    "a single value takes exactly one route parameter, but the route `{}` has {}: {listed}\nhelp: use a tuple or a struct with one field per parameter",
+                    path.value(),
+                    params.len()
+                ),
+            ),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! Turning an `http::Response<T>` returned by a handler into a [`Reply`].
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::invocation::Reply;
+
+/// Encodes a handler's `http::Response<T>`: its status, its headers (several values of one
+/// name are joined with `, `; values that are not UTF-8 are dropped) and its JSON body.
+///
+/// When the function was called directly rather than through HTTP, the caller receives the
+/// body alone.
+///
+/// # Errors
+/// [`Error::Serialize`](crate::Error::Serialize) when the body does not serialize.
+pub fn http_reply<T: Serialize>(response: http::Response<T>) -> Result<Reply> {
+    let (parts, body) = response.into_parts();
+    let mut headers: HashMap<String, String> = HashMap::new();
+    for (name, value) in &parts.headers {
+        let Ok(value) = value.to_str() else { continue };
+        headers
+            .entry(name.as_str().to_owned())
+            .and_modify(|v| {
+                v.push_str(", ");
+                v.push_str(value);
+            })
+            .or_insert_with(|| value.to_owned());
+    }
+    Ok(Reply::Http {
+        status: parts.status.as_u16(),
+        headers,
+        body: serde_json::value::to_raw_value(&body)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_headers_and_body() {
+        let response = http::Response::builder()
+            .status(201)
+            .header("x-id", "7")
+            .header("vary", "a")
+            .header("vary", "b")
+            .body(serde_json::json!({"ok": true}))
+            .expect("response");
+        match http_reply(response).expect("reply") {
+            Reply::Http {
+                status,
+                headers,
+                body,
+            } => {
+                assert_eq!(status, 201);
+                assert_eq!(headers["x-id"], "7");
+                assert_eq!(headers["vary"], "a, b");
+                assert_eq!(body.get(), r#"{"ok":true}"#);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,402 @@
+//! Running worker scripts written with the official SDKs (Python `iii-sdk` from PyPI, Node
+//! `iii-sdk` from npm) against the development engine: finding the interpreters, starting a
+//! script with `III_URL` pointing at the engine, reading what it prints, and stopping it.
+//!
+//! The interpreters come from `.ci/run` (a `.venv` and `tests/node/node_modules`). When one
+//! is missing the interop tests fail in CI (`CI` set) and are skipped with a notice locally.
+
+#![allow(dead_code)] // Each test binary uses its own part of this module.
+
+use std::path::{Path, PathBuf};
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use iii_engine::EngineHandle;
+use serde::de::DeserializeOwned;
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::process::{Child, Command};
+
+/// How long a script may take to start, connect and register, on a loaded machine.
+pub(crate) const STARTUP: Duration = Duration::from_secs(60);
+
+/// How long a script may take to stop after SIGTERM.
+const STOP: Duration = Duration::from_secs(20);
+
+/// The workspace root.
+pub(crate) fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is inside the workspace")
+        .to_path_buf()
+}
+
+/// True when running in CI, where a missing interpreter is a failure rather than a skip.
+/// `.ci/run` sets `III_INTEROP_REQUIRED=1`; CI services set `CI`.
+fn in_ci() -> bool {
+    ["CI", "III_INTEROP_REQUIRED"]
+        .iter()
+        .any(|name| std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "false" && v != "0"))
+}
+
+/// Fails in CI, prints a notice and returns `None` locally.
+fn missing(what: &str, fix: &str) -> Option<PathBuf> {
+    assert!(!in_ci(), "{what} is missing; {fix}");
+    eprintln!("SKIPPED: {what} is missing; {fix}");
+    None
+}
+
+/// The Python of the virtual environment with `tests/python/requirements.txt` installed:
+/// `III_TEST_PYTHON`, else `<workspace>/.venv/bin/python`.
+///
+/// # Panics
+/// In CI when there is none, or when `III_TEST_PYTHON` names a missing file.
+pub(crate) fn python() -> Option<PathBuf> {
+    if let Some(path) = std::env::var_os("III_TEST_PYTHON") {
+        let path = PathBuf::from(path);
+        assert!(
+            path.exists(),
+            "III_TEST_PYTHON={} does not exist",
+            path.display()
+        );
+        return Some(path);
+    }
+    let path = workspace().join(".venv/bin/python");
+    if path.exists() {
+        Some(path)
+    } else {
+        missing(
+            &format!("the interop Python ({})", path.display()),
+            "run `python3 -m venv .venv && .venv/bin/pip install -r tests/python/requirements.txt` \
+             (as .ci/run does) or set III_TEST_PYTHON",
+        )
+    }
+}
+
+/// Node (`III_TEST_NODE`, else `node` on `PATH`), provided `tests/node/node_modules` holds the
+/// SDK.
+///
+/// # Panics
+/// In CI when the SDK is not installed.
+pub(crate) fn node() -> Option<PathBuf> {
+    let sdk = workspace().join("tests/node/node_modules/iii-sdk/package.json");
+    if !sdk.exists() {
+        return missing(
+            &format!("the Node SDK ({})", sdk.display()),
+            "run `npm ci --prefix tests/node` (as .ci/run does)",
+        );
+    }
+    Some(std::env::var_os("III_TEST_NODE").map_or_else(|| PathBuf::from("node"), PathBuf::from))
+}
+
+/// What a script printed so far.
+#[derive(Debug, Default)]
+struct Captured {
+    stdout: Vec<String>,
+    stderr: Vec<String>,
+}
+
+/// A running worker script, killed when dropped; its output is printed when a test panics
+/// while it is alive.
+#[derive(Debug)]
+pub(crate) struct Script {
+    label: String,
+    child: Child,
+    captured: Arc<Mutex<Captured>>,
+    readers: Vec<tokio::task::JoinHandle<()>>,
+    /// Set once a panic message carried the transcript, so that `Drop` does not repeat it.
+    reported: std::cell::Cell<bool>,
+}
+
+/// What a stopped script left behind.
+#[derive(Debug)]
+pub(crate) struct Stopped {
+    /// How it exited.
+    pub(crate) status: ExitStatus,
+    /// Its standard output, line by line.
+    pub(crate) stdout: Vec<String>,
+    /// Its standard error, line by line.
+    pub(crate) stderr: Vec<String>,
+}
+
+impl Stopped {
+    /// Asserts that the SDK logged no warning or error other than lines containing one of
+    /// `expected`: an SDK that retries, reconnects or rejects a frame says so at WARNING.
+    ///
+    /// # Panics
+    /// When it did.
+    pub(crate) fn assert_quiet(&self, expected: &[&str]) {
+        let unexpected: Vec<&String> = self
+            .stderr
+            .iter()
+            .filter(|l| l.contains(" WARNING ") || l.contains(" ERROR ") || l.contains("[WARN"))
+            .filter(|l| !expected.iter().any(|e| l.contains(e)))
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "unexpected SDK warnings: {unexpected:#?}\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout.join("\n"),
+            self.stderr.join("\n")
+        );
+    }
+
+    /// Asserts that nothing was written to standard error (the Node SDK reports problems
+    /// with `console.warn`/`console.error`).
+    ///
+    /// # Panics
+    /// When something was.
+    pub(crate) fn assert_no_stderr(&self) {
+        assert!(
+            self.stderr.iter().all(|l| l.trim().is_empty()),
+            "unexpected output on stderr:\n{}",
+            self.stderr.join("\n")
+        );
+    }
+}
+
+impl Script {
+    /// Runs `program script` with `III_URL` set to `engine`'s WebSocket URL and `env` added.
+    ///
+    /// # Panics
+    /// When the program cannot be started.
+    pub(crate) fn spawn(
+        program: &Path,
+        script: &Path,
+        engine: &EngineHandle,
+        env: &[(&str, String)],
+    ) -> Self {
+        let label = script
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        // The Python SDK writes a marker per worker under `~/.iii/run`: keep it out of $HOME.
+        let home = Path::new(env!("CARGO_TARGET_TMPDIR")).join("interop-home");
+        std::fs::create_dir_all(&home).expect("scratch home");
+        let mut command = Command::new(program);
+        command
+            .arg(script)
+            .current_dir(script.parent().expect("script dir"))
+            .env("III_URL", engine.ws_url())
+            .env("HOME", &home)
+            .env("PYTHONUNBUFFERED", "1")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env_remove("III_NAMESPACE")
+            .env_remove("III_WORKER_NAME")
+            .env_remove("OTEL_ENABLED")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {} {label}: {e}", program.display()));
+        let captured = Arc::new(Mutex::new(Captured::default()));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let readers = vec![
+            tokio::spawn(collect(stdout, Arc::clone(&captured), false)),
+            tokio::spawn(collect(stderr, Arc::clone(&captured), true)),
+        ];
+        Self {
+            label,
+            child,
+            captured,
+            readers,
+            reported: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Waits until the script prints a line starting with `prefix`, and returns it.
+    ///
+    /// # Panics
+    /// When the script exits first or `within` passes.
+    pub(crate) async fn wait_for_line(&mut self, prefix: &str, within: Duration) -> String {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(line) = self.lines().into_iter().find(|l| l.starts_with(prefix)) {
+                return line;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                // Let the readers drain what the script printed before it died.
+                for reader in &mut self.readers {
+                    let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
+                }
+                panic!(
+                    "{} exited ({status}) before printing {prefix:?}\n{}",
+                    self.label,
+                    self.transcript()
+                );
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{} printed no {prefix:?} within {within:?}\n{}",
+                self.label,
+                self.transcript()
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Standard output so far, line by line.
+    pub(crate) fn lines(&self) -> Vec<String> {
+        self.captured.lock().expect("not poisoned").stdout.clone()
+    }
+
+    /// Everything the script printed, for a panic message.
+    fn transcript(&self) -> String {
+        self.reported.set(true);
+        let captured = self.captured.lock().expect("not poisoned");
+        format!(
+            "--- {} stdout\n{}\n--- {} stderr\n{}",
+            self.label,
+            captured.stdout.join("\n"),
+            self.label,
+            captured.stderr.join("\n")
+        )
+    }
+
+    /// Sends SIGTERM, waits for the exit and asserts it was clean (exit status 0).
+    ///
+    /// # Panics
+    /// When the script does not exit cleanly within 20 s.
+    pub(crate) async fn stop(mut self) -> Stopped {
+        let pid = self.child.id().expect("still running");
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill -TERM {pid} failed");
+        let status = match tokio::time::timeout(STOP, self.child.wait()).await {
+            Ok(status) => status.expect("wait"),
+            Err(_) => panic!(
+                "{} did not exit within {STOP:?} after SIGTERM\n{}",
+                self.label,
+                self.transcript()
+            ),
+        };
+        for reader in std::mem::take(&mut self.readers) {
+            let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
+        }
+        assert!(
+            status.success(),
+            "{} exited with {status}\n{}",
+            self.label,
+            self.transcript()
+        );
+        let captured = std::mem::take(&mut *self.captured.lock().expect("not poisoned"));
+        Stopped {
+            status,
+            stdout: captured.stdout,
+            stderr: captured.stderr,
+        }
+    }
+}
+
+impl Script {
+    /// Kills the script (SIGKILL): no goodbye, the socket just drops.
+    ///
+    /// # Panics
+    /// When it cannot be killed.
+    pub(crate) async fn kill(mut self) {
+        self.child.kill().await.expect("kill");
+    }
+}
+
+impl Drop for Script {
+    fn drop(&mut self) {
+        if std::thread::panicking() && !self.reported.get() {
+            eprintln!("{}", self.transcript());
+        }
+    }
+}
+
+async fn collect(stream: impl AsyncRead + Unpin, into: Arc<Mutex<Captured>>, is_stderr: bool) {
+    let mut lines = BufReader::new(stream).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        let mut captured = into.lock().expect("not poisoned");
+        if is_stderr {
+            captured.stderr.push(line);
+        } else {
+            captured.stdout.push(line);
+        }
+    }
+}
+
+/// Calls `function_id` until it exists (a script registers its functions some time after it
+/// starts), for at most [`STARTUP`]; any other answer is returned.
+pub(crate) async fn invoke_when_registered<O: DeserializeOwned>(
+    worker: &iii::Worker,
+    function_id: &str,
+    input: serde_json::Value,
+) -> iii::Result<O> {
+    let deadline = tokio::time::Instant::now() + STARTUP;
+    loop {
+        match worker.invoke::<O>(function_id, input.clone()).await {
+            Err(iii::Error::Remote { body, .. })
+                if body.code == "function_not_found" && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Polls `request` until it answers `404` (a route removed), for at most `within`.
+///
+/// # Panics
+/// When the route is still served after `within`.
+pub(crate) async fn until_gone<F, Fut>(within: Duration, mut request: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<
+            Output = Result<iii_tests::Response, Box<dyn std::error::Error + Send + Sync>>,
+        >,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let last = request().await;
+        match &last {
+            Ok(r) if r.status == 404 => return,
+            _ if tokio::time::Instant::now() >= deadline => {
+                panic!("still served after {within:?}; last: {last:?}")
+            }
+            _ => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// Waits until `function_id` is registered with at least `count` triggers, for at most
+/// [`STARTUP`]: a subscription must exist before anything is published to it.
+///
+/// # Panics
+/// When it does not happen in time.
+pub(crate) async fn wait_for_triggers(
+    worker: &iii::Worker,
+    function_id: &str,
+    count: usize,
+) -> serde_json::Value {
+    let deadline = tokio::time::Instant::now() + STARTUP;
+    loop {
+        let info = worker
+            .invoke::<serde_json::Value>(
+                "engine::functions::info",
+                serde_json::json!({ "function_id": function_id }),
+            )
+            .await;
+        if let Ok(info) = &info
+            && info["registered_triggers"]
+                .as_array()
+                .is_some_and(|t| t.len() >= count)
+        {
+            return info.clone();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{function_id} has no {count} trigger(s) after {STARTUP:?}: {info:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
