@@ -26,6 +26,8 @@ struct AddOutput {
 #[tokio::main]
 async fn main() -> iii::Result<()> {
     iii::init_tracing();
+    // Listen for Ctrl-C and SIGTERM from the start, so that a signal during start-up drains.
+    let shutdown = iii::shutdown_requested();
     // `III_URL` (or `III_BRIDGE_URL`), default ws://127.0.0.1:49134; with neither set and no
     // engine running, start the development engine in this process.
     let mut config = WorkerConfig::from_env();
@@ -46,7 +48,7 @@ async fn main() -> iii::Result<()> {
         "math.add answers; serving POST /add until Ctrl-C"
     );
 
-    iii::shutdown_requested().await;
+    shutdown.await;
     worker.disconnect().await;
     if let Some(engine) = engine {
         engine.shutdown().await;

@@ -158,10 +158,11 @@ where
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-/// A running example program, killed when dropped.
+/// A running example program, killed when dropped; its output is collected.
 #[derive(Debug)]
 pub struct Example {
     child: tokio::process::Child,
+    output: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 impl Example {
@@ -171,20 +172,75 @@ impl Example {
     /// # Panics
     /// When the example cannot be built or started.
     pub async fn start(name: &str, engine: &EngineHandle) -> Self {
-        let path = example_path(name);
-        let child = tokio::process::Command::new(&path)
-            .env("III_URL", engine.ws_url())
+        Self::spawn(&example_path(name), &engine.ws_url()).await
+    }
+
+    /// Runs the program at `path` with `III_URL=url`, collecting its output.
+    ///
+    /// # Panics
+    /// When the program cannot be started.
+    pub async fn spawn(path: &std::path::Path, url: &str) -> Self {
+        use tokio::io::AsyncBufReadExt;
+        let mut child = tokio::process::Command::new(path)
+            .env("III_URL", url)
             .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", path.display()));
-        Self { child }
+        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let stdout = child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>);
+        let stderr = child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>);
+        for stream in [stdout, stderr].into_iter().flatten() {
+            let output = output.clone();
+            tokio::spawn(async move {
+                let mut lines = tokio::io::BufReader::new(stream).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let mut out = output.lock().unwrap_or_else(|p| p.into_inner());
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+            });
+        }
+        Self { child, output }
+    }
+
+    /// Everything the program printed so far.
+    pub fn output(&self) -> String {
+        self.output
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Waits until the program has printed `needle` at least `times` times.
+    ///
+    /// # Panics
+    /// When it has not within `within`.
+    pub async fn wait_for_output(&self, needle: &str, times: usize, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        while self.output().matches(needle).count() < times {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "`{needle}` not printed {times} time(s) within {within:?}; output:\n{}",
+                self.output()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Sends SIGTERM and waits for the exit status.
     ///
     /// # Panics
-    /// When the signal cannot be sent.
+    /// When the signal cannot be sent or the program does not exit within 10 s.
     pub async fn terminate(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().expect("running");
         let status = std::process::Command::new("kill")
@@ -192,10 +248,19 @@ impl Example {
             .status()
             .expect("kill runs");
         assert!(status.success(), "kill -TERM {pid} failed");
-        tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+        let exit = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
             .await
-            .expect("exits within 10 s after SIGTERM")
-            .expect("wait")
+            .unwrap_or_else(|_| {
+                panic!(
+                    "no exit within 10 s after SIGTERM; output:\n{}",
+                    self.output()
+                )
+            })
+            .expect("wait");
+        if !exit.success() {
+            eprintln!("program exited with {exit:?}; output:\n{}", self.output());
+        }
+        exit
     }
 }
 

@@ -139,6 +139,9 @@ impl App {
             on_ready,
             states,
         } = self;
+        // Listen before anything else, so that a signal during start-up drains rather than
+        // killing the process.
+        let shutdown = signal::shutdown_requested();
         let engine = embedded::start_dev_engine_if_needed(&mut config).await;
         let worker = Worker::with_config(config);
         let count = registry::register_declared_with(&worker, states)?;
@@ -154,10 +157,11 @@ impl App {
         });
         let closed = worker.wait_for_state(|s| s == crate::ConnectionState::Closed);
         tokio::select! {
-            () = signal::shutdown_requested() => {
+            () = shutdown => {
                 tracing::info!("shutting down: finishing running invocations (a second signal exits at once)");
+                let second = signal::shutdown_requested();
                 tokio::spawn(async {
-                    signal::shutdown_requested().await;
+                    second.await;
                     tracing::warn!("second signal: exiting now");
                     std::process::exit(130);
                 });

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use iii_protocol::http::HttpRequest;
 use iii_protocol::{InvokeFunction, RawValue, raw};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::context::{Context, TriggerKind};
 use crate::error::{Error, Result};
@@ -93,15 +92,15 @@ impl Invocation {
             return from_raw(&self.input);
         }
         // The engine adds the caller's worker id to object payloads of worker-to-worker calls;
-        // strip it so that strict (`deny_unknown_fields`) input types still deserialize.
+        // strip it so that strict (`deny_unknown_fields`) input types still deserialize, in the
+        // same pass over the text (no intermediate `Value`).
         if self.input.get().contains(CALLER_KEY) {
-            let mut value: Value = serde_json::from_str(self.input.get())?;
-            if let Some(obj) = value.as_object_mut()
-                && let Some(Value::String(caller)) = obj.remove(CALLER_KEY)
-            {
-                self.ctx.caller_worker_id = Some(caller);
+            let (value, caller) = crate::strip::from_str_stripping(self.input.get(), CALLER_KEY)
+                .map_err(invalid_input)?;
+            if caller.is_some() {
+                self.ctx.caller_worker_id = caller;
             }
-            return from_value(value);
+            return Ok(value);
         }
         from_raw(&self.input)
     }
@@ -113,6 +112,17 @@ impl Invocation {
 
     /// Takes the context out (cheap: the input is already decoded by then).
     pub fn take_context(&mut self) -> Context {
+        if self.ctx.caller_worker_id.is_none() && self.input.get().contains(CALLER_KEY) {
+            // A handler without an input parameter still learns who called it.
+            #[derive(serde::Deserialize)]
+            struct Caller {
+                #[serde(rename = "_caller_worker_id")]
+                id: Option<String>,
+            }
+            if let Ok(Caller { id }) = serde_json::from_str(self.input.get()) {
+                self.ctx.caller_worker_id = id;
+            }
+        }
         self.ctx.clone()
     }
 
@@ -164,10 +174,6 @@ fn missing_http_body<T: DeserializeOwned>(req: &HttpRequest) -> Result<T> {
 fn from_raw<T: DeserializeOwned>(raw: &RawValue) -> Result<T> {
     let mut de = serde_json::Deserializer::from_str(raw.get());
     serde_path_to_error::deserialize(&mut de).map_err(invalid_input)
-}
-
-fn from_value<T: DeserializeOwned>(value: Value) -> Result<T> {
-    serde_path_to_error::deserialize(value).map_err(invalid_input)
 }
 
 fn invalid_input(e: serde_path_to_error::Error<serde_json::Error>) -> Error {

@@ -87,7 +87,7 @@ pub use signal::shutdown_requested;
 pub use state::ConnectionState;
 pub use trigger::{FunctionRef, Trigger, TriggerHandle};
 pub use typed_call::TypedFunction;
-pub use worker::{CallOptions, Worker};
+pub use worker::{CallOptions, StateChanges, Worker};
 
 /// The `http` crate, for `http::Request<T>` parameters and `http::Response<T>` results.
 pub use ::http;

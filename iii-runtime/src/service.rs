@@ -474,7 +474,7 @@ impl Service {
                     self.running.abort_all();
                 }
                 if let Some(link) = link {
-                    let _ = link.control.send(Outgoing::Close);
+                    close_after_data(link);
                 }
                 // Stop without waiting for the engine to acknowledge the close.
                 self.conn = Conn::Draining {
@@ -536,7 +536,7 @@ impl Service {
         } = &self.conn
             && self.running.is_empty()
         {
-            let _ = link.control.send(Outgoing::Close);
+            close_after_data(link);
         }
     }
 
@@ -596,6 +596,15 @@ impl Service {
             ..InvokeFunction::new(builtins::WORKERS_REGISTER, data)
         })
     }
+}
+
+/// Queues the close frame behind the results already queued on the data queue, so that the
+/// answers of invocations that finished during the drain go out before the socket closes.
+fn close_after_data(link: &Link) {
+    let data = link.data.clone();
+    tokio::spawn(async move {
+        let _ = data.send(Outgoing::Close).await;
+    });
 }
 
 fn register_frame(id: &str, function: &Function) -> Message {

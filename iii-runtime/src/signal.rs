@@ -1,26 +1,41 @@
 //! Waiting for SIGINT (Ctrl-C) or SIGTERM.
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM (on non-Unix systems, on Ctrl-C): what a worker
-/// waits for before [`Worker::disconnect`](crate::Worker::disconnect).
-pub async fn shutdown_requested() {
+use std::future::Future;
+
+/// Starts listening for SIGINT (Ctrl-C) and SIGTERM at once, and returns a future that
+/// resolves when either arrives — also if it arrived between this call and the first poll.
+///
+/// Call it early (before connecting): from then on the signals no longer kill the process,
+/// so a worker can drain with [`Worker::disconnect`](crate::Worker::disconnect). On non-Unix
+/// systems only Ctrl-C is watched.
+///
+/// Must be called within a tokio runtime.
+pub fn shutdown_requested() -> impl Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
+        let interrupt = signal(SignalKind::interrupt());
+        let terminate = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, terminate) {
+                (Ok(mut interrupt), Ok(mut terminate)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = terminate.recv() => {}
+                    }
                 }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
-                let _ = tokio::signal::ctrl_c().await;
+                (interrupt, terminate) => {
+                    let e = interrupt.err().or(terminate.err());
+                    tracing::warn!(error = ?e, "cannot listen for signals; Ctrl-C only");
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

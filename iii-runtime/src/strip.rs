@@ -119,12 +119,23 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StripVisitor<'_, V> {
         self.inner.visit_unit()
     }
 
+    // `Option<T>` and newtype wrappers around the input are still the top level.
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.inner.visit_some(d)
+        let (key, captured) = (self.key, self.captured);
+        self.inner.visit_some(Strip {
+            inner: d,
+            key,
+            captured,
+        })
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.inner.visit_newtype_struct(d)
+        let (key, captured) = (self.key, self.captured);
+        self.inner.visit_newtype_struct(Strip {
+            inner: d,
+            key,
+            captured,
+        })
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
@@ -280,17 +291,26 @@ mod tests {
 
     #[test]
     fn maps_values_options_and_escaped_keys() {
-        let (m, caller) =
-            from_str_stripping::<HashMap<String, i64>>(r#"{"x":1,"y\u0041":2,"_caller_worker_id":"w"}"#, KEY)
-                .expect("map");
+        let (m, caller) = from_str_stripping::<HashMap<String, i64>>(
+            r#"{"x":1,"y\u0041":2,"_caller_worker_id":"w"}"#,
+            KEY,
+        )
+        .expect("map");
         assert_eq!(m, HashMap::from([("x".into(), 1), ("yA".into(), 2)]));
         assert_eq!(caller.as_deref(), Some("w"));
-        let (v, _) = from_str_stripping::<Value>(r#"{"_caller_worker_id":"w","k":[1,{"z":null}]}"#, KEY)
-            .expect("value");
+        let (v, _) =
+            from_str_stripping::<Value>(r#"{"_caller_worker_id":"w","k":[1,{"z":null}]}"#, KEY)
+                .expect("value");
         assert_eq!(v, json!({"k": [1, {"z": null}]}));
-        let (o, _) = from_str_stripping::<Option<Strict>>(r#"{"a":3,"_caller_worker_id":"w"}"#, KEY)
-            .expect("option");
+        let (o, _) =
+            from_str_stripping::<Option<Strict>>(r#"{"a":3,"_caller_worker_id":"w"}"#, KEY)
+                .expect("option");
         assert_eq!(o, Some(Strict { a: 3, nested: None }));
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Wrapped(Strict);
+        let (w, _) = from_str_stripping::<Wrapped>(r#"{"a":4,"_caller_worker_id":"w"}"#, KEY)
+            .expect("newtype");
+        assert_eq!(w, Wrapped(Strict { a: 4, nested: None }));
         let (n, caller) = from_str_stripping::<i64>("42", KEY).expect("number");
         assert_eq!((n, caller), (42, None));
     }

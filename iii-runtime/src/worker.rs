@@ -69,6 +69,28 @@ impl std::fmt::Debug for Worker {
     }
 }
 
+/// Connection state changes of a [`Worker`], from [`Worker::state_changes`].
+///
+/// Intermediate states may be skipped when they change faster than they are read; the
+/// latest state is never missed.
+#[derive(Debug)]
+pub struct StateChanges {
+    status: watch::Receiver<Status>,
+    first: bool,
+}
+
+impl StateChanges {
+    /// The current state on the first call, then each new state as it changes; `None` once
+    /// the worker is closed and gone.
+    pub async fn next(&mut self) -> Option<ConnectionState> {
+        if !std::mem::take(&mut self.first) {
+            self.status.changed().await.ok()?;
+        }
+        let state = self.status.borrow_and_update().state;
+        Some(state)
+    }
+}
+
 /// Options of one call.
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
@@ -169,6 +191,14 @@ impl Worker {
     /// The current connection state.
     pub fn state(&self) -> ConnectionState {
         self.inner.status.borrow().state
+    }
+
+    /// A stream of connection state changes, starting from the current state.
+    pub fn state_changes(&self) -> StateChanges {
+        StateChanges {
+            status: self.inner.status.clone(),
+            first: true,
+        }
     }
 
     /// Waits until the connection state satisfies `accept`, and returns that state.

@@ -15,6 +15,12 @@ async fn examples_are_served_again_within_3s_of_an_engine_restart() {
     let addr = first.http_addr();
     let quickstart = Example::start("quickstart", &first).await;
     let plain = Example::start("plain_api", &first).await;
+    quickstart
+        .wait_for_output("worker ready", 1, Duration::from_secs(20))
+        .await;
+    plain
+        .wait_for_output("worker ready", 1, Duration::from_secs(20))
+        .await;
     let body = Some(r#"{"a":2,"b":3}"#);
     // Both register POST /add for their own `math.add`: the engine refuses the second owner of
     // the id, so whichever registered first serves; either way the route answers.
@@ -38,6 +44,18 @@ async fn examples_are_served_again_within_3s_of_an_engine_restart() {
     assert_eq!(ok.body, r#"{"sum":5}"#);
     let took = back.elapsed();
     assert!(took < Duration::from_secs(3), "served again after {took:?}");
+    // Both workers re-registered (each says "worker ready" a second time).
+    quickstart
+        .wait_for_output("worker ready", 2, Duration::from_secs(3))
+        .await;
+    plain
+        .wait_for_output("worker ready", 2, Duration::from_secs(3))
+        .await;
+    let took = back.elapsed();
+    assert!(
+        took < Duration::from_secs(3),
+        "both ready again after {took:?}"
+    );
 
     // Each worker's function is registered once: a probe worker lists them.
     let probe = iii::Worker::with_config(iii_tests::worker_config_url(&restarted.ws_url()));

@@ -28,6 +28,11 @@ impl FakeEngine {
         &self.url
     }
 
+    /// Waits for the next TCP connection, however long it takes.
+    pub(crate) async fn try_accept(&self) -> std::io::Result<TcpStream> {
+        self.listener.accept().await.map(|(stream, _)| stream)
+    }
+
     /// Accepts the next worker connection (no frames sent yet).
     pub(crate) async fn accept(&self) -> Peer {
         let (stream, _) = tokio::time::timeout(PATIENCE, self.listener.accept())

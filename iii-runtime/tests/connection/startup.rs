@@ -123,3 +123,72 @@ async fn connect_times_out_with_a_typed_error() {
     worker.disconnect().await;
     assert_eq!(worker.state(), ConnectionState::Closed);
 }
+
+#[tokio::test]
+async fn state_changes_report_the_lifecycle() {
+    let engine = FakeEngine::bind().await;
+    let worker = worker(engine.url());
+    let mut changes = worker.state_changes();
+    assert_eq!(changes.next().await, Some(ConnectionState::Idle));
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    let mut seen = Vec::new();
+    while let Some(state) = changes.next().await {
+        seen.push(state);
+        if state == ConnectionState::Ready {
+            break;
+        }
+    }
+    assert_eq!(seen.last(), Some(&ConnectionState::Ready), "{seen:?}");
+    worker.disconnect().await;
+    let mut last = None;
+    while let Some(state) = changes.next().await {
+        last = Some(state);
+        if state == ConnectionState::Closed {
+            break;
+        }
+    }
+    assert_eq!(last, Some(ConnectionState::Closed));
+}
+
+#[tokio::test]
+async fn a_refused_function_is_logged_and_the_worker_keeps_serving() {
+    let engine = FakeEngine::bind().await;
+    let worker = worker(engine.url());
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    peer.send(json!({"type": "registrationrejected", "code": "FUNCTION_NAMESPACE_CONFLICT", "namespace": "default", "function_id": "add", "owner_worker_id": "w-0"}))
+        .await;
+    let id = peer.invoke("echo", json!("still here")).await;
+    assert_eq!(peer.result_of(&id).await["result"], "still here");
+    assert_eq!(worker.state(), ConnectionState::Ready);
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn a_rejected_worker_stops_for_good() {
+    let engine = FakeEngine::bind().await;
+    let worker = worker(engine.url());
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    peer.send(json!({"type": "registrationrejected", "code": "WORKER_NAMESPACE_CONFLICT", "namespace": "default", "worker_name": "test-worker", "owner_worker_id": "w-0"}))
+        .await;
+    let state = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        worker.wait_for_state(|s| s == ConnectionState::Closed),
+    )
+    .await
+    .expect("closes");
+    assert_eq!(state.ok(), Some(ConnectionState::Closed));
+    assert!(peer.closed_within(std::time::Duration::from_secs(5)).await);
+    // No reconnect attempt follows.
+    let retry =
+        tokio::time::timeout(std::time::Duration::from_millis(500), engine.try_accept()).await;
+    assert!(
+        retry.is_err(),
+        "the worker must not reconnect after a fatal rejection"
+    );
+}
