@@ -66,6 +66,17 @@ async fn register_trigger_function_binding_outlives_its_caller() {
     engine.shutdown().await;
 }
 
+/// The next fire of `function_id` carrying `event`, answering (and skipping) any other fire.
+async fn next_event(watcher: &mut Worker, function_id: &str, event: &str) -> Value {
+    loop {
+        let inv = watcher.expect_invoke().await;
+        watcher.answer(&inv, Value::Null).await;
+        if inv["function_id"] == function_id && inv["data"]["event"] == event {
+            return inv["data"].clone();
+        }
+    }
+}
+
 #[tokio::test]
 async fn workers_available_and_functions_available_fire() {
     let engine = common::start().await;
@@ -82,47 +93,26 @@ async fn workers_available_and_functions_available_fire() {
             Value::Null,
         )
         .await;
-    // The watcher's own registrations may fire once; let that settle.
     watcher.sync().await;
-    if let Some(inv) = watcher
-        .try_recv(std::time::Duration::from_millis(300))
-        .await
-    {
-        watcher.answer(&inv, Value::Null).await;
-    }
     let mut w = Worker::connect(&engine).await;
-    let inv = watcher.expect_invoke().await;
-    assert_eq!(inv["function_id"], "watch.workers");
-    assert_eq!(
-        inv["data"],
-        json!({"event": "worker_connected", "worker_id": w.id})
-    );
-    watcher.answer(&inv, Value::Null).await;
+    let data = next_event(&mut watcher, "watch.workers", "worker_connected").await;
+    assert_eq!(data["worker_id"], w.id.as_str());
     w.register_function("new.fn").await;
-    w.send(
-        json!({"type": "invokefunction", "function_id": "engine::workers::register",
-                  "action": {"type": "void"}, "data": {"name": "w2", "runtime": "python"}}),
-    )
-    .await;
-    let mut seen = Vec::new();
-    for _ in 0..2 {
-        let inv = watcher.expect_invoke().await;
-        seen.push(inv.clone());
-        watcher.answer(&inv, Value::Null).await;
-    }
-    seen.sort_by_key(|i| i["function_id"].as_str().unwrap().to_owned());
-    assert_eq!(seen[0]["data"]["event"], "functions_changed");
-    let ids: Vec<&str> = seen[0]["data"]["functions"]
+    let data = next_event(&mut watcher, "watch.functions", "functions_changed").await;
+    let ids: Vec<&str> = data["functions"]
         .as_array()
         .unwrap()
         .iter()
         .filter_map(|f| f["function_id"].as_str())
         .collect();
     assert!(ids.contains(&"new.fn"), "{ids:?}");
-    assert_eq!(
-        seen[1]["data"],
-        json!({"event": "worker_metadata_updated", "worker_id": w.id})
-    );
+    w.send(
+        json!({"type": "invokefunction", "function_id": "engine::workers::register",
+                  "action": {"type": "void"}, "data": {"name": "w2", "runtime": "python"}}),
+    )
+    .await;
+    let data = next_event(&mut watcher, "watch.workers", "worker_metadata_updated").await;
+    assert_eq!(data["worker_id"], w.id.as_str());
     let info = watcher
         .call("engine::workers::info", json!({"name": "w2"}))
         .await;
@@ -136,16 +126,25 @@ async fn workers_available_and_functions_available_fire() {
     assert_eq!(missing["error"]["code"], "NOT_FOUND");
     let gone = w.id.clone();
     w.close().await;
-    let mut events = Vec::new();
-    for _ in 0..2 {
+    // Both fire, in either order.
+    let (mut disconnected, mut changed) = (None, None);
+    while disconnected.is_none() || changed.is_none() {
         let inv = watcher.expect_invoke().await;
-        events.push(inv["data"]["event"].as_str().unwrap().to_owned());
-        if inv["function_id"] == "watch.workers" {
-            assert_eq!(inv["data"]["worker_id"], gone.as_str());
-        }
         watcher.answer(&inv, Value::Null).await;
+        match inv["data"]["event"].as_str() {
+            Some("worker_disconnected") => disconnected = Some(inv["data"].clone()),
+            Some("functions_changed") => changed = Some(inv["data"].clone()),
+            _ => {}
+        }
     }
-    events.sort();
-    assert_eq!(events, ["functions_changed", "worker_disconnected"]);
+    assert_eq!(disconnected.unwrap()["worker_id"], gone.as_str());
+    let functions = changed.unwrap()["functions"].clone();
+    assert!(
+        !functions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["function_id"] == "new.fn")
+    );
     engine.shutdown().await;
 }
