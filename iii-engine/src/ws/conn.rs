@@ -9,6 +9,8 @@ use futures_util::{SinkExt, StreamExt};
 use iii_protocol::{Message, Uuid, WorkerRegistered};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message as Frame;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use super::Socket;
 use super::dispatch::Conn;
@@ -109,18 +111,26 @@ async fn write_loop(
     mut rx: mpsc::Receiver<String>,
     mut close: oneshot::Receiver<()>,
 ) {
-    loop {
+    let stopping = loop {
         // `biased` so that a stop request wins over a backlog of frames nobody will read.
         let next = tokio::select! {
             biased;
-            _ = &mut close => break,
+            _ = &mut close => break true,
             next = rx.recv() => next,
         };
-        let Some(text) = next else { break };
+        let Some(text) = next else { break false };
         if let Err(e) = sink.send(Frame::text(text)).await {
             tracing::debug!("worker socket write failed: {e}");
-            break;
+            break false;
         }
+    };
+    if stopping {
+        // 1001 "going away" tells SDKs the engine is stopping (a bare close reads as 1005).
+        let away = Frame::Close(Some(CloseFrame {
+            code: CloseCode::Away,
+            reason: "engine shutting down".into(),
+        }));
+        let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(away)).await;
     }
     let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
 }
