@@ -172,7 +172,11 @@ impl App {
         if let Some(engine) = engine {
             engine.shutdown().await;
         }
-        Ok(())
+        match worker.fatal_error() {
+            // The engine refused this worker for good: exit with an error, not success.
+            Some(reason) => Err(Error::Registration(reason)),
+            None => Ok(()),
+        }
     }
 }
 

@@ -39,9 +39,14 @@ impl Backoff {
             .initial
             .saturating_mul(2u32.saturating_pow(attempt.min(31)))
             .min(self.max);
-        let jitter = self.jitter.clamp(0.0, 1.0);
+        // Guard against a NaN or out-of-range jitter: `mul_f64` would panic.
+        let jitter = if self.jitter.is_finite() {
+            self.jitter.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
         let factor = 1.0 + jitter * (fastrand::f64() * 2.0 - 1.0);
-        base.mul_f64(factor)
+        Duration::try_from_secs_f64(base.as_secs_f64() * factor).unwrap_or(self.max)
     }
 }
 
@@ -131,6 +136,21 @@ fn default_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn odd_backoff_settings_do_not_panic() {
+        let b = Backoff {
+            jitter: f64::NAN,
+            ..Backoff::default()
+        };
+        assert_eq!(b.delay(0), Duration::from_secs(1));
+        let b = Backoff {
+            initial: Duration::MAX,
+            max: Duration::MAX,
+            jitter: 1.0,
+        };
+        let _ = b.delay(u32::MAX);
+    }
 
     #[test]
     fn backoff_doubles_to_the_cap_within_jitter() {

@@ -171,7 +171,9 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Self::InvalidInput { .. } => 400,
-            Self::Handler { status, .. } => *status,
+            // A status outside 100..=599 is a handler bug; answer it as a server error.
+            Self::Handler { status, .. } if (100..=599).contains(status) => *status,
+            Self::Handler { .. } => 500,
             Self::Timeout { .. } => 504,
             Self::ConnectionLost { .. } | Self::Shutdown | Self::Connect { .. } => 503,
             Self::Remote { .. } | Self::Serialize(_) | Self::Panic(_) | Self::Registration(_) => {

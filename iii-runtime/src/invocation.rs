@@ -94,13 +94,12 @@ impl Invocation {
         // The engine adds the caller's worker id to object payloads of worker-to-worker calls;
         // strip it so that strict (`deny_unknown_fields`) input types still deserialize, in the
         // same pass over the text (no intermediate `Value`).
-        if self.input.get().contains(CALLER_KEY) {
-            let (value, caller) = crate::strip::from_str_stripping(self.input.get(), CALLER_KEY)
-                .map_err(invalid_input)?;
-            if caller.is_some() {
-                self.ctx.caller_worker_id = caller;
-            }
-            return Ok(value);
+        if self.input.get().contains(CALLER_KEY)
+            && let Some((text, caller)) = crate::strip::remove_member(self.input.get(), CALLER_KEY)
+        {
+            self.ctx.caller_worker_id = caller;
+            let mut de = serde_json::Deserializer::from_str(&text);
+            return serde_path_to_error::deserialize(&mut de).map_err(invalid_input);
         }
         from_raw(&self.input)
     }
@@ -112,7 +111,12 @@ impl Invocation {
 
     /// Takes the context out (cheap: the input is already decoded by then).
     pub fn take_context(&mut self) -> Context {
-        if self.ctx.caller_worker_id.is_none() && self.input.get().contains(CALLER_KEY) {
+        // The engine injects the caller's id only into worker-to-worker calls; an HTTP body
+        // that carries one is the client's data, not a caller id.
+        if self.ctx.caller_worker_id.is_none()
+            && self.http.is_none()
+            && self.input.get().contains(CALLER_KEY)
+        {
             // A handler without an input parameter still learns who called it.
             #[derive(serde::Deserialize)]
             struct Caller {

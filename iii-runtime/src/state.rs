@@ -1,9 +1,5 @@
 //! The connection state a [`Worker`](crate::Worker) reports.
 
-use tokio::sync::mpsc;
-
-use crate::transport::Outgoing;
-
 /// Where a worker's connection to the engine stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -27,10 +23,10 @@ pub enum ConnectionState {
     Closed,
 }
 
-/// What the service publishes: the state, and while ready, the queue to write calls to.
+/// What the service publishes.
 #[derive(Debug, Clone)]
 pub(crate) struct Status {
     pub(crate) state: ConnectionState,
-    /// The ready connection's data queue and generation.
-    pub(crate) link: Option<(mpsc::Sender<Outgoing>, u64)>,
+    /// Why the worker stopped for good, when the engine rejected it.
+    pub(crate) fatal: Option<String>,
 }

@@ -1,11 +1,13 @@
-//! The transport task: owns one WebSocket connection, keeps its read half polled, writes the
-//! frames queued for it, and pings the engine to detect a half-open socket.
+//! The transport of one WebSocket connection: a reader that is always polled and watches the
+//! idle deadline, and a writer that sends the queued frames and the keepalive pings, each
+//! write bounded so that an engine that stops reading is detected too.
 
 use std::time::Duration;
 
+use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use iii_protocol::{DecodeError, Message};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -24,6 +26,8 @@ const DATA_QUEUE: usize = 256;
 pub(crate) enum Outgoing {
     /// An encoded protocol message.
     Frame(String),
+    /// A WebSocket ping (keepalive).
+    Ping,
     /// Send a close frame and end the connection.
     Close,
 }
@@ -33,9 +37,9 @@ pub(crate) enum Outgoing {
 pub(crate) struct Link {
     /// Bounded queue for invocation results and calls.
     pub(crate) data: mpsc::Sender<Outgoing>,
-    /// Queue for the service's own frames (registrations, pongs, close). Unbounded because
-    /// only the service writes to it, and only as many frames as the user registered things:
-    /// a slow peer cannot make it grow.
+    /// Queue for the service's registration frames and the close. Unbounded because only the
+    /// service writes to it, and only as many frames as the user registers things: nothing a
+    /// peer sends makes it grow (answers to the peer go on the bounded data queue).
     pub(crate) control: mpsc::UnboundedSender<Outgoing>,
 }
 
@@ -104,67 +108,115 @@ async fn run(
     generation: u64,
     timings: Timings,
     events: mpsc::Sender<Event>,
-    mut control: mpsc::UnboundedReceiver<Outgoing>,
-    mut data: mpsc::Receiver<Outgoing>,
+    control: mpsc::UnboundedReceiver<Outgoing>,
+    data: mpsc::Receiver<Outgoing>,
 ) {
-    let (mut sink, mut stream) = ws.split();
-    let mut ping = tokio::time::interval_at(
-        Instant::now() + timings.ping_interval,
-        timings.ping_interval,
-    );
-    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let (sink, stream) = ws.split();
+    let (writer_done, writer_stopped) = oneshot::channel();
+    // Reading and writing run apart, so that a write the engine is slow to take never stops
+    // the read half from being polled (pongs, results, the idle deadline).
+    let writer = tokio::spawn(write_loop(sink, timings, control, data, writer_done));
+    let reason = read_loop(stream, generation, timings, &events, writer_stopped).await;
+    writer.abort();
+    tracing::debug!(generation, %reason, "connection ended");
+    let _ = events.send(Event::Closed { generation, reason }).await;
+}
+
+async fn read_loop(
+    mut stream: SplitStream<Ws>,
+    generation: u64,
+    timings: Timings,
+    events: &mpsc::Sender<Event>,
+    mut writer_stopped: oneshot::Receiver<String>,
+) -> String {
+    let mut check = tokio::time::interval(timings.ping_interval);
+    check.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_seen = Instant::now();
-    let reason = loop {
-        // Cancel safety: `StreamExt::next` and `mpsc::Receiver::recv` lose nothing when another
-        // branch wins; a send in progress is awaited inside its branch, never raced.
-        // `biased` keeps reading first (so pongs go out and the engine is never starved), then
-        // control frames, so registrations precede queued results and calls.
-        let outgoing = tokio::select! {
-            biased;
+    loop {
+        // Cancel safety: `StreamExt::next`, a oneshot receiver and `Interval::tick` lose
+        // nothing when another branch wins. Waiting on the service inside the first branch
+        // only pauses reading, which is the backpressure the service exerts.
+        tokio::select! {
             frame = stream.next() => {
                 last_seen = Instant::now();
                 match frame {
                     Some(Ok(frame)) => match inbound(frame) {
                         Inbound::Message(message) => {
                             if events.send(Event::Frame { generation, message }).await.is_err() {
-                                break "worker dropped".to_owned();
+                                return "worker dropped".to_owned();
                             }
-                            continue;
                         }
-                        Inbound::Skip => continue,
-                        Inbound::Closed(reason) => break reason,
+                        Inbound::Skip => {}
+                        Inbound::Closed(reason) => return reason,
                     },
-                    Some(Err(e)) => break format!("read error: {e}"),
-                    None => break "connection closed by the engine".to_owned(),
+                    Some(Err(e)) => return format!("read error: {e}"),
+                    None => return "connection closed by the engine".to_owned(),
                 }
             }
+            reason = &mut writer_stopped => {
+                let reason = reason.unwrap_or_else(|_| "writer ended".to_owned());
+                // Give the engine a moment to answer a close frame, then end regardless.
+                let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                    while let Some(Ok(_)) = stream.next().await {}
+                })
+                .await;
+                return reason;
+            }
+            _ = check.tick() => {
+                if last_seen.elapsed() >= timings.idle_timeout {
+                    return format!("nothing received for {:?}", timings.idle_timeout);
+                }
+            }
+        }
+    }
+}
+
+async fn write_loop(
+    mut sink: SplitSink<Ws, WsMessage>,
+    timings: Timings,
+    mut control: mpsc::UnboundedReceiver<Outgoing>,
+    mut data: mpsc::Receiver<Outgoing>,
+    done: oneshot::Sender<String>,
+) {
+    let mut ping = tokio::time::interval_at(
+        Instant::now() + timings.ping_interval,
+        timings.ping_interval,
+    );
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let reason = loop {
+        // Cancel safety: `recv` and `tick` lose nothing when another branch wins. `biased`
+        // writes the service's control frames first, so a registration always precedes the
+        // calls and results queued after it.
+        let frame = tokio::select! {
+            biased;
             out = control.recv() => out.unwrap_or(Outgoing::Close),
             Some(out) = data.recv() => out,
-            _ = ping.tick() => {
-                if last_seen.elapsed() >= timings.idle_timeout {
-                    break format!("nothing received for {:?}", timings.idle_timeout);
-                }
-                if let Err(e) = sink.send(WsMessage::Ping(Default::default())).await {
-                    break format!("write error: {e}");
-                }
-                continue;
+            _ = ping.tick() => Outgoing::Ping,
+        };
+        let frame = match frame {
+            Outgoing::Frame(text) => WsMessage::text(text),
+            Outgoing::Ping => WsMessage::Ping(Default::default()),
+            Outgoing::Close => {
+                let _ =
+                    tokio::time::timeout(timings.idle_timeout, sink.send(WsMessage::Close(None)))
+                        .await;
+                break "closed by the worker".to_owned();
             }
         };
-        match outgoing {
-            Outgoing::Frame(text) => {
-                if let Err(e) = sink.send(WsMessage::text(text)).await {
-                    break format!("write error: {e}");
-                }
-            }
-            Outgoing::Close => {
-                let _ = sink.send(WsMessage::Close(None)).await;
-                let _ = sink.close().await;
-                break "closed by the worker".to_owned();
+        // A write the engine does not take within the idle timeout means it stopped reading
+        // (or the link is half-open): give up on the connection.
+        match tokio::time::timeout(timings.idle_timeout, sink.send(frame)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => break format!("write error: {e}"),
+            Err(_) => {
+                break format!(
+                    "a write did not complete within {:?}: the engine is not reading",
+                    timings.idle_timeout
+                );
             }
         }
     };
-    tracing::debug!(generation, %reason, "connection ended");
-    let _ = events.send(Event::Closed { generation, reason }).await;
+    let _ = done.send(reason);
 }
 
 enum Inbound {

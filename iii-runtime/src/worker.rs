@@ -91,6 +91,21 @@ impl StateChanges {
     }
 }
 
+/// Tells the service to forget a call whose caller stopped waiting.
+struct ForgetOnDrop<'a> {
+    worker: &'a Worker,
+    id: Uuid,
+    armed: bool,
+}
+
+impl Drop for ForgetOnDrop<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.worker.command(Command::Forget { id: self.id });
+        }
+    }
+}
+
 /// Options of one call.
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
@@ -120,7 +135,7 @@ impl Worker {
         let (commands, commands_rx) = mpsc::unbounded_channel();
         let (status_tx, status) = watch::channel(Status {
             state: ConnectionState::Idle,
-            link: None,
+            fatal: None,
         });
         Self {
             inner: Arc::new(Inner {
@@ -185,7 +200,25 @@ impl Worker {
     /// # Errors
     /// [`Error::Shutdown`] if the worker shuts down first.
     pub async fn ready(&self) -> Result<()> {
-        self.ready_link().await.map(drop)
+        self.start();
+        let state = self
+            .wait_for_state(|s| {
+                matches!(
+                    s,
+                    ConnectionState::Ready | ConnectionState::Draining | ConnectionState::Closed
+                )
+            })
+            .await?;
+        match state {
+            ConnectionState::Ready => Ok(()),
+            _ => Err(Error::Shutdown),
+        }
+    }
+
+    /// Why the worker stopped for good, when the engine rejected it (for example another live
+    /// worker holds its name).
+    pub fn fatal_error(&self) -> Option<String> {
+        self.inner.status.borrow().fatal.clone()
     }
 
     /// The current connection state.
@@ -304,33 +337,25 @@ impl Worker {
     /// [`Error::Serialize`] for an input that does not serialize, [`Error::Timeout`] when the
     /// worker does not get connected within the invoke timeout, [`Error::Shutdown`].
     pub async fn invoke_async(&self, function_id: &str, input: impl Serialize) -> Result<()> {
-        let trace = crate::dispatch::TRACE
-            .try_with(Clone::clone)
-            .unwrap_or_default();
-        let frame = Message::InvokeFunction(InvokeFunction {
-            action: Some(InvokeAction::Void),
-            traceparent: trace.traceparent,
-            baggage: trace.baggage,
-            ..InvokeFunction::new(function_id, raw::to_raw(&input)?)
-        })
-        .encode();
-        let timeout = self.inner.config.invoke_timeout;
-        let send = async {
-            let (link, _) = self.ready_link().await?;
-            link.send(Outgoing::Frame(frame))
-                .await
-                .map_err(|_| Error::ConnectionLost {
-                    function_id: function_id.to_owned(),
-                })
-        };
-        tokio::time::timeout(timeout, send)
+        self.invoke_async_with(function_id, input, CallOptions::default())
             .await
-            .unwrap_or_else(|_| {
-                Err(Error::Timeout {
-                    function_id: function_id.to_owned(),
-                    after: timeout,
-                })
-            })
+    }
+
+    /// [`invoke_async`](Worker::invoke_async) with metadata, or a timeout for getting the call
+    /// onto the connection.
+    ///
+    /// # Errors
+    /// As [`invoke_async`](Worker::invoke_async).
+    pub async fn invoke_async_with(
+        &self,
+        function_id: &str,
+        input: impl Serialize,
+        options: CallOptions,
+    ) -> Result<()> {
+        let data = raw::to_raw(&input)?;
+        self.call(function_id, data, Some(InvokeAction::Void), options)
+            .await
+            .map(drop)
     }
 
     /// Puts a call to `function_id` on the engine's named `queue`; the function runs later.
@@ -354,6 +379,26 @@ impl Worker {
         Ok(serde_json::from_str(text)?)
     }
 
+    /// [`enqueue`](Worker::enqueue) with a timeout or metadata.
+    ///
+    /// # Errors
+    /// As [`enqueue`](Worker::enqueue).
+    pub async fn enqueue_with(
+        &self,
+        queue: &str,
+        function_id: &str,
+        input: impl Serialize,
+        options: CallOptions,
+    ) -> Result<EnqueueReceipt> {
+        let data = raw::to_raw(&input)?;
+        let action = InvokeAction::Enqueue {
+            queue: queue.to_owned(),
+        };
+        let result = self.call(function_id, data, Some(action), options).await?;
+        let text = result.as_deref().map_or("null", RawValue::get);
+        Ok(serde_json::from_str(text)?)
+    }
+
     /// Calls `function_id` with raw JSON and returns the raw result (`None` for no result).
     ///
     /// # Errors
@@ -367,6 +412,10 @@ impl Worker {
         self.call(function_id, data, None, options).await
     }
 
+    /// Makes one call. A void call (fire and forget) returns once its frame is queued;
+    /// any other waits for the result. The whole exchange is bounded by the timeout, and a
+    /// call abandoned for any reason (timeout, or the caller dropping this future) is
+    /// forgotten by the service.
     async fn call(
         &self,
         function_id: &str,
@@ -374,18 +423,31 @@ impl Worker {
         action: Option<InvokeAction>,
         options: CallOptions,
     ) -> Result<Option<Box<RawValue>>> {
+        let void = action == Some(InvokeAction::Void);
         let id = Uuid::new_v4();
-        let (reply, answer) = oneshot::channel();
+        let (reply, answer) = if void {
+            (None, None)
+        } else {
+            let (reply, answer) = oneshot::channel();
+            (Some(reply), Some(answer))
+        };
+        let (go, ready) = oneshot::channel();
         self.command(Command::Call {
             id,
             function_id: function_id.to_owned(),
             reply,
+            go,
         });
+        let mut guard = ForgetOnDrop {
+            worker: self,
+            id,
+            armed: !void,
+        };
         let trace = crate::dispatch::TRACE
             .try_with(Clone::clone)
             .unwrap_or_default();
         let frame = Message::InvokeFunction(InvokeFunction {
-            invocation_id: Some(id),
+            invocation_id: (!void).then_some(id),
             action,
             metadata: options.metadata,
             traceparent: trace.traceparent,
@@ -393,58 +455,61 @@ impl Worker {
             ..InvokeFunction::new(function_id, data)
         })
         .encode();
+        let lost = || Error::ConnectionLost {
+            function_id: function_id.to_owned(),
+        };
         let timeout = options.timeout.unwrap_or(self.inner.config.invoke_timeout);
         let exchange = async {
-            let (link, generation) = self.ready_link().await?;
+            let (link, generation) = ready.await.map_err(|_| Error::Shutdown)??;
             link.send(Outgoing::Frame(frame))
                 .await
-                .map_err(|_| Error::ConnectionLost {
-                    function_id: function_id.to_owned(),
-                })?;
+                .map_err(|_| lost())?;
+            let Some(answer) = answer else {
+                return Ok(None);
+            };
             self.command(Command::Sent { id, generation });
             answer.await.map_err(|_| Error::Shutdown)?
         };
-        match tokio::time::timeout(timeout, exchange).await {
-            Ok(result) => result,
-            Err(_) => {
-                self.command(Command::Forget { id });
+        let result = tokio::time::timeout(timeout, exchange)
+            .await
+            .unwrap_or_else(|_| {
                 Err(Error::Timeout {
                     function_id: function_id.to_owned(),
                     after: timeout,
                 })
-            }
-        }
+            });
+        // Only a call abandoned by this side may still be in the service's map; an answer or a
+        // failure the service reported means it is gone from there already.
+        guard.armed &= matches!(
+            result,
+            Err(Error::Timeout { .. } | Error::ConnectionLost { .. })
+        );
+        result
     }
 
     /// Stops taking invocations, lets running ones finish within the shutdown grace, closes
     /// the connection with a close frame, and fails calls still waiting with
     /// [`Error::Shutdown`].
+    ///
+    /// Calling it from inside a handler waits for that handler too, so up to the grace period.
     pub async fn disconnect(&self) {
-        let (done, finished) = oneshot::channel();
-        self.command(Command::Shutdown { done });
-        if self
+        let never_started = self
             .inner
             .startup
             .lock()
-            .map(|s| s.is_some())
-            .unwrap_or(false)
-        {
-            // Never started: nothing to drain.
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some((_, status)) = never_started {
+            // Nothing to drain; a later `start` finds nothing to start.
+            status.send_replace(Status {
+                state: ConnectionState::Closed,
+                fatal: None,
+            });
             return;
         }
+        let (done, finished) = oneshot::channel();
+        self.command(Command::Shutdown { done });
         let _ = finished.await;
-    }
-
-    async fn ready_link(&self) -> Result<(mpsc::Sender<Outgoing>, u64)> {
-        let mut status = self.inner.status.clone();
-        let status = status
-            .wait_for(|s| {
-                s.link.is_some()
-                    || matches!(s.state, ConnectionState::Closed | ConnectionState::Draining)
-            })
-            .await
-            .map_err(|_| Error::Shutdown)?;
-        status.link.clone().ok_or(Error::Shutdown)
     }
 
     fn command(&self, command: Command) {

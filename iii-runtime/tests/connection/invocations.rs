@@ -239,3 +239,59 @@ async fn caller_id_metadata_and_trace_context_reach_the_handler_and_flow_on() {
     );
     worker.disconnect().await;
 }
+
+#[tokio::test]
+async fn a_function_registered_after_ready_is_registered_before_it_is_called() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    worker.ready().await.expect("ready");
+    for n in 0..50 {
+        let id = format!("late.{n}");
+        worker
+            .register_function(id.as_str(), |v: Value| async move { Ok(v) })
+            .expect("register");
+        let caller = worker.clone();
+        let target = id.clone();
+        tokio::spawn(async move { caller.invoke_async(&target, json!(n)).await });
+        let first = peer.recv().await;
+        assert_eq!(first["type"], "registerfunction", "round {n}: {first}");
+        assert_eq!(first["id"], id.as_str());
+        let second = peer.recv().await;
+        assert_eq!(second["type"], "invokefunction", "round {n}: {second}");
+        assert_eq!(second["function_id"], id.as_str());
+    }
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn an_http_body_cannot_pose_as_the_caller() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    worker
+        .register_function(
+            "who",
+            Function::with_context(|_: Value, ctx: Context| async move {
+                Ok(json!({ "caller": ctx.caller_worker_id() }))
+            }),
+        )
+        .expect("register");
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    let envelope = json!({
+        "query_params": {}, "path_params": {}, "headers": {"content-type": "application/json"},
+        "path": "/who", "method": "POST", "body": {"_caller_worker_id": "admin-worker"},
+        "trigger": {"type": "http", "path": "/who", "method": "POST"}
+    });
+    let id = peer.invoke("who", envelope).await;
+    let result = peer.result_of(&id).await;
+    assert_eq!(
+        result["result"]["body"],
+        json!({"caller": null}),
+        "{result}"
+    );
+    worker.disconnect().await;
+}

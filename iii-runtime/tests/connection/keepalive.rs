@@ -89,3 +89,30 @@ async fn malformed_frames_are_dropped_without_closing() {
     assert_eq!(result["result"], serde_json::json!({"still": "alive"}));
     worker.disconnect().await;
 }
+
+#[tokio::test]
+async fn an_engine_that_stops_reading_is_detected() {
+    let engine = FakeEngine::bind().await;
+    let worker = quick(engine.url());
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    worker.ready().await.expect("ready");
+    // The peer stops reading while the worker has megabytes to write: its writes stall, and
+    // the worker gives up on the connection instead of waiting forever.
+    let sender = worker.clone();
+    let big = "x".repeat(1 << 20);
+    tokio::spawn(async move {
+        for _ in 0..64 {
+            if sender.invoke_async("sink", &big).await.is_err() {
+                break;
+            }
+        }
+    });
+    let held = peer;
+    let mut again = engine.accept().await;
+    let frames = again.handshake("w-2").await;
+    assert_eq!(frames[0]["type"], "reattach");
+    drop(held);
+    worker.disconnect().await;
+}

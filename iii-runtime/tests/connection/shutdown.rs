@@ -1,8 +1,11 @@
 //! Graceful shutdown: running invocations finish, new ones are refused, the socket is closed.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use iii::{Context, Function};
 use serde_json::{Value, json};
+use tokio::sync::Notify;
 
 use crate::fake_engine::FakeEngine;
 
@@ -10,26 +13,38 @@ use crate::fake_engine::FakeEngine;
 async fn disconnect_lets_running_invocations_finish_then_closes() {
     let engine = FakeEngine::bind().await;
     let worker = crate::worker(engine.url());
-    worker
-        .register_function("slow", |v: Value| async move {
-            tokio::time::sleep(Duration::from_millis(300)).await;
-            Ok(v)
-        })
-        .expect("register");
+    let started = Arc::new(Notify::new());
+    let release = Arc::new(Notify::new());
+    {
+        let (started, release) = (started.clone(), release.clone());
+        worker
+            .register_function("slow", move |v: Value| {
+                let (started, release) = (started.clone(), release.clone());
+                async move {
+                    started.notify_one();
+                    release.notified().await;
+                    Ok(v)
+                }
+            })
+            .expect("register");
+    }
     worker.start();
     let mut peer = engine.accept().await;
     peer.handshake("w-1").await;
 
     let slow = peer.invoke("slow", json!("done")).await;
-    // Let the invocation start before the shutdown begins.
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    started.notified().await;
     let stopping = worker.clone();
     let disconnect = tokio::spawn(async move { stopping.disconnect().await });
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    worker
+        .wait_for_state(|s| s == iii::ConnectionState::Draining)
+        .await
+        .expect("draining");
     let late = peer.invoke("echo", json!(1)).await;
 
     let refused = peer.result_of(&late).await;
     assert_eq!(refused["error"]["code"], "shutdown");
+    release.notify_one();
     let finished = peer.result_of(&slow).await;
     assert_eq!(finished["result"], "done");
     assert!(
@@ -54,20 +69,99 @@ async fn the_grace_period_bounds_the_wait() {
     let mut config = crate::config(engine.url());
     config.shutdown_grace = Duration::from_millis(200);
     let worker = iii::Worker::with_config(config);
-    worker
-        .register_function("forever", |_: Value| async move {
-            tokio::time::sleep(Duration::from_secs(3600)).await;
-            Ok(json!(null))
-        })
-        .expect("register");
+    let started = Arc::new(Notify::new());
+    {
+        let started = started.clone();
+        worker
+            .register_function("forever", move |_: Value| {
+                let started = started.clone();
+                async move {
+                    started.notify_one();
+                    tokio::time::sleep(Duration::from_secs(3600)).await;
+                    Ok(json!(null))
+                }
+            })
+            .expect("register");
+    }
     worker.start();
     let mut peer = engine.accept().await;
     peer.handshake("w-1").await;
-    peer.invoke("forever", json!({})).await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    let started = std::time::Instant::now();
-    tokio::time::timeout(Duration::from_secs(5), worker.disconnect())
+    let id = peer.invoke("forever", json!({})).await;
+    started.notified().await;
+    let begun = std::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(10), worker.disconnect())
         .await
         .expect("disconnect returns after the grace period");
-    assert!(started.elapsed() >= Duration::from_millis(150));
+    assert!(begun.elapsed() >= Duration::from_millis(200));
+    // The abandoned invocation was answered, not left for the engine to time out.
+    let answer = peer.result_of(&id).await;
+    assert_eq!(answer["error"]["code"], "shutdown");
+}
+
+#[tokio::test]
+async fn running_handlers_may_still_call_out_while_draining() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    let started = Arc::new(Notify::new());
+    {
+        let started = started.clone();
+        worker
+            .register_function(
+                "relay",
+                Function::with_context(move |_: Value, ctx: Context| {
+                    let started = started.clone();
+                    async move {
+                        started.notify_one();
+                        // Wait for the drain to begin, then call another function.
+                        ctx.worker()
+                            .wait_for_state(|s| s == iii::ConnectionState::Draining)
+                            .await?;
+                        let v: Value = ctx.worker().invoke("downstream", json!({})).await?;
+                        Ok(v)
+                    }
+                }),
+            )
+            .expect("register");
+    }
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    let id = peer.invoke("relay", json!({})).await;
+    started.notified().await;
+    let stopping = worker.clone();
+    let disconnect = tokio::spawn(async move { stopping.disconnect().await });
+    let call = peer.recv().await;
+    assert_eq!(call["function_id"], "downstream");
+    peer.send(json!({"type": "invocationresult", "invocation_id": call["invocation_id"], "function_id": "downstream", "result": "from downstream"}))
+        .await;
+    assert_eq!(peer.result_of(&id).await["result"], "from downstream");
+    assert!(peer.closed_within(Duration::from_secs(5)).await);
+    disconnect.await.expect("task");
+}
+
+#[tokio::test]
+async fn dropping_every_handle_closes_the_connection_and_ends_the_service() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    let mut changes = worker.state_changes();
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    worker.ready().await.expect("ready");
+    drop(worker);
+    assert!(
+        peer.closed_within(Duration::from_secs(5)).await,
+        "close frame"
+    );
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(state) = changes.next().await {
+            if state == iii::ConnectionState::Closed {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .expect("the service ends");
+    assert!(closed);
 }
