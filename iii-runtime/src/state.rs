@@ -10,7 +10,8 @@ pub enum ConnectionState {
     Connecting,
     /// Connected; the registrations are on their way to the engine.
     Registering,
-    /// The engine has applied every registration: the worker is serving.
+    /// The engine has read every registration (see [`Worker::ready`](crate::Worker::ready)):
+    /// the worker is serving.
     Ready,
     /// The connection failed or dropped; retrying with backoff.
     Reconnecting {

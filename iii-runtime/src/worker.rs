@@ -178,7 +178,7 @@ impl Worker {
         }
     }
 
-    /// Connects to the engine and waits until every registration made so far is applied.
+    /// Connects to the engine and waits until it is [ready](Worker::ready).
     ///
     /// # Errors
     /// [`Error::Connect`] when the worker is not ready within the connect timeout; the
@@ -195,7 +195,14 @@ impl Worker {
         }
     }
 
-    /// Waits until the worker is ready (connected and registered).
+    /// Starts the worker if needed and waits until it is ready: connected, and the engine has
+    /// read every registration made so far (it answered the ping the worker sends after
+    /// them).
+    ///
+    /// The development engine has applied the registrations by then. The real engine applies
+    /// them once it has processed the worker's announce, which it does in a task of its own,
+    /// normally within milliseconds. An engine that does not answer the ping within 2 s is
+    /// assumed to have read them.
     ///
     /// # Errors
     /// [`Error::Shutdown`] if the worker shuts down first.
