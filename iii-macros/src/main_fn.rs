@@ -70,10 +70,11 @@ fn generate(krate: &syn::Path, item: &syn::ItemFn) -> TokenStream {
     let body = match &item.sig.output {
         syn::ReturnType::Default => quote!(async move { #block }),
         syn::ReturnType::Type(_, ty) => {
-            let assert = quote::quote_spanned! {ty.span()=>
-                #krate::__private::assert_into_app::<#ty>();
+            // Converting here, spanned at the return type, reports a wrong type there, once.
+            let convert = quote::quote_spanned! {ty.span()=>
+                <#ty as #krate::__private::IntoApp>::into_app(__iii_app)
             };
-            quote!(async move { #assert let __iii_app: #ty = #block; __iii_app })
+            quote!(async move { let __iii_app: #ty = #block; #convert })
         }
     };
     quote! {

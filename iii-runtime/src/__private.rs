@@ -29,66 +29,6 @@ pub fn schema_of<T: schemars::JsonSchema>() -> Option<serde_json::Value> {
     serde_json::to_value(schemars::schema_for!(T)).ok()
 }
 
-/// Wraps a handler's error for conversion into [`Error`] by autoref specialization: an
-/// `iii::Error` passes through, any `std::error::Error` is kept as the source, anything else
-/// convertible into a boxed error (`anyhow::Error`, `String`, `&str`) is boxed.
-pub struct ErrorWrap<'a, E>(pub &'a E);
-
-/// Conversion chosen for `iii::Error`.
-pub struct IiiTag;
-/// Conversion chosen for `std::error::Error` types.
-pub struct StdTag;
-/// Conversion chosen for other types convertible into a boxed error.
-pub struct BoxTag;
-
-impl IiiTag {
-    /// Passes the error through.
-    pub fn convert(self, e: Error) -> Error {
-        e
-    }
-}
-
-impl StdTag {
-    /// Keeps the error as the source of an `invocation_failed` error.
-    pub fn convert<E: std::error::Error + Send + Sync + 'static>(self, e: E) -> Error {
-        Error::from_source(e)
-    }
-}
-
-impl BoxTag {
-    /// Boxes the error.
-    pub fn convert<E: Into<BoxError>>(self, e: E) -> Error {
-        Error::from_source(e)
-    }
-}
-
-/// Highest priority: `iii::Error`.
-pub trait IiiKind {
-    /// Picks the conversion.
-    fn iii_kind(&self) -> IiiTag {
-        IiiTag
-    }
-}
-impl IiiKind for &&ErrorWrap<'_, Error> {}
-
-/// Second: `std::error::Error`.
-pub trait StdKind {
-    /// Picks the conversion.
-    fn iii_kind(&self) -> StdTag {
-        StdTag
-    }
-}
-impl<E: std::error::Error + Send + Sync + 'static> StdKind for &ErrorWrap<'_, E> {}
-
-/// Last: anything convertible into a boxed error.
-pub trait BoxKind {
-    /// Picks the conversion.
-    fn iii_kind(&self) -> BoxTag {
-        BoxTag
-    }
-}
-impl<E: Into<BoxError>> BoxKind for ErrorWrap<'_, E> {}
-
 /// Compile-time check that a handler's input type can be deserialized; the macro places it at
 /// the input type so that a missing `Deserialize` is reported there.
 pub fn assert_input<T: serde::de::DeserializeOwned + Send + 'static>() {}
@@ -99,9 +39,6 @@ pub fn assert_output<T: serde::Serialize>() {}
 /// Compile-time check that a parameter classified as an extractor is one.
 pub fn assert_extractor<T: FromInvocation>() {}
 
-/// Compile-time check that a handler's error type converts into [`Error`].
-pub fn assert_error<E: HandlerError>() {}
-
 /// What a handler's `Result<T, E>` may use as `E`: [`Error`], any `std::error::Error`,
 /// `anyhow::Error`, `String`, `&'static str`: everything that converts into a [`BoxError`].
 #[diagnostic::on_unimplemented(
@@ -109,12 +46,20 @@ pub fn assert_error<E: HandlerError>() {}
     label = "this error type does not convert into `iii::Error`",
     note = "use `iii::Error`, a type implementing `std::error::Error + Send + Sync + 'static`, `anyhow::Error` or `String`"
 )]
-pub trait HandlerError {}
+pub trait HandlerError {
+    /// Converts into [`Error`]: an `iii::Error` passes through unchanged, anything else becomes
+    /// an `invocation_failed` error with the original kept as its source.
+    fn into_error(self) -> Error;
+}
 
-impl<E: Into<BoxError>> HandlerError for E {}
-
-/// Compile-time check of what an `#[iii::main]` body evaluates to.
-pub fn assert_into_app<T: IntoApp>() {}
+impl<E: Into<BoxError>> HandlerError for E {
+    fn into_error(self) -> Error {
+        match self.into().downcast::<Error>() {
+            Ok(e) => *e,
+            Err(other) => Error::from_source(other),
+        }
+    }
+}
 
 /// The key of a `State<T>` parameter, recorded for the check before connecting.
 pub fn state_key<T: 'static>() -> StateKey {
@@ -168,19 +113,17 @@ mod tests {
     struct Custom;
 
     #[test]
-    #[allow(clippy::needless_borrow)] // the macro writes `&&&` for every error type
-    fn autoref_picks_the_most_specific_conversion() {
-        let e = Error::not_found("nope");
-        let converted = (&&&ErrorWrap(&e)).iii_kind().convert(e);
+    fn handler_errors_convert_and_keep_their_identity() {
+        let converted = Error::not_found("nope").into_error();
         assert_eq!(converted.status(), 404);
+        assert_eq!(converted.code(), "not_found");
 
-        let e = Custom;
-        let converted = (&&&ErrorWrap(&e)).iii_kind().convert(e);
+        let converted = Custom.into_error();
         assert_eq!(converted.code(), "invocation_failed");
+        assert_eq!(converted.message(), "custom failure");
         assert!(std::error::Error::source(&converted).is_some());
 
-        let e = String::from("plain text");
-        let converted = (&&&ErrorWrap(&e)).iii_kind().convert(e);
+        let converted = String::from("plain text").into_error();
         assert_eq!(converted.message(), "plain text");
     }
 }

@@ -58,7 +58,7 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
 
         const _: () = {
             #[allow(unused_imports)]
-            use #private::{BoxKind as _, HasSchema as _, IiiKind as _, NoSchema as _, StdKind as _};
+            use #private::{HasSchema as _, NoSchema as _};
 
             #handler
             #route_checks
@@ -126,30 +126,26 @@ fn handler(model: &Model) -> TokenStream {
             }
         }
     }
+    // The conversion is spanned at the user's type, so that a missing `Serialize` (or an
+    // error type that does not convert) is reported there, once.
     let encode = match &model.output.value {
         Value::Unit | Value::Unknown => quote!(#private::json_reply(&__iii_v)),
-        Value::Json(ty) => {
-            let assert = quote_spanned!(ty.span()=> #private::assert_output::<#ty>(););
-            quote!({ #assert #private::json_reply(&__iii_v) })
-        }
+        Value::Json(ty) => quote_spanned!(ty.span()=> #private::json_reply::<#ty>(&__iii_v)),
         Value::Response(body) => {
-            let assert = quote_spanned!(body.span()=> #private::assert_output::<#body>(););
-            quote!({ #assert #private::http_reply(__iii_v) })
+            quote_spanned!(body.span()=> #private::http_reply::<#body>(__iii_v))
         }
     };
     let reply = match &model.output.fallible {
         None => quote!({ let __iii_v = __iii_out; #encode }),
         Some(err) => {
-            let assert = err
-                .as_ref()
-                .map(|e| quote_spanned!(e.span()=> #private::assert_error::<#e>();));
+            let convert = match err {
+                Some(e) => quote_spanned!(e.span()=> <#e as #private::HandlerError>::into_error(e)),
+                None => quote!(#private::HandlerError::into_error(e)),
+            };
             quote!({
-                #assert
                 match __iii_out {
                     ::core::result::Result::Ok(__iii_v) => #encode,
-                    ::core::result::Result::Err(e) => ::core::result::Result::Err(
-                        (&&&#private::ErrorWrap(&e)).iii_kind().convert(e),
-                    ),
+                    ::core::result::Result::Err(e) => ::core::result::Result::Err(#convert),
                 }
             })
         }

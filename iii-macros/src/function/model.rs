@@ -29,12 +29,12 @@ pub(crate) enum Param {
 /// Which extractor a parameter is (recognised by the type's last path segment).
 pub(crate) enum Extractor {
     Context,
-    State(Type),
-    Path(Type),
+    State(Box<Type>),
+    Path(Box<Type>),
     Query,
     Headers,
     /// `http::Request<T>`: also consumes the body, of type `T`.
-    Request(Type),
+    Request(Box<Type>),
 }
 
 /// What the handler returns.

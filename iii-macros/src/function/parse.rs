@@ -195,10 +195,11 @@ fn classify(ty: &Type) -> Result<Param, String> {
     match ty {
         Type::Paren(p) => classify(&p.elem),
         Type::Group(g) => classify(&g.elem),
-        Type::Reference(_) => Err(format!(
+        Type::Reference(_) => Err(
             "unsupported parameter type: a reference cannot be filled from an invocation\n\
-             help: take an owned type, e.g. `String` instead of `&str`\n{UNSUPPORTED}"
-        )),
+             help: take an owned type, e.g. `String` instead of `&str`"
+                .to_owned(),
+        ),
         Type::ImplTrait(_) => Err(format!(
             "unsupported parameter type: `impl Trait`\n{UNSUPPORTED}"
         )),
@@ -214,17 +215,18 @@ fn classify(ty: &Type) -> Result<Param, String> {
                 "Headers" => extractor(Extractor::Headers),
                 "State" => arg.map_or_else(
                     || Err(needs_arg("State")),
-                    |t| extractor(Extractor::State(t)),
+                    |t| extractor(Extractor::State(Box::new(t))),
                 ),
-                "Path" => {
-                    arg.map_or_else(|| Err(needs_arg("Path")), |t| extractor(Extractor::Path(t)))
-                }
+                "Path" => arg.map_or_else(
+                    || Err(needs_arg("Path")),
+                    |t| extractor(Extractor::Path(Box::new(t))),
+                ),
                 "Query" => {
                     arg.map_or_else(|| Err(needs_arg("Query")), |_| extractor(Extractor::Query))
                 }
                 "Request" => arg.map_or_else(
                     || Err(needs_arg("http::Request")),
-                    |t| extractor(Extractor::Request(t)),
+                    |t| extractor(Extractor::Request(Box::new(t))),
                 ),
                 _ => input(),
             }

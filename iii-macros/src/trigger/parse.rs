@@ -75,7 +75,12 @@ fn http(tokens: TokenStream, span: Span, errors: &mut Errors) -> Option<TriggerA
     let params = match route::check_route(&path.value()) {
         Ok(params) => params,
         Err(message) => {
-            errors.add(path.span(), format!("invalid route: {message}"));
+            errors.add(
+                path.span(),
+                format!(
+                    "invalid route: {message}\nhelp: write segments separated by `/`, parameters as `:name`, e.g. `\"users/:id\"`"
+                ),
+            );
             return None;
         }
     };

@@ -35,8 +35,27 @@ use crate::invocation::Invocation;
 ///     App::new().state(Counters::default())
 /// }
 /// ```
+///
+/// `State<T>` derefs to `T`, so `state.field` and `state.method()` reach `T` directly.
 #[derive(Debug)]
-pub struct State<T: ?Sized>(pub Arc<T>);
+pub struct State<T: ?Sized>(Arc<T>);
+
+impl<T: ?Sized> State<T> {
+    /// Wraps a shared value (for calling a handler directly, e.g. in a unit test).
+    pub fn new(value: Arc<T>) -> Self {
+        Self(value)
+    }
+
+    /// The shared value, e.g. to move a clone into a spawned task.
+    pub fn arc(&self) -> &Arc<T> {
+        &self.0
+    }
+
+    /// Unwraps the shared value.
+    pub fn into_arc(self) -> Arc<T> {
+        self.0
+    }
+}
 
 impl<T: ?Sized> Clone for State<T> {
     fn clone(&self) -> Self {

@@ -1,0 +1,5 @@
+#[iii::function("items.fetch")]
+#[iii::http(path = "items", method = "FETCH")]
+async fn fetch() {}
+
+fn main() {}

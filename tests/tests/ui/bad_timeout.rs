@@ -1,0 +1,4 @@
+#[iii::function("slow", timeout = "ten seconds")]
+async fn slow() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[iii::function("")]
+async fn nameless() {}
+
+fn main() {}

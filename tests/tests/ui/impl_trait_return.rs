@@ -1,0 +1,6 @@
+#[iii::function("greet")]
+async fn greet(name: String) -> impl serde::Serialize {
+    format!("Hello, {name}!")
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[iii::main]
+async fn main() -> u16 {
+    3111
+}

@@ -1,0 +1,4 @@
+#[iii::function("math.add")]
+struct Add;
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[iii::function("greet")]
+async fn greet(name: &str) -> String {
+    format!("Hello, {name}!")
+}
+
+fn main() {}
