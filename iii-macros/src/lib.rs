@@ -14,55 +14,81 @@ mod trigger;
 
 use proc_macro::TokenStream;
 
-/// Declares a worker function. See `iii::function` in `iii-runtime`.
+/// Declares a worker function: `#[iii::function("math.add")]` on an `async fn` (or a plain
+/// `fn`, run on the blocking pool).
+///
+/// Options: the id (first, or `id = "…"`), `description = "…"` (default: the doc comment),
+/// `timeout = "30s"` (`ms`, `s`, `m`, `h`), `concurrency = 8`, `crate = "path"`.
+///
+/// Parameters: at most one typed input (`serde::Deserialize`; for HTTP, the body) plus any of
+/// the extractors `iii::Context`, `iii::State<T>`, `iii::Path<T>`, `iii::Query<T>`,
+/// `iii::Headers`, `http::Request<T>` (recognised by their last path segment). Returns: a
+/// `T: Serialize`, `Result<T, E>` with `E` converting into `iii::Error`, or
+/// `http::Response<T>`.
+///
+/// Also generates a type named like the function implementing `iii::TypedFunction`, for
+/// `ctx.call::<name>(input)`. Every mistake is a compile error at the offending token.
 #[proc_macro_attribute]
 pub fn function(args: TokenStream, item: TokenStream) -> TokenStream {
     function::expand(args.into(), item.into()).into()
 }
 
-/// Adds an HTTP trigger to an `#[iii::function]`. See `iii::http` in `iii-runtime`.
+/// Adds an HTTP route to an `#[iii::function]`: `#[iii::http(path = "users/:id", method =
+/// "GET")]` (method default `GET`; GET POST PUT DELETE PATCH HEAD OPTIONS). Repeatable. The
+/// route is checked at compile time, and its `:params` against a `Path<T>` parameter.
 #[proc_macro_attribute]
 pub fn http(args: TokenStream, item: TokenStream) -> TokenStream {
     trigger::expand_standalone("http", args.into(), item.into()).into()
 }
 
-/// Adds a durable queue trigger to an `#[iii::function]`. See `iii::queue` in `iii-runtime`.
+/// Consumes a durable queue topic (trigger type `durable:subscriber`):
+/// `#[iii::queue(topic = "orders.created")]`. The input is the published message.
 #[proc_macro_attribute]
 pub fn queue(args: TokenStream, item: TokenStream) -> TokenStream {
     trigger::expand_standalone("queue", args.into(), item.into()).into()
 }
 
-/// Adds a cron trigger to an `#[iii::function]`. See `iii::cron` in `iii-runtime`.
+/// Runs an `#[iii::function]` on a schedule: `#[iii::cron("0 */5 * * * *")]`, seconds first,
+/// 6 or 7 fields (trailing year), or `@yearly` `@monthly` `@weekly` `@daily` `@hourly`; UTC.
+/// Checked at compile time with the engine's rules (days of the week 1–7, 1 = Sunday, or
+/// names). The input is an `iii::CronTick`.
 #[proc_macro_attribute]
 pub fn cron(args: TokenStream, item: TokenStream) -> TokenStream {
     trigger::expand_standalone("cron", args.into(), item.into()).into()
 }
 
-/// Adds a pub/sub trigger to an `#[iii::function]`. See `iii::subscribe` in `iii-runtime`.
+/// Subscribes an `#[iii::function]` to a pub/sub topic:
+/// `#[iii::subscribe(topic = "orders.shipped")]`. The input is the published message.
 #[proc_macro_attribute]
 pub fn subscribe(args: TokenStream, item: TokenStream) -> TokenStream {
     trigger::expand_standalone("subscribe", args.into(), item.into()).into()
 }
 
-/// Adds a stream trigger to an `#[iii::function]`. See `iii::stream` in `iii-runtime`.
+/// Fires an `#[iii::function]` on stream changes:
+/// `#[iii::stream(name = "presence", group = "room-1", item = "user-1")]` (group and item
+/// optional filters). The input is an `iii::StreamEvent`.
 #[proc_macro_attribute]
 pub fn stream(args: TokenStream, item: TokenStream) -> TokenStream {
     trigger::expand_standalone("stream", args.into(), item.into()).into()
 }
 
-/// Adds a state trigger to an `#[iii::function]`. See `iii::state` in `iii-runtime`.
+/// Fires an `#[iii::function]` on state changes: `#[iii::state(scope = "users", key = "42")]`
+/// (`key` optional). The input is an `iii::StateEvent`.
 #[proc_macro_attribute]
 pub fn state(args: TokenStream, item: TokenStream) -> TokenStream {
     trigger::expand_standalone("state", args.into(), item.into()).into()
 }
 
-/// Adds a trigger of any type to an `#[iii::function]`. See `iii::trigger` in `iii-runtime`.
+/// Adds a trigger of any type: `#[iii::trigger(type = "log", config = { "level": "error" })]`;
+/// `config` is a JSON object written as tokens or as a string, checked at compile time.
 #[proc_macro_attribute]
 pub fn trigger(args: TokenStream, item: TokenStream) -> TokenStream {
     trigger::expand_standalone("trigger", args.into(), item.into()).into()
 }
 
-/// Runs the worker. See `iii::main` in `iii-runtime`.
+/// Runs the worker: `#[iii::main] async fn main() {}` serves every `#[iii::function]` until
+/// SIGINT/SIGTERM. Return an `iii::App` (or `Result<iii::App, E>`) to configure it first:
+/// URL, name, limits, `state(value)` for `State<T>` parameters, `on_ready` hooks.
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
     main_fn::expand(args.into(), item.into()).into()
