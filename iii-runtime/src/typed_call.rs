@@ -39,7 +39,7 @@ impl Context {
         F::Input: Serialize,
         F::Output: DeserializeOwned,
     {
-        self.worker().call_fn::<F>(input).await
+        self.worker().call::<F>(input).await
     }
 
     /// [`call`](Context::call) with a timeout or metadata.
@@ -52,7 +52,7 @@ impl Context {
         F::Input: Serialize,
         F::Output: DeserializeOwned,
     {
-        self.worker().call_fn_with::<F>(input, options).await
+        self.worker().call_with::<F>(input, options).await
     }
 
     /// Calls function `F` without waiting for a result (fire and forget).
@@ -64,7 +64,7 @@ impl Context {
         F: TypedFunction,
         F::Input: Serialize,
     {
-        self.worker().call_fn_void::<F>(input).await
+        self.worker().call_void::<F>(input).await
     }
 
     /// Puts a call to function `F` on the engine's named `queue`.
@@ -86,7 +86,7 @@ impl Worker {
     ///
     /// # Errors
     /// As [`invoke`](Worker::invoke).
-    pub async fn call_fn<F>(&self, input: F::Input) -> Result<F::Output>
+    pub async fn call<F>(&self, input: F::Input) -> Result<F::Output>
     where
         F: TypedFunction,
         F::Input: Serialize,
@@ -95,11 +95,11 @@ impl Worker {
         self.invoke(F::ID, input).await
     }
 
-    /// [`call_fn`](Worker::call_fn) with a timeout or metadata.
+    /// [`call`](Worker::call) with a timeout or metadata.
     ///
     /// # Errors
     /// As [`invoke`](Worker::invoke).
-    pub async fn call_fn_with<F>(&self, input: F::Input, options: CallOptions) -> Result<F::Output>
+    pub async fn call_with<F>(&self, input: F::Input, options: CallOptions) -> Result<F::Output>
     where
         F: TypedFunction,
         F::Input: Serialize,
@@ -113,7 +113,7 @@ impl Worker {
     ///
     /// # Errors
     /// As [`invoke_async`](Worker::invoke_async).
-    pub async fn call_fn_void<F>(&self, input: F::Input) -> Result<()>
+    pub async fn call_void<F>(&self, input: F::Input) -> Result<()>
     where
         F: TypedFunction,
         F::Input: Serialize,

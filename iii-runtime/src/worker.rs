@@ -360,7 +360,7 @@ impl Worker {
         options: CallOptions,
     ) -> Result<()> {
         let data = raw::to_raw(&input)?;
-        self.call(function_id, data, Some(InvokeAction::Void), options)
+        self.exchange(function_id, data, Some(InvokeAction::Void), options)
             .await
             .map(drop)
     }
@@ -380,7 +380,7 @@ impl Worker {
             queue: queue.to_owned(),
         };
         let result = self
-            .call(function_id, data, Some(action), CallOptions::default())
+            .exchange(function_id, data, Some(action), CallOptions::default())
             .await?;
         let text = result.as_deref().map_or("null", RawValue::get);
         Ok(serde_json::from_str(text)?)
@@ -401,7 +401,9 @@ impl Worker {
         let action = InvokeAction::Enqueue {
             queue: queue.to_owned(),
         };
-        let result = self.call(function_id, data, Some(action), options).await?;
+        let result = self
+            .exchange(function_id, data, Some(action), options)
+            .await?;
         let text = result.as_deref().map_or("null", RawValue::get);
         Ok(serde_json::from_str(text)?)
     }
@@ -416,14 +418,14 @@ impl Worker {
         data: Box<RawValue>,
         options: CallOptions,
     ) -> Result<Option<Box<RawValue>>> {
-        self.call(function_id, data, None, options).await
+        self.exchange(function_id, data, None, options).await
     }
 
     /// Makes one call. A void call (fire and forget) returns once its frame is queued;
     /// any other waits for the result. The whole exchange is bounded by the timeout, and a
     /// call abandoned for any reason (timeout, or the caller dropping this future) is
     /// forgotten by the service.
-    async fn call(
+    async fn exchange(
         &self,
         function_id: &str,
         data: Box<RawValue>,

@@ -118,7 +118,7 @@ async fn typed_call_between_two_functions_through_the_engine() {
     let worker = worker(&engine).await;
 
     let out = worker
-        .call_fn::<add>(AddInput { a: 20, b: 1 })
+        .call::<add>(AddInput { a: 20, b: 1 })
         .await
         .expect("typed call");
     assert_eq!(out.sum, 21);
@@ -144,7 +144,7 @@ async fn typed_call_between_two_functions_through_the_engine() {
     );
 
     worker
-        .call_fn_void::<add>(AddInput { a: 1, b: 1 })
+        .call_void::<add>(AddInput { a: 1, b: 1 })
         .await
         .expect("fire and forget");
 
@@ -187,11 +187,11 @@ async fn request_response_and_extractors_over_http() {
     assert_eq!(bad_id.status, 400, "{bad_id:?}");
 
     // Sync handler on the blocking pool, with shared state.
-    let first: u64 = worker.call_fn::<count>(()).await.expect("count");
-    let second: u64 = worker.call_fn::<count>(()).await.expect("count");
+    let first: u64 = worker.call::<count>(()).await.expect("count");
+    let second: u64 = worker.call::<count>(()).await.expect("count");
     assert_eq!(second, first + 1);
 
-    match worker.call_fn::<slow>(()).await {
+    match worker.call::<slow>(()).await {
         Err(Error::Remote { body, .. }) => assert_eq!(body.code, "timeout", "{body:?}"),
         other => panic!("expected the function's timeout, got {other:?}"),
     }
