@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::builtins::{input, reply};
 use crate::hub::{Hub, lock};
 use crate::registry::{Activation, Outcome};
-use crate::triggers::fire;
+use crate::triggers::fire_matching;
 
 /// `state::set`.
 pub(crate) const SET: &str = "state::set";
@@ -286,26 +286,12 @@ fn changed(hub: &Arc<Hub>, scope: &str, key: &str, old: &Value, new: &Value) {
         "type": "state", "event_type": event_type, "scope": scope, "key": key,
         "old_value": old, "new_value": new,
     });
-    let targets: Vec<_> = {
-        let reg = hub.registry();
-        reg.triggers
-            .values()
-            .filter(|t| match &t.activation {
-                Activation::State { scope: s, key: k } => {
-                    s.as_deref().is_none_or(|s| s == scope) && k.as_deref().is_none_or(|k| k == key)
-                }
-                _ => false,
-            })
-            .map(|t| (t.function_id.clone(), t.condition(), t.metadata.clone()))
-            .collect()
-    };
-    for (function_id, condition, metadata) in targets {
-        let hub2 = hub.clone();
-        let payload = payload.clone();
-        hub.tasks.spawn(async move {
-            let _ = fire(&hub2, &function_id, condition, &payload, metadata).await;
-        });
-    }
+    fire_matching(hub, "state", &payload, |activation| match activation {
+        Activation::State { scope: s, key: k } => {
+            s.as_deref().is_none_or(|s| s == scope) && k.as_deref().is_none_or(|k| k == key)
+        }
+        _ => false,
+    });
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::builtins::{input, null, reply};
 use crate::hub::{Hub, lock};
 use crate::registry::{Activation, Outcome};
 use crate::state::{UpdateOp, apply};
-use crate::triggers::fire;
+use crate::triggers::{config_text, fire_matching};
 
 /// Every `stream::*` builtin with a one-line description, for introspection.
 pub(crate) const ALL: &[(&str, &str)] = &[
@@ -182,16 +182,14 @@ fn set(hub: &Arc<Hub>, data: &str) -> Outcome {
         &req.item_id,
         req.data.clone(),
     );
-    let event = if old.is_null() { "create" } else { "update" };
-    changed(
+    reply(&written(
         hub,
         &req.stream_name,
         &req.group_id,
         &req.item_id,
-        event,
-        &req.data,
-    );
-    reply(&json!({ "old_value": old, "new_value": req.data }))
+        old,
+        req.data,
+    ))
 }
 
 fn delete(hub: &Arc<Hub>, data: &str) -> Outcome {
@@ -217,16 +215,7 @@ fn update(hub: &Arc<Hub>, data: &str) -> Outcome {
         store.put(&req.stream_name, &req.group_id, &req.item_id, new.clone());
         (old, new, errors)
     };
-    let event = if old.is_null() { "create" } else { "update" };
-    changed(
-        hub,
-        &req.stream_name,
-        &req.group_id,
-        &req.item_id,
-        event,
-        &new,
-    );
-    let mut out = json!({ "old_value": old, "new_value": new });
+    let mut out = written(hub, &req.stream_name, &req.group_id, &req.item_id, old, new);
     if !errors.is_empty() {
         out["errors"] = json!(errors);
     }
@@ -235,19 +224,21 @@ fn update(hub: &Arc<Hub>, data: &str) -> Outcome {
 
 /// The filters of a `stream` trigger; `stream_name` is required.
 pub(crate) fn activation(config: &Value) -> Result<Activation, String> {
-    let text = |key: &str| {
-        config
-            .get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
+    let text = |key: &str| config_text(config, key);
     let stream_name = text("stream_name").ok_or("stream_name is required for stream triggers")?;
     Ok(Activation::Stream {
         stream_name,
         group_id: text("group_id"),
         item_id: text("item_id"),
     })
+}
+
+/// Fires the triggers of an item stored over `old` (a `create` when there was none, else an
+/// `update`) and returns the builtin's `{old_value, new_value}` answer.
+fn written(hub: &Arc<Hub>, stream: &str, group: &str, item: &str, old: Value, new: Value) -> Value {
+    let event = if old.is_null() { "create" } else { "update" };
+    changed(hub, stream, group, item, event, &new);
+    json!({ "old_value": old, "new_value": new })
 }
 
 /// Fires the `stream` triggers that match a change.
@@ -258,34 +249,18 @@ fn changed(hub: &Arc<Hub>, stream: &str, group: &str, item: &str, event: &str, d
         "streamName": stream, "groupId": group, "id": item,
         "event": {"type": event, "data": data},
     });
-    let targets: Vec<_> = {
-        let reg = hub.registry();
-        reg.triggers
-            .values()
-            .filter(|t| match &t.activation {
-                Activation::Stream {
-                    stream_name,
-                    group_id,
-                    item_id,
-                } => {
-                    stream_name == stream
-                        && group_id.as_deref().is_none_or(|g| g == group)
-                        && item_id.as_deref().is_none_or(|i| i == item)
-                }
-                _ => false,
-            })
-            .map(|t| (t.function_id.clone(), t.condition(), t.metadata.clone()))
-            .collect()
-    };
-    for (function_id, condition, metadata) in targets {
-        let hub2 = hub.clone();
-        let payload = payload.clone();
-        hub.tasks.spawn(async move {
-            if let Err(e) = fire(&hub2, &function_id, condition, &payload, metadata).await {
-                tracing::debug!("stream trigger -> {function_id} failed: {e}");
-            }
-        });
-    }
+    fire_matching(hub, "stream", &payload, |activation| match activation {
+        Activation::Stream {
+            stream_name,
+            group_id,
+            item_id,
+        } => {
+            stream_name == stream
+                && group_id.as_deref().is_none_or(|g| g == group)
+                && item_id.as_deref().is_none_or(|i| i == item)
+        }
+        _ => false,
+    });
 }
 
 #[cfg(test)]

@@ -12,36 +12,15 @@ mod interop_support;
 use std::path::PathBuf;
 
 use iii::prelude::*;
-use iii_tests::{engine, eventually, http, worker_config};
-use interop_support::{STARTUP, Script, invoke_when_registered, node, until_gone, workspace};
+use iii_tests::{engine, eventually, http};
+use interop_support::{
+    AddInput, AddOutput, MulInput, MulOutput, Rig, STARTUP, Script, invoke_when_registered, node,
+    until_gone, workspace,
+};
 use serde_json::{Value, json};
 
 fn script() -> PathBuf {
     workspace().join("tests/node/worker.mjs")
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-struct AddInput {
-    a: i64,
-    b: i64,
-}
-
-#[derive(Debug, Deserialize, JsonSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-struct AddOutput {
-    sum: i64,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct MulInput {
-    a: i64,
-    b: i64,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-struct MulOutput {
-    product: i64,
 }
 
 /// A Node worker's HTTP route is served through our engine, errors included, and goes away
@@ -51,8 +30,7 @@ async fn node_http_route_is_served() {
     let Some(node) = node() else { return };
     let engine = engine().await;
     let addr = engine.http_addr();
-    let mut js = Script::spawn(&node, &script(), &engine, &[]);
-    js.wait_for_line("READY", STARTUP).await;
+    let js = Script::start(&node, &script(), &engine, &[]).await;
 
     let sum = eventually(STARTUP, || {
         http(addr, "POST", "/node/add", Some(r#"{"a":2,"b":3}"#))
@@ -90,13 +68,12 @@ async fn node_http_route_is_served() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_calls_node_function() {
     let Some(node) = node() else { return };
-    let engine = engine().await;
-    let worker = Worker::with_config(worker_config(&engine));
-    worker.connect().await.expect("connects");
-    let mut js = Script::spawn(&node, &script(), &engine, &[]);
-    js.wait_for_line("READY", STARTUP).await;
+    let rig = Rig::start().await;
+    let worker = &rig.worker;
+    rig.connect().await;
+    let js = rig.run(&node, &script(), &[]).await;
 
-    let out: AddOutput = invoke_when_registered(&worker, "node.add", json!({"a": 20, "b": 22}))
+    let out: AddOutput = invoke_when_registered(worker, "node.add", json!({"a": 20, "b": 22}))
         .await
         .expect("node.add answers");
     assert_eq!(out, AddOutput { sum: 42 });
@@ -129,8 +106,7 @@ async fn rust_calls_node_function() {
     assert_eq!(listed["version"], "0.22.1", "{listed:#}");
 
     js.stop().await.assert_no_stderr();
-    worker.disconnect().await;
-    engine.shutdown().await;
+    rig.shutdown().await;
 }
 
 /// A Node worker calls a Rust function and gets its result; the test sees it through the Node
@@ -138,20 +114,18 @@ async fn rust_calls_node_function() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn node_calls_rust_function() {
     let Some(node) = node() else { return };
-    let engine = engine().await;
-    let worker = Worker::with_config(worker_config(&engine));
-    worker
+    let rig = Rig::start().await;
+    rig.worker
         .register_function("rs.mul", |input: MulInput| async move {
             Ok(MulOutput {
                 product: input.a * input.b,
             })
         })
         .expect("registers");
-    worker.connect().await.expect("connects");
-    let mut js = Script::spawn(&node, &script(), &engine, &[]);
-    js.wait_for_line("READY", STARTUP).await;
+    rig.connect().await;
+    let js = rig.run(&node, &script(), &[]).await;
 
-    let addr = engine.http_addr();
+    let addr = rig.engine.http_addr();
     let product = eventually(STARTUP, || {
         http(addr, "POST", "/node/mul", Some(r#"{"a":6,"b":7}"#))
     })
@@ -160,6 +134,5 @@ async fn node_calls_rust_function() {
     assert_eq!(product.json(), json!({"product": 42, "type": "number"}));
 
     js.stop().await.assert_no_stderr();
-    worker.disconnect().await;
-    engine.shutdown().await;
+    rig.shutdown().await;
 }

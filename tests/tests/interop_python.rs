@@ -15,9 +15,10 @@ use std::time::Duration;
 
 use iii::prelude::*;
 use iii_engine::{Engine, EngineConfig};
-use iii_tests::{engine, engine_with, eventually, http, worker_config};
+use iii_tests::{engine, eventually, http};
 use interop_support::{
-    STARTUP, Script, invoke_when_registered, python, until_gone, wait_for_triggers, workspace,
+    AddInput, AddOutput, MulInput, MulOutput, Rig, STARTUP, Script, invoke_when_registered, python,
+    record, until_gone, wait_for_triggers, workspace,
 };
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -28,30 +29,6 @@ const DEPRECATION: &str = "register_trigger is deprecated";
 
 fn script(name: &str) -> PathBuf {
     workspace().join("tests/python").join(name)
-}
-
-#[derive(Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
-struct AddInput {
-    a: i64,
-    b: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
-#[serde(deny_unknown_fields)]
-struct AddOutput {
-    sum: i64,
-}
-
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct MulInput {
-    a: i64,
-    b: i64,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-struct MulOutput {
-    product: i64,
 }
 
 /// A cron fire as the Python handler reports it.
@@ -78,8 +55,7 @@ async fn python_http_route_is_served() {
     let Some(python) = python() else { return };
     let engine = engine().await;
     let addr = engine.http_addr();
-    let mut py = Script::spawn(&python, &script("http_worker.py"), &engine, &[]);
-    py.wait_for_line("READY", STARTUP).await;
+    let py = Script::start(&python, &script("http_worker.py"), &engine, &[]).await;
 
     let sum = eventually(STARTUP, || {
         http(addr, "POST", "/add", Some(r#"{"a":2,"b":3}"#))
@@ -105,8 +81,9 @@ async fn python_http_route_is_served() {
     assert_eq!(failed.json()["error"]["message"], "Division by zero");
     assert!(failed.json()["error"]["error_id"].is_string(), "{failed:?}");
 
-    let stopped = py.stop().await;
-    stopped.assert_quiet(&[DEPRECATION, "Error in handler math.divide"]);
+    let stopped = py
+        .stop_quiet(&[DEPRECATION, "Error in handler math.divide"])
+        .await;
     assert_eq!(stopped.stdout, ["READY", "STOPPED"]);
 
     // The worker's routes went with it.
@@ -122,13 +99,12 @@ async fn python_http_route_is_served() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_calls_python_function() {
     let Some(python) = python() else { return };
-    let engine = engine().await;
-    let worker = Worker::with_config(worker_config(&engine));
-    worker.connect().await.expect("connects");
-    let mut py = Script::spawn(&python, &script("functions_worker.py"), &engine, &[]);
-    py.wait_for_line("READY", STARTUP).await;
+    let rig = Rig::start().await;
+    let worker = &rig.worker;
+    rig.connect().await;
+    let py = rig.run(&python, &script("functions_worker.py"), &[]).await;
 
-    let out: AddOutput = invoke_when_registered(&worker, "py.add", json!({"a": 2, "b": 40}))
+    let out: AddOutput = invoke_when_registered(worker, "py.add", json!({"a": 2, "b": 40}))
         .await
         .expect("py.add answers");
     assert_eq!(out, AddOutput { sum: 42 });
@@ -170,7 +146,7 @@ async fn rust_calls_python_function() {
     }
 
     // The SDK derives the schemas from the handler's pydantic type hints.
-    let info = wait_for_triggers(&worker, "py.add", 0).await;
+    let info = wait_for_triggers(worker, "py.add", 0).await;
     assert_eq!(info["worker_name"], "interop-python-functions", "{info:#}");
     assert_eq!(
         info["description"], "Adds two integers (Python)",
@@ -196,10 +172,8 @@ async fn rust_calls_python_function() {
     assert_eq!(listed["runtime"], "python", "{listed:#}");
     assert_eq!(listed["version"], "0.25.0", "{listed:#}");
 
-    let stopped = py.stop().await;
-    stopped.assert_quiet(&[DEPRECATION, "Error in handler py."]);
-    worker.disconnect().await;
-    engine.shutdown().await;
+    py.stop_quiet(&[DEPRECATION, "Error in handler py."]).await;
+    rig.shutdown().await;
 }
 
 /// (c) A Python worker calls a Rust function and checks the typed result with pydantic; the
@@ -207,10 +181,9 @@ async fn rust_calls_python_function() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_calls_rust_function() {
     let Some(python) = python() else { return };
-    let engine = engine().await;
-    let worker = Worker::with_config(worker_config(&engine));
+    let rig = Rig::start().await;
     let (callers, mut caller_ids) = mpsc::unbounded_channel();
-    worker
+    rig.worker
         .register_function(
             "rs.mul",
             iii::Function::with_context(move |input: MulInput, ctx: Context| {
@@ -224,11 +197,10 @@ async fn python_calls_rust_function() {
             }),
         )
         .expect("registers");
-    worker.connect().await.expect("connects");
-    let mut py = Script::spawn(&python, &script("functions_worker.py"), &engine, &[]);
-    py.wait_for_line("READY", STARTUP).await;
+    rig.connect().await;
+    let py = rig.run(&python, &script("functions_worker.py"), &[]).await;
 
-    let addr = engine.http_addr();
+    let addr = rig.engine.http_addr();
     let product = eventually(STARTUP, || {
         http(addr, "POST", "/py/mul", Some(r#"{"a":6,"b":7}"#))
     })
@@ -253,10 +225,9 @@ async fn python_calls_rust_function() {
         "{bad:?}"
     );
 
-    let stopped = py.stop().await;
-    stopped.assert_quiet(&[DEPRECATION, "Error in handler py.mul"]);
-    worker.disconnect().await;
-    engine.shutdown().await;
+    py.stop_quiet(&[DEPRECATION, "Error in handler py.mul"])
+        .await;
+    rig.shutdown().await;
 }
 
 /// (d) A cron trigger registered by Python fires every second; each fire calls a Rust
@@ -264,35 +235,20 @@ async fn python_calls_rust_function() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_cron_trigger_fires() {
     let Some(python) = python() else { return };
-    let engine = engine().await;
-    let worker = Worker::with_config(worker_config(&engine));
-    let (ticks, mut received) = mpsc::unbounded_channel();
-    worker
-        .register_function("rs.tick", move |tick: Tick| {
-            let ticks = ticks.clone();
-            async move {
-                let _ = ticks.send(tick);
-                Ok(())
-            }
-        })
-        .expect("registers");
-    worker.connect().await.expect("connects");
-    let mut py = Script::spawn(
-        &python,
-        &script("cron_worker.py"),
-        &engine,
-        &[("INTEROP_CRON", "* * * * * *".to_owned())],
-    );
-    py.wait_for_line("READY", STARTUP).await;
+    let rig = Rig::start().await;
+    let mut ticks = record::<Tick>(&rig.worker, "rs.tick");
+    rig.connect().await;
+    let py = rig
+        .run(
+            &python,
+            &script("cron_worker.py"),
+            &[("INTEROP_CRON", "* * * * * *".to_owned())],
+        )
+        .await;
 
-    let mut fires = Vec::new();
-    while fires.len() < 2 {
-        let tick = tokio::time::timeout(STARTUP, received.recv())
-            .await
-            .expect("the cron job fires within the deadline")
-            .expect("channel open");
-        fires.push(tick);
-    }
+    let fires = ticks
+        .take(2, "the cron job fires within the deadline")
+        .await;
     for tick in &fires {
         assert_eq!(tick.trigger, "cron", "{tick:?}");
         assert!(tick.scheduled_time.contains('T'), "{tick:?}");
@@ -305,10 +261,8 @@ async fn python_cron_trigger_fires() {
         "two different seconds: {fires:?}"
     );
 
-    let stopped = py.stop().await;
-    stopped.assert_quiet(&[DEPRECATION]);
-    worker.disconnect().await;
-    engine.shutdown().await;
+    py.stop_quiet(&[DEPRECATION]).await;
+    rig.shutdown().await;
 }
 
 /// (e) A Python worker publishes to a durable topic with `iii::durable::publish`; a Rust
@@ -317,31 +271,22 @@ async fn python_cron_trigger_fires() {
 async fn python_publishes_to_rust_queue() {
     const COUNT: u32 = 3;
     let Some(python) = python() else { return };
-    let engine = engine().await;
-    let worker = Worker::with_config(worker_config(&engine));
-    let (messages, mut received) = mpsc::unbounded_channel();
-    worker
-        .register_function("rs.consume", move |message: Published| {
-            let messages = messages.clone();
-            async move {
-                let _ = messages.send(message);
-                Ok(())
-            }
-        })
-        .expect("registers");
-    worker.register_trigger(Trigger::queue("rs.consume", "interop.orders"));
-    worker.connect().await.expect("connects");
+    let rig = Rig::start().await;
+    let mut messages = record::<Published>(&rig.worker, "rs.consume");
+    rig.worker
+        .register_trigger(Trigger::queue("rs.consume", "interop.orders"));
+    rig.connect().await;
 
-    let mut py = Script::spawn(
-        &python,
-        &script("publisher.py"),
-        &engine,
-        &[
-            ("INTEROP_TOPIC", "interop.orders".to_owned()),
-            ("INTEROP_COUNT", COUNT.to_string()),
-        ],
-    );
-    py.wait_for_line("READY", STARTUP).await;
+    let py = rig
+        .run(
+            &python,
+            &script("publisher.py"),
+            &[
+                ("INTEROP_TOPIC", "interop.orders".to_owned()),
+                ("INTEROP_COUNT", COUNT.to_string()),
+            ],
+        )
+        .await;
     // `iii::durable::publish` answers null, which the SDK returns as `None`.
     let published: Vec<String> = py
         .lines()
@@ -355,19 +300,16 @@ async fn python_publishes_to_rust_queue() {
 
     let mut seen = BTreeSet::new();
     while seen.len() < COUNT as usize {
-        let message = tokio::time::timeout(STARTUP, received.recv())
-            .await
-            .expect("every message is delivered within the deadline")
-            .expect("channel open");
+        let message = messages
+            .next("every message is delivered within the deadline")
+            .await;
         assert_eq!(message.from, "python", "{message:?}");
         seen.insert(message.n);
     }
     assert_eq!(seen, (0..COUNT).collect::<BTreeSet<_>>());
 
-    let stopped = py.stop().await;
-    stopped.assert_quiet(&[DEPRECATION]);
-    worker.disconnect().await;
-    engine.shutdown().await;
+    py.stop_quiet(&[DEPRECATION]).await;
+    rig.shutdown().await;
 }
 
 /// A message as the Python consumers report it to `rs.record`.
@@ -383,32 +325,23 @@ struct Record {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rust_publishes_to_python_consumers() {
     let Some(python) = python() else { return };
-    let engine = engine().await;
-    let worker = Worker::with_config(worker_config(&engine));
-    let (records, mut received) = mpsc::unbounded_channel();
-    worker
-        .register_function("rs.record", move |record: Record| {
-            let records = records.clone();
-            async move {
-                let _ = records.send(record);
-                Ok(())
-            }
-        })
-        .expect("registers");
-    worker.connect().await.expect("connects");
-    let mut py = Script::spawn(
-        &python,
-        &script("consumer.py"),
-        &engine,
-        &[("INTEROP_TOPIC", "interop.events".to_owned())],
-    );
-    py.wait_for_line("READY", STARTUP).await;
-    let queue = wait_for_triggers(&worker, "py.on_queue", 1).await;
+    let rig = Rig::start().await;
+    let worker = &rig.worker;
+    let mut records = record::<Record>(worker, "rs.record");
+    rig.connect().await;
+    let mut py = rig
+        .run(
+            &python,
+            &script("consumer.py"),
+            &[("INTEROP_TOPIC", "interop.events".to_owned())],
+        )
+        .await;
+    let queue = wait_for_triggers(worker, "py.on_queue", 1).await;
     assert_eq!(
         queue["registered_triggers"][0]["trigger_type"], "durable:subscriber",
         "{queue:#}"
     );
-    wait_for_triggers(&worker, "py.on_event", 1).await;
+    wait_for_triggers(worker, "py.on_event", 1).await;
 
     let _: Value = worker
         .invoke(
@@ -425,14 +358,9 @@ async fn rust_publishes_to_python_consumers() {
         .await
         .expect("pub/sub publish");
 
-    let mut got = Vec::new();
-    while got.len() < 2 {
-        let record = tokio::time::timeout(STARTUP, received.recv())
-            .await
-            .expect("both messages are delivered within the deadline")
-            .expect("channel open");
-        got.push(record);
-    }
+    let mut got = records
+        .take(2, "both messages are delivered within the deadline")
+        .await;
     got.sort_by(|x, y| x.via.cmp(&y.via));
     assert_eq!(
         got,
@@ -451,10 +379,8 @@ async fn rust_publishes_to_python_consumers() {
     // Both handlers got `rs.record`'s answer before the worker is stopped.
     py.wait_for_line("DONE durable:subscriber", STARTUP).await;
     py.wait_for_line("DONE subscribe", STARTUP).await;
-    let stopped = py.stop().await;
-    stopped.assert_quiet(&[DEPRECATION]);
-    worker.disconnect().await;
-    engine.shutdown().await;
+    py.stop_quiet(&[DEPRECATION]).await;
+    rig.shutdown().await;
 }
 
 /// Killing a Python worker while it handles an HTTP request answers the client at once with
@@ -462,14 +388,12 @@ async fn rust_publishes_to_python_consumers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_python_worker_mid_request_answers_at_once() {
     let Some(python) = python() else { return };
-    let engine = engine_with(|c| c.http_timeout = Duration::from_secs(300)).await;
-    let worker = Worker::with_config(worker_config(&engine));
-    worker.connect().await.expect("connects");
-    let mut py = Script::spawn(&python, &script("slow_worker.py"), &engine, &[]);
-    py.wait_for_line("READY", STARTUP).await;
-    wait_for_triggers(&worker, "py.slow", 1).await;
+    let rig = Rig::start_with(|c| c.http_timeout = Duration::from_secs(300)).await;
+    rig.connect().await;
+    let mut py = rig.run(&python, &script("slow_worker.py"), &[]).await;
+    wait_for_triggers(&rig.worker, "py.slow", 1).await;
 
-    let addr = engine.http_addr();
+    let addr = rig.engine.http_addr();
     let request =
         tokio::spawn(async move { http(addr, "POST", "/slow", Some(r#"{"n":1}"#)).await });
     py.wait_for_line("SLOW STARTED 1", STARTUP).await;
@@ -487,8 +411,7 @@ async fn killing_python_worker_mid_request_answers_at_once() {
         "{answer:?}"
     );
 
-    worker.disconnect().await;
-    engine.shutdown().await;
+    rig.shutdown().await;
 }
 
 /// The Python worker outlives an engine restart: it reconnects (sending `reattach` with an id
@@ -500,8 +423,7 @@ async fn python_worker_reconnects_after_engine_restart() {
     let first = engine().await;
     let (ws_port, http_port) = (first.ws_addr().port(), first.http_addr().port());
     let addr = first.http_addr();
-    let mut py = Script::spawn(&python, &script("http_worker.py"), &first, &[]);
-    py.wait_for_line("READY", STARTUP).await;
+    let py = Script::start(&python, &script("http_worker.py"), &first, &[]).await;
     let sum = eventually(STARTUP, || {
         http(addr, "POST", "/add", Some(r#"{"a":1,"b":1}"#))
     })
@@ -533,9 +455,9 @@ async fn python_worker_reconnects_after_engine_restart() {
     assert_eq!(sum.status, 200, "{sum:?}");
     assert_eq!(sum.json(), json!({"sum": 42}));
 
-    let stopped = py.stop().await;
     // Reconnect attempts while no engine listens are logged as warnings; nothing else is.
-    stopped.assert_quiet(&[DEPRECATION, "Connection failed", "OTel WS disconnected"]);
+    py.stop_quiet(&[DEPRECATION, "Connection failed", "OTel WS disconnected"])
+        .await;
     second.shutdown().await;
 }
 
@@ -545,31 +467,22 @@ async fn python_worker_reconnects_after_engine_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_stream_and_state_triggers_fire() {
     let Some(python) = python() else { return };
-    let engine = engine().await;
-    let worker = Worker::with_config(worker_config(&engine));
-    let (records, mut received) = mpsc::unbounded_channel();
-    worker
-        .register_function("rs.record", move |record: Record| {
-            let records = records.clone();
-            async move {
-                let _ = records.send(record);
-                Ok(())
-            }
-        })
-        .expect("registers");
-    worker.connect().await.expect("connects");
-    let mut py = Script::spawn(
-        &python,
-        &script("events_worker.py"),
-        &engine,
-        &[
-            ("INTEROP_STREAM", "presence".to_owned()),
-            ("INTEROP_SCOPE", "users".to_owned()),
-        ],
-    );
-    py.wait_for_line("READY", STARTUP).await;
-    wait_for_triggers(&worker, "py.on_stream", 1).await;
-    wait_for_triggers(&worker, "py.on_state", 1).await;
+    let rig = Rig::start().await;
+    let worker = &rig.worker;
+    let mut records = record::<Record>(worker, "rs.record");
+    rig.connect().await;
+    let mut py = rig
+        .run(
+            &python,
+            &script("events_worker.py"),
+            &[
+                ("INTEROP_STREAM", "presence".to_owned()),
+                ("INTEROP_SCOPE", "users".to_owned()),
+            ],
+        )
+        .await;
+    wait_for_triggers(worker, "py.on_stream", 1).await;
+    wait_for_triggers(worker, "py.on_state", 1).await;
 
     let _: Value = worker
         .invoke(
@@ -587,14 +500,9 @@ async fn python_stream_and_state_triggers_fire() {
         .await
         .expect("state::set");
 
-    let mut got = Vec::new();
-    while got.len() < 2 {
-        let record = tokio::time::timeout(STARTUP, received.recv())
-            .await
-            .expect("both triggers fire within the deadline")
-            .expect("channel open");
-        got.push(record);
-    }
+    let mut got = records
+        .take(2, "both triggers fire within the deadline")
+        .await;
     got.sort_by(|x, y| x.via.cmp(&y.via));
 
     let state = &got[0];
@@ -623,8 +531,6 @@ async fn python_stream_and_state_triggers_fire() {
 
     py.wait_for_line("DONE stream", STARTUP).await;
     py.wait_for_line("DONE state", STARTUP).await;
-    let stopped = py.stop().await;
-    stopped.assert_quiet(&[DEPRECATION]);
-    worker.disconnect().await;
-    engine.shutdown().await;
+    py.stop_quiet(&[DEPRECATION]).await;
+    rig.shutdown().await;
 }

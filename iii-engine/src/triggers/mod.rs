@@ -38,13 +38,7 @@ pub(crate) fn register(hub: &Arc<Hub>, owner: Uuid, msg: RegisterTrigger) -> Res
         types::STREAM => Some(crate::streams::activation(&config)?),
         _ => None,
     };
-    let text = |key: &str| {
-        config
-            .get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
+    let text = |key: &str| config_text(&config, key);
     let mut reg = hub.registry();
     // A binding re-registered under the same id replaces the old one (reconnect replays).
     if let Some(old) = reg.triggers.get(&id).map(|t| t.owner)
@@ -133,6 +127,15 @@ pub(crate) fn register(hub: &Arc<Hub>, owner: Uuid, msg: RegisterTrigger) -> Res
     Ok(())
 }
 
+/// The non-empty string at `key` of a trigger's config.
+pub(crate) fn config_text(config: &Value, key: &str) -> Option<String> {
+    config
+        .get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
 /// Removes a binding whoever owns it; returns whether one existed.
 pub(crate) fn unregister_any(hub: &Hub, id: &str) -> bool {
     let owner = hub.registry().triggers.get(id).map(|t| t.owner);
@@ -185,4 +188,30 @@ pub(crate) async fn fire(
     let data = iii_protocol::raw::to_raw(payload)
         .map_err(|e| ErrorBody::new("serialization_error", e.to_string()))?;
     router::invoke(hub, Call::new(function_id, data).with_metadata(metadata)).await
+}
+
+/// [`fire`]s every binding whose activation `matches` with `payload`, each in a task of its
+/// own, without waiting; a failed fire is logged at debug level as a `kind` trigger.
+pub(crate) fn fire_matching(
+    hub: &Arc<Hub>,
+    kind: &'static str,
+    payload: &Value,
+    matches: impl Fn(&Activation) -> bool,
+) {
+    let targets: Vec<_> = hub
+        .registry()
+        .triggers
+        .values()
+        .filter(|t| matches(&t.activation))
+        .map(|t| (t.function_id.clone(), t.condition(), t.metadata.clone()))
+        .collect();
+    for (function_id, condition, metadata) in targets {
+        let hub2 = hub.clone();
+        let payload = payload.clone();
+        hub.tasks.spawn(async move {
+            if let Err(e) = fire(&hub2, &function_id, condition, &payload, metadata).await {
+                tracing::debug!("{kind} trigger -> {function_id} failed: {e}");
+            }
+        });
+    }
 }

@@ -12,16 +12,46 @@ use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use iii_engine::EngineHandle;
+use iii::prelude::{Deserialize, JsonSchema, Serialize};
+use iii_engine::{EngineConfig, EngineHandle};
 use serde::de::DeserializeOwned;
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
+use tokio::sync::mpsc;
 
 /// How long a script may take to start, connect and register, on a loaded machine.
 pub(crate) const STARTUP: Duration = Duration::from_secs(60);
 
 /// How long a script may take to stop after SIGTERM.
 const STOP: Duration = Duration::from_secs(20);
+
+/// The input of the scripts' `add` functions.
+#[derive(Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
+pub(crate) struct AddInput {
+    pub(crate) a: i64,
+    pub(crate) b: i64,
+}
+
+/// What the scripts' `add` functions answer.
+#[derive(Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AddOutput {
+    pub(crate) sum: i64,
+}
+
+/// The input of the Rust `rs.mul` function the scripts call.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MulInput {
+    pub(crate) a: i64,
+    pub(crate) b: i64,
+}
+
+/// What `rs.mul` answers.
+#[derive(Debug, Serialize, JsonSchema)]
+pub(crate) struct MulOutput {
+    pub(crate) product: i64,
+}
 
 /// The workspace root.
 pub(crate) fn workspace() -> PathBuf {
@@ -208,6 +238,22 @@ impl Script {
         }
     }
 
+    /// Runs `program script` like [`Script::spawn`] and waits until it prints `READY` (it is
+    /// connected and has registered), for at most [`STARTUP`].
+    ///
+    /// # Panics
+    /// When the program cannot be started, or exits or stays silent instead.
+    pub(crate) async fn start(
+        program: &Path,
+        script: &Path,
+        engine: &EngineHandle,
+        env: &[(&str, String)],
+    ) -> Self {
+        let mut started = Self::spawn(program, script, engine, env);
+        started.wait_for_line("READY", STARTUP).await;
+        started
+    }
+
     /// Waits until the script prints a line starting with `prefix`, and returns it.
     ///
     /// # Panics
@@ -295,6 +341,17 @@ impl Script {
 }
 
 impl Script {
+    /// [`Script::stop`]s the script, then asserts with [`Stopped::assert_quiet`] that it
+    /// logged no warning other than `expected` ones.
+    ///
+    /// # Panics
+    /// When it does not exit cleanly, or logged something else.
+    pub(crate) async fn stop_quiet(self, expected: &[&str]) -> Stopped {
+        let stopped = self.stop().await;
+        stopped.assert_quiet(expected);
+        stopped
+    }
+
     /// Kills the script (SIGKILL): no goodbye, the socket just drops.
     ///
     /// # Panics
@@ -398,5 +455,101 @@ pub(crate) async fn wait_for_triggers(
             "{function_id} has no {count} trigger(s) after {STARTUP:?}: {info:?}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// An engine on free ports and a Rust worker configured for it.
+pub(crate) struct Rig {
+    pub(crate) engine: EngineHandle,
+    pub(crate) worker: iii::Worker,
+}
+
+impl Rig {
+    /// Starts an engine on free ports with a worker for it; the worker is not connected yet,
+    /// so that the test registers its functions first and then calls [`Rig::connect`].
+    pub(crate) async fn start() -> Self {
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`Rig::start`] after `edit` adjusts the engine's config.
+    pub(crate) async fn start_with(edit: impl FnOnce(&mut EngineConfig)) -> Self {
+        let engine = iii_tests::engine_with(edit).await;
+        let worker = iii::Worker::with_config(iii_tests::worker_config(&engine));
+        Self { engine, worker }
+    }
+
+    /// Connects the worker.
+    ///
+    /// # Panics
+    /// When it cannot connect.
+    pub(crate) async fn connect(&self) {
+        self.worker.connect().await.expect("connects");
+    }
+
+    /// Starts `program script` against the engine and waits until it is ready
+    /// ([`Script::start`]).
+    pub(crate) async fn run(
+        &self,
+        program: &Path,
+        script: &Path,
+        env: &[(&str, String)],
+    ) -> Script {
+        Script::start(program, script, &self.engine, env).await
+    }
+
+    /// Disconnects the worker and shuts the engine down.
+    pub(crate) async fn shutdown(self) {
+        self.worker.disconnect().await;
+        self.engine.shutdown().await;
+    }
+}
+
+/// The inputs a Rust function registered with [`record`] received, in order.
+pub(crate) struct Received<T>(mpsc::UnboundedReceiver<T>);
+
+/// Registers `function_id` on `worker` as a function that hands every input to the returned
+/// [`Received`] and answers null.
+///
+/// # Panics
+/// When the function cannot be registered.
+pub(crate) fn record<T>(worker: &iii::Worker, function_id: &str) -> Received<T>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let (inputs, received) = mpsc::unbounded_channel();
+    worker
+        .register_function(function_id, move |input: T| {
+            let inputs = inputs.clone();
+            async move {
+                let _ = inputs.send(input);
+                Ok(())
+            }
+        })
+        .expect("registers");
+    Received(received)
+}
+
+impl<T> Received<T> {
+    /// The next input, within [`STARTUP`].
+    ///
+    /// # Panics
+    /// With `expectation` when none arrives in time.
+    pub(crate) async fn next(&mut self, expectation: &str) -> T {
+        tokio::time::timeout(STARTUP, self.0.recv())
+            .await
+            .expect(expectation)
+            .expect("channel open")
+    }
+
+    /// The next `count` inputs, each within [`STARTUP`].
+    ///
+    /// # Panics
+    /// With `expectation` when one does not arrive in time.
+    pub(crate) async fn take(&mut self, count: usize, expectation: &str) -> Vec<T> {
+        let mut inputs = Vec::with_capacity(count);
+        while inputs.len() < count {
+            inputs.push(self.next(expectation).await);
+        }
+        inputs
     }
 }
