@@ -163,7 +163,8 @@ pub fn json_reply<O: Serialize + ?Sized>(output: &O) -> Result<Reply> {
 }
 
 /// Something [`Worker::register_function`](crate::Worker::register_function) accepts: a
-/// [`Function`], or an async closure `Fn(I) -> Future<Output = iii::Result<O>>`.
+/// [`Function`], an async closure `Fn(I) -> Future<Output = iii::Result<O>>`, or a
+/// synchronous closure `Fn(I) -> iii::Result<O>` (run on the blocking pool).
 ///
 /// `Args` only tells the implementations apart; it is inferred.
 pub trait IntoFunction<Args> {
@@ -174,6 +175,21 @@ pub trait IntoFunction<Args> {
 impl IntoFunction<()> for Function {
     fn into_function(self) -> Function {
         self
+    }
+}
+
+/// Marks the [`IntoFunction`] implementation for synchronous closures.
+#[derive(Debug)]
+pub enum Blocking {}
+
+impl<F, I, O> IntoFunction<(Blocking, I, O)> for F
+where
+    F: Fn(I) -> Result<O> + Send + Sync + 'static,
+    I: DeserializeOwned + Send + 'static,
+    O: Serialize + Send + 'static,
+{
+    fn into_function(self) -> Function {
+        Function::blocking(self)
     }
 }
 

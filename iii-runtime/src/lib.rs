@@ -79,7 +79,7 @@ pub use events::{
     CronTick, StateEvent, StateEventKind, StreamChange, StreamChangeKind, StreamEvent,
 };
 pub use extract::{FromInvocation, Headers, Path, Query, State, StateKey, StateMap};
-pub use handler::{Function, IntoFunction};
+pub use handler::{Blocking, Function, IntoFunction};
 pub use invocation::{Invocation, Reply};
 pub use registry::register_declared;
 pub use registry::register_declared_with;

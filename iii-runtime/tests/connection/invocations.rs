@@ -295,3 +295,22 @@ async fn an_http_body_cannot_pose_as_the_caller() {
     );
     worker.disconnect().await;
 }
+
+#[tokio::test]
+async fn sync_closures_register_directly_and_run_on_the_blocking_pool() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    worker
+        .register_function("sync.double", |n: i64| -> iii::Result<i64> {
+            // Blocking here is fine: this runs on the blocking pool.
+            std::thread::sleep(Duration::from_millis(10));
+            Ok(n * 2)
+        })
+        .expect("register");
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    let id = peer.invoke("sync.double", json!(21)).await;
+    assert_eq!(peer.result_of(&id).await["result"], 42);
+    worker.disconnect().await;
+}
