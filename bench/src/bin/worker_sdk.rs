@@ -1,0 +1,68 @@
+//! `bench-worker-sdk`: the benchmark's echo worker written with the official `iii-sdk` 0.25.0.
+//!
+//! Registers the echo function (id from `BENCH_FUNCTION_ID`) and, because the SDK hands an
+//! HTTP-triggered function the raw request envelope and expects the response envelope back
+//! (protocol.md §6.2), a second function `<id>.http` that unwraps `body` and answers
+//! `{status_code, headers, body}`, bound to `POST /<BENCH_HTTP_PATH>`. The echo function drops
+//! the `_caller_worker_id` the engine injects, as iii-rs does, so both workers answer the same
+//! bytes. Everything else is the SDK as shipped (`InitOptions::default()`, OpenTelemetry on
+//! unless `OTEL_ENABLED=false`). Runs until SIGTERM or Ctrl-C, or until the driver that started
+//! it is gone.
+
+use iii_bench::contract::{ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_URL, parent_gone, required_env};
+use iii_sdk::builtin_triggers::{HttpMethod, HttpTriggerConfig, IIITrigger};
+use iii_sdk::{InitOptions, RegisterFunction};
+use serde_json::{Value, json};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let url = required_env(ENV_URL)?;
+    let function_id = required_env(ENV_FUNCTION_ID)?;
+    let http_path = required_env(ENV_HTTP_PATH)?;
+    let http_function_id = format!("{function_id}.http");
+
+    // The SDK runs its connection and every handler on its own thread and runtime.
+    let iii = iii_sdk::register_worker(&url, InitOptions::default());
+    iii.register_function(
+        function_id.as_str(),
+        RegisterFunction::new_async(|mut input: Value| async move {
+            if let Some(object) = input.as_object_mut() {
+                object.remove("_caller_worker_id");
+            }
+            Ok::<_, iii_sdk::Error>(input)
+        }),
+    );
+    iii.register_function(
+        http_function_id.as_str(),
+        RegisterFunction::new_async(|mut request: Value| async move {
+            let body = request
+                .get_mut("body")
+                .map(Value::take)
+                .unwrap_or(Value::Null);
+            Ok::<_, iii_sdk::Error>(json!({ "status_code": 200, "headers": {}, "body": body }))
+        }),
+    );
+    // Deprecated in 0.25 in favour of observers, which our engine (like the 0.23 engine) does
+    // not speak; 0.25 still sends the classic `registertrigger` frame.
+    #[allow(deprecated)]
+    iii.register_trigger(
+        IIITrigger::Http(HttpTriggerConfig::new(http_path).method(HttpMethod::Post))
+            .for_function(http_function_id),
+    )?;
+
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(terminated())?;
+    iii.shutdown();
+    Ok(())
+}
+
+async fn terminated() -> std::io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result,
+        _ = term.recv() => Ok(()),
+        () = parent_gone() => Ok(()),
+    }
+}

@@ -1,0 +1,32 @@
+//! What the driver and the worker binaries agree on: environment variable names, and how a
+//! worker notices that the driver is gone.
+
+/// Environment variable with the engine's WebSocket URL (the SDKs' own name).
+pub const ENV_URL: &str = "III_URL";
+/// Environment variable with the id of the echo function the worker registers.
+pub const ENV_FUNCTION_ID: &str = "BENCH_FUNCTION_ID";
+/// Environment variable with the HTTP path (no leading slash) of the worker's `POST` route.
+pub const ENV_HTTP_PATH: &str = "BENCH_HTTP_PATH";
+
+/// Reads a required environment variable, naming it in the error.
+///
+/// # Errors
+/// When the variable is unset or not UTF-8.
+pub fn required_env(key: &str) -> Result<String, String> {
+    std::env::var(key).map_err(|e| format!("{key}: {e}"))
+}
+
+/// Resolves when this process's parent has gone (it was re-parented), checking twice a second.
+///
+/// The driver stops its workers itself, and kills them if it is dropped; this covers the driver
+/// being killed outright (SIGKILL, a crash), which would otherwise leave workers reconnecting
+/// forever to an engine that no longer exists.
+pub async fn parent_gone() {
+    let parent = std::os::unix::process::parent_id();
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        if std::os::unix::process::parent_id() != parent {
+            return;
+        }
+    }
+}
