@@ -50,6 +50,18 @@ pub enum Message {
     Pong,
 }
 
+/// The tag of a frame that starts with `{"type":"…"` (whitespace allowed), without escapes.
+fn peek_tag(text: &str) -> Option<&str> {
+    let rest = text.trim_start().strip_prefix('{')?.trim_start();
+    let rest = rest
+        .strip_prefix("\"type\"")?
+        .trim_start()
+        .strip_prefix(':')?;
+    let rest = rest.trim_start().strip_prefix('"')?;
+    let tag = &rest[..rest.find('"')?];
+    (!tag.contains('\\')).then_some(tag)
+}
+
 #[derive(Deserialize)]
 struct Tag<'a> {
     #[serde(rename = "type", borrow)]
@@ -64,8 +76,13 @@ impl Message {
     /// required field is missing; [`DecodeError::UnknownType`] for a well-formed frame of a type
     /// this crate does not know (peers log and drop those).
     pub fn decode(text: &str) -> Result<Self, DecodeError> {
-        let tag: Tag<'_> = serde_json::from_str(text)?;
-        Ok(match tag.ty.as_ref() {
+        // Peers write the tag first; reading it off the text spares a pass over the frame
+        // (the body is still fully parsed and validated below).
+        let tag = match peek_tag(text) {
+            Some(tag) => Cow::Borrowed(tag),
+            None => serde_json::from_str::<Tag<'_>>(text)?.ty,
+        };
+        Ok(match tag.as_ref() {
             "registerfunction" => Self::RegisterFunction(serde_json::from_str(text)?),
             "unregisterfunction" => Self::UnregisterFunction(serde_json::from_str(text)?),
             "registertrigger" => Self::RegisterTrigger(serde_json::from_str(text)?),
@@ -81,8 +98,15 @@ impl Message {
             "reattach" => Self::Reattach(serde_json::from_str(text)?),
             "registrationrejected" => Self::RegistrationRejected(serde_json::from_str(text)?),
             "registerservice" => Self::RegisterService(serde_json::from_str(text)?),
-            "ping" => Self::Ping,
-            "pong" => Self::Pong,
+            "ping" | "pong" => {
+                // No body to read, but the frame must still be JSON.
+                serde_json::from_str::<serde::de::IgnoredAny>(text)?;
+                if tag == "ping" {
+                    Self::Ping
+                } else {
+                    Self::Pong
+                }
+            }
             other => return Err(DecodeError::UnknownType(other.to_owned())),
         })
     }

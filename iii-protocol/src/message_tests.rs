@@ -244,3 +244,21 @@ fn http_envelope_from_protocol_doc() {
     assert_eq!(req.trigger.expect("trigger").kind, "http");
     assert_eq!(req.response.expect("response").direction, "write");
 }
+
+#[test]
+fn tag_is_read_first_or_anywhere() {
+    for frame in [
+        r#"{"type":"ping"}"#,
+        r#" { "type" : "ping" , "x": 1 }"#,
+        r#"{"x":{"type":"pong"},"type":"ping"}"#,
+        r#"{"type":"p\u0069ng"}"#,
+    ] {
+        assert!(
+            matches!(Message::decode(frame), Ok(Message::Ping)),
+            "{frame}"
+        );
+    }
+    // A tag read off the text still needs a valid frame behind it.
+    assert!(Message::decode(r#"{"type":"ping","#).is_err());
+    assert!(Message::decode(r#"{"type":"invokefunction"}"#).is_err());
+}
