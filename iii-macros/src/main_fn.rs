@@ -22,8 +22,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(krate) => generate(&krate, &item_fn),
         Err(e) => {
             let e = e.to_compile_error();
-            // Keep a `main` so that rustc does not add a confusing "no main" error.
-            quote! { #e fn main() {} }
+            // Keep a function of the same name (`main` most often), so that rustc adds neither
+            // a confusing "no main" error nor "cannot find function" at its callers.
+            let name = &item_fn.sig.ident;
+            quote! { #e fn #name() {} }
         }
     }
 }
@@ -67,14 +69,22 @@ fn generate(krate: &syn::Path, item: &syn::ItemFn) -> TokenStream {
     let vis = &item.vis;
     let name = &item.sig.ident;
     let block = &item.block;
+    // The user's block becomes the body of a function of its own, so that `return` and `?`
+    // leave that function, with the declared return type, as they would have left `main`.
     let body = match &item.sig.output {
-        syn::ReturnType::Default => quote!(async move { #block }),
+        syn::ReturnType::Default => quote! {{
+            async fn __iii_main_body() #block
+            __iii_main_body()
+        }},
         syn::ReturnType::Type(_, ty) => {
             // Converting here, spanned at the return type, reports a wrong type there, once.
             let convert = quote::quote_spanned! {ty.span()=>
-                <#ty as #krate::__private::IntoApp>::into_app(__iii_app)
+                <#ty as #krate::__private::IntoApp>::into_app
             };
-            quote!(async move { let __iii_app: #ty = #block; #convert })
+            quote! {{
+                async fn __iii_main_body() -> #ty #block
+                async move { #convert(__iii_main_body().await) }
+            }}
         }
     };
     quote! {
