@@ -48,7 +48,7 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
     );
     let concurrency = option(model.concurrency.map(|n| quote!(#n)));
     let line = quote_spanned!(name.span()=> ::core::line!());
-    let route_checks = route_checks(model);
+    let path = path_probe(model);
     let marker = marker(model);
 
     quote! {
@@ -61,7 +61,6 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
             use #private::{HasSchema as _, NoSchema as _};
 
             #handler
-            #route_checks
 
             #private::inventory::submit! {
                 #private::FunctionRegistration {
@@ -72,6 +71,7 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
                     response_format: #response_format,
                     triggers: &[#(#triggers),*],
                     states: &[#(#states),*],
+                    path: #path,
                     timeout: #timeout,
                     concurrency: #concurrency,
                     file: ::core::file!(),
@@ -128,24 +128,33 @@ fn handler(model: &Model) -> TokenStream {
     }
     // The conversion is spanned at the user's type, so that a missing `Serialize` (or an
     // error type that does not convert) is reported there, once.
+    // Only the function paths take the user's span: locals stay at the call site, so that
+    // they resolve when the function itself comes from a `macro_rules!` (whose hygiene a
+    // user-spanned local would take).
     let encode = match &model.output.value {
         Value::Unit | Value::Unknown => quote!(#private::json_reply(&__iii_v)),
-        Value::Json(ty) => quote_spanned!(ty.span()=> #private::json_reply::<#ty>(&__iii_v)),
+        Value::Json(ty) => {
+            let encode = quote_spanned!(ty.span()=> #private::json_reply::<#ty>);
+            quote!(#encode(&__iii_v))
+        }
         Value::Response(body) => {
-            quote_spanned!(body.span()=> #private::http_reply::<#body>(__iii_v))
+            let encode = quote_spanned!(body.span()=> #private::http_reply::<#body>);
+            quote!(#encode(__iii_v))
         }
     };
     let reply = match &model.output.fallible {
         None => quote!({ let __iii_v = __iii_out; #encode }),
         Some(err) => {
             let convert = match err {
-                Some(e) => quote_spanned!(e.span()=> <#e as #private::HandlerError>::into_error(e)),
-                None => quote!(#private::HandlerError::into_error(e)),
+                Some(e) => quote_spanned!(e.span()=> <#e as #private::HandlerError>::into_error),
+                None => quote!(#private::HandlerError::into_error),
             };
             quote!({
                 match __iii_out {
                     ::core::result::Result::Ok(__iii_v) => #encode,
-                    ::core::result::Result::Err(e) => ::core::result::Result::Err(#convert),
+                    ::core::result::Result::Err(__iii_e) => {
+                        ::core::result::Result::Err(#convert(__iii_e))
+                    }
                 }
             })
         }
@@ -213,43 +222,20 @@ fn trigger_spec(private: &TokenStream, trigger: &TriggerAttr) -> TokenStream {
     }
 }
 
-/// For a `Path<T>` with a struct `T`: code that names every route `:param` as a field of `T`,
-/// spanned at the route, so that a parameter without a field is a compile error there.
-fn route_checks(model: &Model) -> TokenStream {
-    let mut checks = Vec::new();
-    for param in &model.params {
-        let Param::Extractor {
+/// For a `Path<T>` whose `T` may be a struct: the probe that lets the runtime check the
+/// routes' `:params` against the field names serde uses (which the macro cannot see).
+fn path_probe(model: &Model) -> TokenStream {
+    let krate = &model.krate;
+    let probe = model.params.iter().find_map(|param| match param {
+        Param::Extractor {
             kind: Extractor::Path(inner),
             ..
-        } = param
-        else {
-            continue;
-        };
-        if !matches!(path_shape(inner), PathShape::Struct) {
-            continue;
+        } if matches!(path_shape(inner), PathShape::Struct) => {
+            Some(quote!(#krate::__private::PathProbe::of::<#inner>()))
         }
-        for trigger in &model.triggers {
-            let TriggerAttr::Http { path, params, .. } = trigger else {
-                continue;
-            };
-            for name in params {
-                // Keywords and `_` cannot be field names; such a route cannot match a struct.
-                let Ok(mut field) = syn::parse_str::<syn::Ident>(name) else {
-                    continue;
-                };
-                field.set_span(path.span());
-                checks.push(quote_spanned!(path.span()=> let _ = &__iii_path.#field;));
-            }
-        }
-        checks.push(quote!(let _ = __iii_path;));
-        return quote! {
-            #[allow(dead_code, clippy::no_effect_underscore_binding)]
-            fn __iii_route_params_are_fields(__iii_path: &#inner) {
-                #(#checks)*
-            }
-        };
-    }
-    TokenStream::new()
+        _ => None,
+    });
+    option(probe)
 }
 
 /// The typed-call marker: a type named like the function implementing `TypedFunction`.
