@@ -7,7 +7,7 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::app::{IntoApp, run_main};
-pub use crate::extract::{FromInvocation, StateKey};
+pub use crate::extract::{FromInvocation, PathProbe, StateKey};
 pub use crate::handler::{HandlerFuture, json_reply, run_blocking};
 pub use crate::invocation::{Invocation, Reply};
 pub use crate::registry::{FunctionRegistration, TriggerSpec};

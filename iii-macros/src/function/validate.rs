@@ -1,6 +1,7 @@
 //! Checks across the parameters and the triggers: one body at most, and route `:params` that
 //! agree with a `Path<T>` parameter where the macro can see `T`'s shape (tuples and single
-//! values here; struct fields are checked by code the expansion generates).
+//! values; a struct's fields are checked by the runtime before connecting, with the names
+//! serde gives them).
 
 use syn::spanned::Spanned;
 use syn::{Type, TypePath};
@@ -19,7 +20,7 @@ const SCALARS: &[&str] = &[
 pub(crate) enum PathShape {
     Tuple(usize),
     Scalar,
-    /// Probably a struct: its fields are checked by generated code.
+    /// A struct, a map, a newtype…: checked by the runtime, which can ask serde.
     Struct,
 }
 

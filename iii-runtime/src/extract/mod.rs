@@ -11,14 +11,17 @@
 //! when `#[iii::main]` serves the function).
 
 mod de;
+mod fields;
 mod headers;
 mod path;
 mod query;
 mod request;
 mod state;
 
+pub use fields::PathProbe;
 pub use headers::Headers;
 pub use path::Path;
+pub(crate) use path::route_order;
 pub use query::Query;
 pub use state::{State, StateKey, StateMap};
 

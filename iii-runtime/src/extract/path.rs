@@ -25,8 +25,10 @@ use crate::invocation::Invocation;
 /// # #[iii::main] async fn main() {}
 /// ```
 ///
-/// The macro checks at compile time that every `:param` of the function's routes is a field
-/// of `T` (or, for tuples and single values, that the counts agree).
+/// For tuples and single values the macro checks at compile time that the counts agree. For
+/// a struct, the worker checks before it connects that every `:param` of the function's routes
+/// is a field as serde names it (after `rename` and `rename_all`), and that every required
+/// field has a `:param`; maps, newtypes and `#[serde(flatten)]` are not checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Path<T>(pub T);
 
@@ -60,7 +62,7 @@ impl<T: DeserializeOwned> FromInvocation for Path<T> {
 }
 
 /// The `:name` segments of a route template, in order.
-fn route_order(template: &str) -> Vec<&str> {
+pub(crate) fn route_order(template: &str) -> Vec<&str> {
     template
         .split('/')
         .filter_map(|segment| segment.strip_prefix(':'))

@@ -1,15 +1,10 @@
 use iii::Path;
-use serde::Deserialize;
 
-#[derive(Deserialize)]
-struct ItemPath {
-    id: u64,
-}
-
+// A single value takes one route parameter; a struct's fields are checked before connecting.
 #[iii::function("items.get")]
-#[iii::http(path = "items/:item_id", method = "GET")]
-async fn get(Path(path): Path<ItemPath>) -> u64 {
-    path.id
+#[iii::http(path = "items/:item_id/:version", method = "GET")]
+async fn get(Path(id): Path<u64>) -> u64 {
+    id
 }
 
 fn main() {}
