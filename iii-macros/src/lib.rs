@@ -18,16 +18,28 @@ use proc_macro::TokenStream;
 /// `fn`, run on the blocking pool).
 ///
 /// Options: the id (first, or `id = "…"`), `description = "…"` (default: the doc comment),
-/// `timeout = "30s"` (`ms`, `s`, `m`, `h`), `concurrency = 8`, `crate = "path"`.
+/// `timeout = "30s"` (`ms`, `s`, `m`, `h`), `concurrency = 8`, `marker = "Name"` or
+/// `marker = false` (see below), `crate = "path"` (the path of `iii-runtime` when the
+/// dependency is renamed and the macro cannot find it in `Cargo.toml`).
 ///
 /// Parameters: at most one typed input (`serde::Deserialize`; for HTTP, the body) plus any of
 /// the extractors `iii::Context`, `iii::State<T>`, `iii::Path<T>`, `iii::Query<T>`,
-/// `iii::Headers`, `http::Request<T>` (recognised by their last path segment). Returns: a
-/// `T: Serialize`, `Result<T, E>` with `E` converting into `iii::Error`, or
-/// `http::Response<T>`.
+/// `iii::Headers`, `http::Request<T>`. The macro sees names, not types: a parameter is an
+/// extractor when its type is written as one of these names imported (`Context`), or through
+/// `iii::`, `http::` or the `crate` path; `api::Context` is an input. Mark a parameter
+/// `#[input]` to take your own type named like an extractor as the input
+/// (`#[input] ctx: Context`). Returns: a `T: Serialize`, `Result<T, E>` with `E` converting
+/// into `iii::Error`, or `http::Response<T>` (written `Response<T>`, `http::Response<T>` or
+/// `iii::http::Response<T>`).
 ///
-/// Also generates a type named like the function implementing `iii::TypedFunction`, for
-/// `ctx.call::<name>(input)`. Every mistake is a compile error at the offending token.
+/// Also generates a marker type implementing `iii::TypedFunction`, for
+/// `ctx.call::<name>(input)`: named like the function (types and functions live in different
+/// namespaces) and as visible as the function. `marker = "Name"` names it otherwise (when a
+/// module or type of the function's name exists); `marker = false` leaves it out (for example
+/// when the function is more visible than its input or output type, which the marker's
+/// `TypedFunction` impl cannot be: error E0446).
+///
+/// Every mistake is a compile error at the offending token.
 #[proc_macro_attribute]
 pub fn function(args: TokenStream, item: TokenStream) -> TokenStream {
     function::expand(args.into(), item.into()).into()

@@ -240,12 +240,15 @@ fn path_probe(model: &Model) -> TokenStream {
 
 /// The typed-call marker: a type named like the function implementing `TypedFunction`.
 fn marker(model: &Model) -> TokenStream {
+    let Some(name) = &model.marker else {
+        return TokenStream::new();
+    };
     if matches!(model.output.value, Value::Unknown) {
         return TokenStream::new();
     }
     let krate = &model.krate;
     let private = quote!(#krate::__private);
-    let (name, vis, id) = (&model.name, &model.vis, &model.id);
+    let (function, vis, id) = (&model.name, &model.vis, &model.id);
     let input = model
         .input_type()
         .map_or_else(|| quote!(()), |ty| quote!(#ty));
@@ -253,7 +256,7 @@ fn marker(model: &Model) -> TokenStream {
         .output_type()
         .map_or_else(|| quote!(()), |ty| quote!(#ty));
     let doc = format!(
-        "The function `{}` as a type, for typed calls: `ctx.call::<{name}>(input)`.",
+        "The function `{}` (`{function}`) as a type, for typed calls: `ctx.call::<{name}>(input)`.",
         id.value()
     );
     quote! {

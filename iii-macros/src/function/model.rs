@@ -9,6 +9,8 @@ pub(crate) struct Model {
     pub(crate) description: Option<String>,
     pub(crate) krate: Path,
     pub(crate) name: Ident,
+    /// The typed-call marker's name; `None` with `marker = false`.
+    pub(crate) marker: Option<Ident>,
     pub(crate) vis: Visibility,
     pub(crate) is_async: bool,
     pub(crate) params: Vec<Param>,
@@ -26,7 +28,8 @@ pub(crate) enum Param {
     Extractor { ty: Box<Type>, kind: Extractor },
 }
 
-/// Which extractor a parameter is (recognised by the type's last path segment).
+/// Which extractor a parameter is (recognised by the type's last path segment, when the
+/// path is a single name or goes through `iii`, `http` or the `crate` path).
 pub(crate) enum Extractor {
     Context,
     State(Box<Type>),

@@ -11,7 +11,14 @@ use crate::trigger;
 
 const FUNCTION: Spec = Spec {
     attr: "function",
-    keys: &["id", "description", "timeout", "concurrency", "crate"],
+    keys: &[
+        "id",
+        "description",
+        "timeout",
+        "concurrency",
+        "marker",
+        "crate",
+    ],
     positional: Some("id"),
     example: "#[iii::function(\"math.add\")]",
 };
@@ -75,6 +82,23 @@ pub(crate) fn parse(args: TokenStream, item: &mut ItemFn) -> syn::Result<Model> 
                 }
             });
     let krate = args::krate(opts.get("crate"), &mut errors);
+    let marker = match opts.get("marker") {
+        None => Some(Some(item.sig.ident.clone())),
+        Some(m) => match syn::parse2::<Lit>(m.value.clone()) {
+            Ok(Lit::Bool(b)) if !b.value => Some(None),
+            Ok(Lit::Bool(_)) => Some(Some(item.sig.ident.clone())),
+            Ok(Lit::Str(s)) if s.parse::<syn::Ident>().is_ok() => {
+                s.parse::<syn::Ident>().ok().map(Some)
+            }
+            _ => {
+                errors.add(
+                    m.value.span(),
+                    "`marker` takes a type name or `false`\nhelp: write `marker = \"AddFn\"` to name the typed-call type, or `marker = false` to leave it out",
+                );
+                None
+            }
+        },
+    };
 
     let triggers = take_triggers(item, &mut errors);
     let sig = &item.sig;
@@ -102,14 +126,17 @@ pub(crate) fn parse(args: TokenStream, item: &mut ItemFn) -> syn::Result<Model> 
             "an `#[iii::function]` cannot be `const`\nhelp: remove `const`",
         );
     }
+    let forced_inputs = take_input_attrs(item);
+    let sig = &item.sig;
     let mut params = Vec::new();
-    for arg in &sig.inputs {
+    for (arg, forced) in sig.inputs.iter().zip(forced_inputs) {
         match arg {
             FnArg::Receiver(r) => errors.add(
                 r.span(),
                 "an `#[iii::function]` cannot take `self`\nhelp: make it a free function; share data with an `iii::State<T>` parameter",
             ),
-            FnArg::Typed(pat) => match classify(&pat.ty) {
+            FnArg::Typed(pat) if forced => params.push(Param::Input(pat.ty.clone())),
+            FnArg::Typed(pat) => match classify(&pat.ty, &krate) {
                 Ok(param) => params.push(param),
                 Err(message) => errors.add(pat.ty.span(), message),
             },
@@ -120,7 +147,7 @@ pub(crate) fn parse(args: TokenStream, item: &mut ItemFn) -> syn::Result<Model> 
             fallible: None,
             value: Value::Unit,
         }),
-        ReturnType::Type(_, ty) => match output(ty) {
+        ReturnType::Type(_, ty) => match output(ty, &krate) {
             Ok(output) => Some(output),
             Err(message) => {
                 errors.add(ty.span(), message);
@@ -130,7 +157,7 @@ pub(crate) fn parse(args: TokenStream, item: &mut ItemFn) -> syn::Result<Model> 
     };
     validate::params(&params, &triggers, &mut errors);
     errors.finish()?;
-    let (Some(id), Some(output)) = (id, output) else {
+    let (Some(id), Some(output), Some(marker)) = (id, output, marker) else {
         return Err(syn::Error::new(
             Span::call_site(),
             "invalid `#[iii::function]`",
@@ -142,6 +169,7 @@ pub(crate) fn parse(args: TokenStream, item: &mut ItemFn) -> syn::Result<Model> 
         description,
         krate,
         name: item.sig.ident.clone(),
+        marker,
         vis: item.vis.clone(),
         is_async: item.sig.asyncness.is_some(),
         params,
@@ -166,6 +194,36 @@ fn take_triggers(item: &mut ItemFn, errors: &mut Errors) -> Vec<trigger::Trigger
     triggers
 }
 
+/// Removes the `#[input]` marks from the parameters; for each parameter, whether it had one.
+fn take_input_attrs(item: &mut ItemFn) -> Vec<bool> {
+    item.sig
+        .inputs
+        .iter_mut()
+        .map(|arg| match arg {
+            FnArg::Typed(pat) => {
+                let before = pat.attrs.len();
+                pat.attrs.retain(|a| !a.path().is_ident("input"));
+                pat.attrs.len() != before
+            }
+            FnArg::Receiver(_) => false,
+        })
+        .collect()
+}
+
+/// Whether `path` may name one of the runtime's types (an extractor, `http::Response`): a
+/// single imported name, or a path through `iii`, `http` or the `crate = "…"` path. A type of
+/// the same name elsewhere (`api::Context`) is the user's own.
+fn may_be_ours(path: &syn::Path, krate: &syn::Path) -> bool {
+    let segments: Vec<&syn::Ident> = path.segments.iter().map(|s| &s.ident).collect();
+    if segments.len() == 1 {
+        return path.leading_colon.is_none();
+    }
+    let krate: Vec<&syn::Ident> = krate.segments.iter().map(|s| &s.ident).collect();
+    segments[0] == "iii"
+        || segments[0] == "http"
+        || (segments.len() > krate.len() && segments[..krate.len()] == krate[..])
+}
+
 /// `500ms`, `30s`, `5m`, `1h` in milliseconds.
 fn duration_ms(text: &str) -> Option<u64> {
     let text = text.trim();
@@ -184,7 +242,7 @@ fn duration_ms(text: &str) -> Option<u64> {
 
 const UNSUPPORTED: &str = "help: take an owned type implementing `serde::Deserialize` (the input), or an extractor: `iii::Context`, `iii::State<T>`, `iii::Path<T>`, `iii::Query<T>`, `iii::Headers`, `http::Request<T>`";
 
-fn classify(ty: &Type) -> Result<Param, String> {
+fn classify(ty: &Type, krate: &syn::Path) -> Result<Param, String> {
     let input = || Ok(Param::Input(Box::new(ty.clone())));
     let extractor = |kind| {
         Ok(Param::Extractor {
@@ -193,8 +251,8 @@ fn classify(ty: &Type) -> Result<Param, String> {
         })
     };
     match ty {
-        Type::Paren(p) => classify(&p.elem),
-        Type::Group(g) => classify(&g.elem),
+        Type::Paren(p) => classify(&p.elem, krate),
+        Type::Group(g) => classify(&g.elem, krate),
         Type::Reference(_) => Err(
             "unsupported parameter type: a reference cannot be filled from an invocation\n\
              help: take an owned type, e.g. `String` instead of `&str`"
@@ -203,29 +261,44 @@ fn classify(ty: &Type) -> Result<Param, String> {
         Type::ImplTrait(_) => Err(format!(
             "unsupported parameter type: `impl Trait`\n{UNSUPPORTED}"
         )),
-        Type::Path(p) if p.qself.is_none() => {
+        Type::Path(p) if p.qself.is_none() && may_be_ours(&p.path, krate) => {
             let Some(last) = p.path.segments.last() else {
                 return input();
             };
             let arg = first_type_arg(&last.arguments);
-            let needs_arg =
-                |name: &str| format!("`{name}` needs a type argument\nhelp: write `{name}<T>`");
+            let single = p.path.segments.len() == 1;
+            let needs_arg = |name: &str, what: &str| {
+                let own = if single {
+                    format!(
+                        "; if `{name}` is your own type, taken as the input, mark the parameter `#[input]`"
+                    )
+                } else {
+                    String::new()
+                };
+                format!("`{name}` needs a type argument{what}\nhelp: write `{name}<T>`{own}")
+            };
             match last.ident.to_string().as_str() {
                 "Context" => extractor(Extractor::Context),
                 "Headers" => extractor(Extractor::Headers),
                 "State" => arg.map_or_else(
-                    || Err(needs_arg("State")),
+                    || Err(needs_arg("State", "")),
                     |t| extractor(Extractor::State(Box::new(t))),
                 ),
                 "Path" => arg.map_or_else(
-                    || Err(needs_arg("Path")),
+                    || Err(needs_arg("Path", "")),
                     |t| extractor(Extractor::Path(Box::new(t))),
                 ),
-                "Query" => {
-                    arg.map_or_else(|| Err(needs_arg("Query")), |_| extractor(Extractor::Query))
-                }
+                "Query" => arg.map_or_else(
+                    || Err(needs_arg("Query", "")),
+                    |_| extractor(Extractor::Query),
+                ),
                 "Request" => arg.map_or_else(
-                    || Err(needs_arg("http::Request")),
+                    || {
+                        Err(needs_arg(
+                            "Request",
+                            ", the body type (as in `http::Request<T>`)",
+                        ))
+                    },
                     |t| extractor(Extractor::Request(Box::new(t))),
                 ),
                 _ => input(),
@@ -248,7 +321,7 @@ fn first_type_arg(args: &PathArguments) -> Option<Type> {
 
 const RETURNS: &str = "help: return a type implementing `serde::Serialize`, `Result<T, E>` with `E` converting into `iii::Error`, or `http::Response<T>`";
 
-fn output(ty: &Type) -> Result<Output, String> {
+fn output(ty: &Type, krate: &syn::Path) -> Result<Output, String> {
     if let Type::Path(p) = ty
         && let Some(last) = p.path.segments.last()
         && last.ident == "Result"
@@ -268,7 +341,7 @@ fn output(ty: &Type) -> Result<Output, String> {
         let ok = types.next();
         let err = types.next();
         let value = match ok {
-            Some(ok) => value(&ok)?,
+            Some(ok) => value(&ok, krate)?,
             None => Value::Unknown,
         };
         return Ok(Output {
@@ -278,14 +351,14 @@ fn output(ty: &Type) -> Result<Output, String> {
     }
     Ok(Output {
         fallible: None,
-        value: value(ty)?,
+        value: value(ty, krate)?,
     })
 }
 
-fn value(ty: &Type) -> Result<Value, String> {
+fn value(ty: &Type, krate: &syn::Path) -> Result<Value, String> {
     match ty {
-        Type::Paren(p) => value(&p.elem),
-        Type::Group(g) => value(&g.elem),
+        Type::Paren(p) => value(&p.elem, krate),
+        Type::Group(g) => value(&g.elem, krate),
         Type::Tuple(t) if t.elems.is_empty() => Ok(Value::Unit),
         Type::Reference(_) => Err(format!(
             "bad return type: a handler cannot return a reference\nhelp: return an owned value, e.g. `String` instead of `&str`\n{RETURNS}"
@@ -297,7 +370,8 @@ fn value(ty: &Type) -> Result<Value, String> {
             Err(format!("bad return type\n{RETURNS}"))
         }
         Type::Path(p) => {
-            let response = p.path.segments.last().and_then(|last| {
+            let ours = p.qself.is_none() && may_be_ours(&p.path, krate);
+            let response = p.path.segments.last().filter(|_| ours).and_then(|last| {
                 (last.ident == "Response")
                     .then(|| first_type_arg(&last.arguments))
                     .flatten()

@@ -2,7 +2,11 @@
 //!
 //! `#[iii::function]` treats a parameter whose type is [`Context`](crate::Context),
 //! [`State<T>`], [`Path<T>`], [`Query<T>`], [`Headers`] or `http::Request<T>` as an extractor
-//! and every other parameter (at most one) as the typed input. Extractors that read the HTTP
+//! and every other parameter (at most one) as the typed input. The macro sees names, not
+//! types: a type counts as an extractor when it is written as a single imported name
+//! (`Context`) or through `iii::`, `http::` or the `crate = "…"` path; `api::Context` is an
+//! input. Mark a parameter `#[input]` to take your own type named like an extractor as the
+//! input. Extractors that read the HTTP
 //! request see empty parameters when the function is called directly, so a function stays
 //! callable both ways as long as those parameters are optional.
 //!
@@ -33,7 +37,8 @@ use crate::invocation::Invocation;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an extractor",
     label = "not an extractor",
-    note = "extractors are `iii::Context`, `iii::State<T>`, `iii::Path<T>`, `iii::Query<T>`, `iii::Headers` and `http::Request<T>`"
+    note = "extractors are `iii::Context`, `iii::State<T>`, `iii::Path<T>`, `iii::Query<T>`, `iii::Headers` and `http::Request<T>`",
+    note = "a parameter whose type is named like one of them is taken for it; if `{Self}` is your own type, taken as the input, mark the parameter `#[input]` or write its path, e.g. `crate::{Self}`"
 )]
 pub trait FromInvocation: Sized {
     /// Extracts the value.
