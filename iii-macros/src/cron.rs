@@ -185,8 +185,15 @@ fn check_specifier(spec: &str, field: &Field, named_point: bool) -> Result<(), S
             Err("`?` is only allowed in the day-of-month and day-of-week fields".into())
         };
     }
-    if let Some((a, b)) = spec.split_once('-') {
-        let (a, b) = (ordinal(a, field)?, ordinal(b, field)?);
+    if let Some((a_text, b_text)) = spec.split_once('-') {
+        let (a, b) = (ordinal(a_text, field)?, ordinal(b_text, field)?);
+        let is_name = |t: &str| t.chars().all(|c| c.is_ascii_alphabetic());
+        // The engine's parser takes a range of two numbers or of two names, never one of each.
+        if is_name(a_text) != is_name(b_text) {
+            return Err(format!(
+                "the range `{spec}` mixes a number and a name; write both ends as numbers or both as names"
+            ));
+        }
         return if a <= b {
             Ok(())
         } else {
@@ -259,6 +266,11 @@ mod tests {
             ("0 0 0 * * * 1969", "out of range 1970-2100"),
             ("0 0 0 * * * * *", "8 fields"),
             ("0 0 0,, * * *", "empty list entry"),
+            ("0 0 0 * JAN-12 *", "mixes a number and a name"),
+            ("0 0 0 * 1-DEC *", "mixes a number and a name"),
+            ("0 0 0 * * FRI-7", "mixes a number and a name"),
+            ("0 0 0 * * 2-FRI", "mixes a number and a name"),
+            ("0 0 0 * * 1-MON/7", "mixes a number and a name"),
         ] {
             if needle.is_empty() {
                 assert_eq!(check(bad), Ok(()), "{bad}");
