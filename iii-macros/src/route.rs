@@ -5,9 +5,15 @@ pub(crate) const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "
 
 /// Checks a route such as `users/:id` and returns its `:param` names.
 pub(crate) fn check_route(path: &str) -> Result<Vec<String>, String> {
+    if path == "/" {
+        // The root route.
+        return Ok(Vec::new());
+    }
     let trimmed = path.strip_prefix('/').unwrap_or(path);
     if trimmed.is_empty() {
-        return Err("the route is empty; give a path such as `\"add\"` or `\"users/:id\"`".into());
+        return Err(
+            "the route is empty; give a path such as `\"add\"`, `\"users/:id\"` or `\"/\"` (the root)".into(),
+        );
     }
     if let Some(c) = path
         .chars()
@@ -54,13 +60,14 @@ mod tests {
     #[test]
     fn routes() {
         assert_eq!(check_route("add"), Ok(vec![]));
+        assert_eq!(check_route("/"), Ok(vec![]));
         assert_eq!(check_route("/users/:id"), Ok(vec!["id".to_owned()]));
         assert_eq!(
             check_route("a/:x/b/:y/"),
             Ok(vec!["x".to_owned(), "y".to_owned()])
         );
         for bad in [
-            "", "/", "a//b", "a/:1x", "a/b:c", "a?b=1", "a/{id}", "a/:x/:x", "a b",
+            "", "//", "a//b", "a/:1x", "a/b:c", "a?b=1", "a/{id}", "a/:x/:x", "a b",
         ] {
             assert!(check_route(bad).is_err(), "{bad}");
         }

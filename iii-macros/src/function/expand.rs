@@ -254,7 +254,7 @@ fn marker(model: &Model) -> TokenStream {
         .map_or_else(|| quote!(()), |ty| quote!(#ty));
     let output = model
         .output_type()
-        .map_or_else(|| quote!(()), |ty| quote!(#ty));
+        .map_or_else(|| quote!(()), |ty| owned(ty));
     let doc = format!(
         "The function `{}` (`{function}`) as a type, for typed calls: `ctx.call::<{name}>(input)`.",
         id.value()
@@ -269,5 +269,21 @@ fn marker(model: &Model) -> TokenStream {
             type Input = #input;
             type Output = #output;
         }
+    }
+}
+
+/// What a caller decodes a returned `&'static` value into: `String` for `str`, `Vec<T>` for a
+/// slice, the referent otherwise.
+fn owned(ty: &syn::Type) -> TokenStream {
+    match ty {
+        syn::Type::Reference(r) => match r.elem.as_ref() {
+            syn::Type::Path(p) if p.path.is_ident("str") => quote!(::std::string::String),
+            syn::Type::Slice(s) => {
+                let elem = &s.elem;
+                quote!(::std::vec::Vec<#elem>)
+            }
+            elem => quote!(#elem),
+        },
+        _ => quote!(#ty),
     }
 }

@@ -360,8 +360,11 @@ fn value(ty: &Type, krate: &syn::Path) -> Result<Value, String> {
         Type::Paren(p) => value(&p.elem, krate),
         Type::Group(g) => value(&g.elem, krate),
         Type::Tuple(t) if t.elems.is_empty() => Ok(Value::Unit),
+        Type::Reference(r) if r.lifetime.as_ref().is_some_and(|l| l.ident == "static") => {
+            Ok(Value::Json(ty.clone()))
+        }
         Type::Reference(_) => Err(format!(
-            "bad return type: a handler cannot return a reference\nhelp: return an owned value, e.g. `String` instead of `&str`\n{RETURNS}"
+            "bad return type: a handler cannot return a borrowed reference\nhelp: return an owned value, e.g. `String` instead of `&str`, or a `&'static` one\n{RETURNS}"
         )),
         Type::ImplTrait(_) => Err(format!(
             "bad return type: `impl Trait` hides the type the macro needs to serialize\n{RETURNS}"

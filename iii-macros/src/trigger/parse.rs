@@ -1,6 +1,6 @@
 //! Parsing and checking one trigger attribute's options.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::spanned::Spanned;
 use syn::{Attribute, Lit};
 
@@ -14,26 +14,28 @@ pub(crate) fn parse(name: &str, attr: &Attribute, errors: &mut Errors) -> Option
         syn::Meta::List(list) => list.tokens.clone(),
         _ => TokenStream::new(),
     };
-    let span = attr.span();
+    // The whole attribute path, so that an error covers `iii::http`, not only the `#`.
+    let at = attr.path();
     match name {
-        "http" => http(tokens, span, errors),
-        "cron" => cron_attr(tokens, span, errors),
-        "queue" => topic(tokens, span, errors, "queue").map(|topic| TriggerAttr::Queue { topic }),
+        "http" => http(tokens, at, errors),
+        "cron" => cron_attr(tokens, at, errors),
+        "queue" => topic(tokens, at, errors, "queue").map(|topic| TriggerAttr::Queue { topic }),
         "subscribe" => {
-            topic(tokens, span, errors, "subscribe").map(|topic| TriggerAttr::Subscribe { topic })
+            topic(tokens, at, errors, "subscribe").map(|topic| TriggerAttr::Subscribe { topic })
         }
-        "stream" => stream(tokens, span, errors),
-        "state" => state(tokens, span, errors),
-        "trigger" => custom(tokens, span, errors),
+        "stream" => stream(tokens, at, errors),
+        "state" => state(tokens, at, errors),
+        "trigger" => custom(tokens, at, errors),
         _ => None,
     }
 }
 
-fn missing(errors: &mut Errors, span: Span, attr: &str, key: &str, example: &str) {
-    errors.add(
-        span,
-        format!("`#[iii::{attr}]` needs `{key}`\nhelp: write `{example}`"),
-    );
+/// `what` is the missing part as the message names it: "`path`", "an expression".
+fn missing(errors: &mut Errors, at: &syn::Path, attr: &str, what: &str, example: &str) {
+    errors.push(syn::Error::new_spanned(
+        at,
+        format!("`#[iii::{attr}]` needs {what}\nhelp: write `{example}`"),
+    ));
 }
 
 const HTTP: Spec = Spec {
@@ -43,7 +45,7 @@ const HTTP: Spec = Spec {
     example: "#[iii::http(path = \"users/:id\", method = \"GET\")]",
 };
 
-fn http(tokens: TokenStream, span: Span, errors: &mut Errors) -> Option<TriggerAttr> {
+fn http(tokens: TokenStream, at: &syn::Path, errors: &mut Errors) -> Option<TriggerAttr> {
     let opts = args::named(tokens, &HTTP, errors);
     let method = opts.get("method").and_then(|m| args::lit_str(m, errors));
     let path = opts.get("path").and_then(|p| args::lit_str(p, errors));
@@ -68,7 +70,7 @@ fn http(tokens: TokenStream, span: Span, errors: &mut Errors) -> Option<TriggerA
     };
     let Some(path) = path else {
         if !opts.contains_key("path") {
-            missing(errors, span, "http", "path", HTTP.example);
+            missing(errors, at, "http", "`path`", HTTP.example);
         }
         return None;
     };
@@ -98,10 +100,10 @@ const CRON: Spec = Spec {
     example: "#[iii::cron(\"0 */5 * * * *\")]",
 };
 
-fn cron_attr(tokens: TokenStream, span: Span, errors: &mut Errors) -> Option<TriggerAttr> {
+fn cron_attr(tokens: TokenStream, at: &syn::Path, errors: &mut Errors) -> Option<TriggerAttr> {
     let opts = args::named(tokens, &CRON, errors);
     let Some(named) = opts.get("expression") else {
-        missing(errors, span, "cron", "an expression", CRON.example);
+        missing(errors, at, "cron", "an expression", CRON.example);
         return None;
     };
     let expression = args::lit_str(named, errors)?;
@@ -126,13 +128,18 @@ const SUBSCRIBE: Spec = Spec {
     example: "#[iii::subscribe(topic = \"orders.shipped\")]",
 };
 
-fn topic(tokens: TokenStream, span: Span, errors: &mut Errors, attr: &str) -> Option<syn::LitStr> {
+fn topic(
+    tokens: TokenStream,
+    at: &syn::Path,
+    errors: &mut Errors,
+    attr: &str,
+) -> Option<syn::LitStr> {
     let spec = if attr == "queue" { &QUEUE } else { &SUBSCRIBE };
     let opts = args::named(tokens, spec, errors);
     match opts.get("topic") {
         Some(t) => args::non_empty(t, errors),
         None => {
-            missing(errors, span, attr, "topic", spec.example);
+            missing(errors, at, attr, "`topic`", spec.example);
             None
         }
     }
@@ -145,14 +152,14 @@ const STREAM: Spec = Spec {
     example: "#[iii::stream(name = \"presence\", group = \"room-1\")]",
 };
 
-fn stream(tokens: TokenStream, span: Span, errors: &mut Errors) -> Option<TriggerAttr> {
+fn stream(tokens: TokenStream, at: &syn::Path, errors: &mut Errors) -> Option<TriggerAttr> {
     let opts = args::named(tokens, &STREAM, errors);
     let group = opts.get("group").and_then(|g| args::non_empty(g, errors));
     let item = opts.get("item").and_then(|i| args::non_empty(i, errors));
     let name = match opts.get("name") {
         Some(n) => args::non_empty(n, errors)?,
         None => {
-            missing(errors, span, "stream", "name", STREAM.example);
+            missing(errors, at, "stream", "`name`", STREAM.example);
             return None;
         }
     };
@@ -166,13 +173,13 @@ const STATE: Spec = Spec {
     example: "#[iii::state(scope = \"users\")]",
 };
 
-fn state(tokens: TokenStream, span: Span, errors: &mut Errors) -> Option<TriggerAttr> {
+fn state(tokens: TokenStream, at: &syn::Path, errors: &mut Errors) -> Option<TriggerAttr> {
     let opts = args::named(tokens, &STATE, errors);
     let key = opts.get("key").and_then(|k| args::non_empty(k, errors));
     let scope = match opts.get("scope") {
         Some(s) => args::non_empty(s, errors)?,
         None => {
-            missing(errors, span, "state", "scope", STATE.example);
+            missing(errors, at, "state", "`scope`", STATE.example);
             return None;
         }
     };
@@ -186,19 +193,18 @@ const CUSTOM: Spec = Spec {
     example: "#[iii::trigger(type = \"log\", config = { \"level\": \"error\" })]",
 };
 
-fn custom(tokens: TokenStream, span: Span, errors: &mut Errors) -> Option<TriggerAttr> {
+fn custom(tokens: TokenStream, at: &syn::Path, errors: &mut Errors) -> Option<TriggerAttr> {
     let opts = args::named(tokens, &CUSTOM, errors);
     let config = match opts.get("config") {
         None => Some("{}".to_owned()),
         Some(named) => {
             let converted = match syn::parse2::<Lit>(named.value.clone()) {
-                // A string holds JSON text; check it with the same rules.
-                Ok(Lit::Str(s)) => match s.value().parse::<TokenStream>() {
-                    Ok(tokens) => json::to_json(tokens).map_err(|e| {
+                // A string holds JSON text, read as JSON (not as Rust tokens: `\u00e9`).
+                Ok(Lit::Str(s)) => serde_json::from_str::<serde_json::Value>(&s.value())
+                    .and_then(|v| serde_json::to_string(&v))
+                    .map_err(|e| {
                         syn::Error::new(s.span(), format!("`config` is not valid JSON: {e}"))
                     }),
-                    Err(_) => Err(syn::Error::new(s.span(), "`config` is not valid JSON")),
-                },
                 _ => json::to_json(named.value.clone()),
             };
             match converted {
@@ -223,7 +229,7 @@ fn custom(tokens: TokenStream, span: Span, errors: &mut Errors) -> Option<Trigge
     let trigger_type = match opts.get("type") {
         Some(t) => args::non_empty(t, errors)?,
         None => {
-            missing(errors, span, "trigger", "type", CUSTOM.example);
+            missing(errors, at, "trigger", "`type`", CUSTOM.example);
             return None;
         }
     };
