@@ -179,10 +179,12 @@ pub(crate) fn non_empty(named: &Named, errors: &mut Errors) -> Option<LitStr> {
     Some(s)
 }
 
-/// The `crate = "path"` option.
+/// The `crate = "path"` option; without it, the name `Cargo.toml` gives `iii-runtime`.
 pub(crate) fn krate(named: Option<&Named>, errors: &mut Errors) -> syn::Path {
+    let Some(named) = named else {
+        return crate::manifest::runtime_path();
+    };
     let default: syn::Path = syn::parse_quote!(::iii);
-    let Some(named) = named else { return default };
     let Some(s) = lit_str(named, errors) else {
         return default;
     };

@@ -9,6 +9,7 @@ mod cron;
 mod function;
 mod json;
 mod main_fn;
+mod manifest;
 mod route;
 mod trigger;
 
