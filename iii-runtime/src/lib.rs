@@ -23,6 +23,10 @@
 //! async fn main() {}
 //! ```
 //!
+//! Depend on `serde` next to this crate (`serde = { version = "1", features = ["derive"] }`,
+//! and `serde_json` where your code names it): serde's derives, which the prelude re-exports,
+//! emit code that names the `serde` crate. `JsonSchema` needs no dependency of your own.
+//!
 //! With `III_URL` unset and no engine on `ws://127.0.0.1:49134`, `#[iii::main]` starts the
 //! development engine in-process (feature `embedded-engine`, on by default), so the program
 //! above serves `POST http://127.0.0.1:3111/add` on its own.
