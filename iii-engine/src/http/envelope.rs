@@ -118,15 +118,21 @@ pub(crate) fn from_result(result: Option<&RawValue>) -> Resp {
     }
     let empty = Map::new();
     let envelope = value.as_object().unwrap_or(&empty);
-    let status = envelope
-        .get("status_code")
-        .and_then(Value::as_u64)
-        .and_then(|n| u16::try_from(n).ok())
-        .and_then(|n| StatusCode::from_u16(n).ok())
-        .unwrap_or(StatusCode::OK);
+    let status = status(envelope.get("status_code"));
     let headers = envelope_headers(envelope.get("headers"));
     let body = envelope.get("body").cloned().unwrap_or_else(|| json!({}));
     serialize(status, headers, &body)
+}
+
+/// A handler's `status_code`: `200` when absent, not a number, or outside `200..=599`
+/// (informational and other odd statuses cannot carry a response).
+pub(crate) fn status(value: Option<&Value>) -> StatusCode {
+    value
+        .and_then(Value::as_u64)
+        .filter(|n| (200..=599).contains(n))
+        .and_then(|n| u16::try_from(n).ok())
+        .and_then(|n| StatusCode::from_u16(n).ok())
+        .unwrap_or(StatusCode::OK)
 }
 
 /// Serializes a body: raw when the handler set a `Content-Type` and the body is a string, empty
@@ -245,6 +251,14 @@ mod tests {
         assert_eq!((status, text.as_str()), (StatusCode::OK, "[1]"));
         let (status, _, text) = body(from_result(None));
         assert_eq!((status, text.as_str()), (StatusCode::OK, ""));
+        for odd in [100, 101, 199, 600, 999, 0] {
+            let (status, _, _) = map(json!({"status_code": odd, "body": 1}));
+            assert_eq!(status, StatusCode::OK, "{odd}");
+        }
+        for kept in [200, 204, 302, 418, 599] {
+            let (status, _, _) = map(json!({"status_code": kept}));
+            assert_eq!(status.as_u16(), kept);
+        }
     }
 
     #[test]

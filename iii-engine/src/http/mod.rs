@@ -3,8 +3,12 @@
 //! Pipeline per request: concurrency permit → route match → body (bounded) → request and
 //! response channels → condition → per-route middleware → invoke → map the result envelope, or
 //! stream the response channel. The pipeline up to the response head is bounded by the
-//! configured timeout. Every response carries permissive CORS headers, and `OPTIONS` on a
-//! routed path without an `OPTIONS` route is answered as a CORS preflight.
+//! configured timeout. Every response carries permissive CORS headers
+//! (`access-control-allow-origin: *`, `access-control-expose-headers: *`), and `OPTIONS` on any
+//! path without an `OPTIONS` route is answered as a CORS preflight (`204`).
+//!
+//! A `status_code` outside `200..=599` in a handler's (or middleware's) response (`101`, `100`,
+//! `42`, …) is answered `200`: informational statuses cannot carry a response.
 //!
 //! A null (or absent) function result is answered by streaming the `response` channel when the
 //! worker connects its writer within [`EngineConfig::http_stream_grace`]; otherwise with `200`
@@ -72,9 +76,15 @@ pub(crate) async fn serve(hub: Arc<Hub>, listener: TcpListener) {
     }
 }
 
+/// The permissive default CORS policy: any origin, every response header exposed.
 fn with_cors(mut resp: Resp) -> Resp {
-    resp.headers_mut().insert(
+    let h = resp.headers_mut();
+    h.insert(
         header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
         HeaderValue::from_static("*"),
     );
     resp
@@ -96,7 +106,8 @@ async fn handle(hub: &Arc<Hub>, req: Request<Incoming>) -> Resp {
     let path = req.uri().path().to_owned();
     let matched = hub.registry().routes.find(&method, &path);
     let Some(matched) = matched else {
-        if method == "OPTIONS" && hub.registry().routes.any_method(&path) {
+        // Preflights are answered on any path, as the permissive default CORS layer does.
+        if method == "OPTIONS" {
             return preflight();
         }
         return envelope::error(StatusCode::NOT_FOUND, "NOT_FOUND", "Not Found");
@@ -201,11 +212,7 @@ async fn pipeline(
         match call(hub, middleware, &input, metadata.clone()).await {
             Ok(Some(out)) if out["action"] == "respond" => {
                 let response = &out["response"];
-                let status = response["status_code"]
-                    .as_u64()
-                    .and_then(|n| u16::try_from(n).ok())
-                    .and_then(|n| StatusCode::from_u16(n).ok())
-                    .unwrap_or(StatusCode::OK);
+                let status = envelope::status(response.get("status_code"));
                 let headers: Vec<_> = envelope::envelope_headers(response.get("headers"))
                     .into_iter()
                     .filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"))

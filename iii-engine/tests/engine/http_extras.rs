@@ -55,11 +55,33 @@ async fn options_preflight_is_answered_with_permissive_cors() {
             .await;
     });
     assert_eq!(resp.json(), json!("mine"));
-    // No route at all is still a 404.
-    assert_eq!(
-        http(e, "OPTIONS", "/nothing", &[], "").await.status,
-        StatusCode::NOT_FOUND
-    );
+    // A preflight is answered on any path, routed or not, like the permissive CORS default.
+    let resp = http(e, "OPTIONS", "/nothing", &[("origin", "http://x")], "").await;
+    assert_eq!(resp.status, StatusCode::NO_CONTENT);
+    assert_eq!(resp.headers["access-control-allow-origin"], "*");
+    // Every response exposes its headers to scripts, errors included.
+    let resp = http(e, "GET", "/nothing", &[], "").await;
+    assert_eq!(resp.status, StatusCode::NOT_FOUND);
+    assert_eq!(resp.headers["access-control-expose-headers"], "*");
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn informational_status_codes_fall_back_to_200() {
+    let engine = common::start().await;
+    let mut w = Worker::connect(&engine).await;
+    w.route("odd", "GET", "odd").await;
+    let e = &engine;
+    for code in [101, 100, 600] {
+        let (resp, ()) = tokio::join!(http(e, "GET", "/odd", &[], ""), async {
+            let inv = w.expect_invoke().await;
+            w.answer(&inv, json!({"status_code": code, "body": {"n": code}}))
+                .await;
+        });
+        assert_eq!(resp.status, StatusCode::OK, "{code}");
+        assert_eq!(resp.json(), json!({"n": code}));
+        assert_eq!(resp.headers["access-control-expose-headers"], "*");
+    }
     engine.shutdown().await;
 }
 
