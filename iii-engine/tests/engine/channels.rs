@@ -73,21 +73,37 @@ async fn channels_nobody_connects_to_are_swept() {
     let engine = common::start_with(config).await;
     let mut w = Worker::connect(&engine).await;
     let refs = create(&mut w, Value::Null).await;
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // A younger canary: once it is swept, so is `refs`. Connecting to its reader takes that
+    // end (409 afterwards) until the sweep removes the channel (404).
+    let canary = create(&mut w, Value::Null).await;
+    let deadline = tokio::time::Instant::now() + common::WAIT;
+    loop {
+        match tokio_tungstenite::connect_async(channel_url(&engine, &canary["reader"])).await {
+            Err(e) if e.to_string().contains("404") => break,
+            Ok(_) | Err(_) => {}
+        }
+        assert!(tokio::time::Instant::now() < deadline, "never swept");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert!(
         tokio_tungstenite::connect_async(channel_url(&engine, &refs["writer"]))
             .await
             .is_err()
     );
-    // A creator's unconnected channels also go with it.
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn channels_go_with_the_worker_that_created_them() {
+    let engine = common::start().await;
+    let mut w = Worker::connect(&engine).await;
     let refs = create(&mut w, Value::Null).await;
+    // `close` returns once the engine's Close arrives, which it sends after its cleanup.
     w.close().await;
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    assert!(
-        tokio_tungstenite::connect_async(channel_url(&engine, &refs["writer"]))
-            .await
-            .is_err()
-    );
+    let err = tokio_tungstenite::connect_async(channel_url(&engine, &refs["writer"]))
+        .await
+        .expect_err("released with its creator");
+    assert!(err.to_string().contains("404"), "{err}");
     engine.shutdown().await;
 }
 

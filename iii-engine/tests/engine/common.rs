@@ -201,9 +201,48 @@ impl Worker {
         result
     }
 
-    /// Closes the socket.
+    /// Closes the socket and waits for the engine's Close (or end of stream), which the engine
+    /// sends once it has cleaned up after this worker.
     pub async fn close(mut self) {
         let _ = self.ws.close(None).await;
+        while let Ok(Some(Ok(_))) = tokio::time::timeout(WAIT, self.ws.next()).await {}
+    }
+
+    /// Connects with a tiny receive buffer, for workers that stop reading: the engine's writes
+    /// to them stall after a few kilobytes instead of filling megabytes of socket buffers.
+    pub async fn connect_small(engine: &EngineHandle) -> Self {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let stream = socket.connect(engine.ws_addr()).await.expect("connects");
+        let (ws, _) =
+            tokio_tungstenite::client_async(engine.ws_url(), MaybeTlsStream::Plain(stream))
+                .await
+                .expect("handshake");
+        let mut worker = Self {
+            ws,
+            id: String::new(),
+            token: String::new(),
+        };
+        let hello = worker.recv().await;
+        worker.id = hello["worker_id"].as_str().unwrap().to_owned();
+        worker.token = hello["reattach_token"].as_str().unwrap().to_owned();
+        worker
+    }
+
+    /// Drops the connection without a Close handshake.
+    pub fn abort(self) {
+        drop(self.ws);
+    }
+
+    /// The ids of the connected workers, as `engine::workers::list` reports them.
+    pub async fn worker_ids(&mut self) -> Vec<String> {
+        let r = self.call("engine::workers::list", Value::Null).await;
+        r["result"]["workers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["id"].as_str().unwrap().to_owned())
+            .collect()
     }
 }
 

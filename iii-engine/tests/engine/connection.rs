@@ -117,9 +117,17 @@ async fn dropping_the_handle_stops_the_engine() {
     let mut w = Worker::connect(&engine).await;
     drop(engine);
     assert!(w.closed().await);
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(tokio::net::TcpStream::connect(ws).await.is_err());
-    assert!(tokio::net::TcpStream::connect(http).await.is_err());
+    // The listeners go as their tasks notice the stop: poll instead of guessing a delay.
+    let deadline = tokio::time::Instant::now() + common::WAIT;
+    while tokio::net::TcpStream::connect(ws).await.is_ok()
+        || tokio::net::TcpStream::connect(http).await.is_ok()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "listeners still open"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
 }
 
 #[tokio::test]
@@ -161,9 +169,10 @@ async fn second_live_owner_is_rejected_with_function_namespace_conflict() {
     let (mut b, r) = task.await.unwrap();
     assert_eq!(r["result"], 1);
     // Once the owner is gone, another worker takes the id over.
+    // `close` waits for the engine's Close, which comes after its cleanup.
     a.close().await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
     b.register_function("math.add").await;
+    // Not rejected: the next frame is the pong.
     b.sync().await;
     engine.shutdown().await;
 }

@@ -188,10 +188,35 @@ async fn caller_disconnect_drops_the_late_result() {
         )
         .await;
     let inv = callee.expect_invoke().await;
+    let active = |list: &serde_json::Value| {
+        list["result"]["workers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["function_count"] == 1)
+            .unwrap()["active_invocations"]
+            .clone()
+    };
+    let list = callee.call("engine::workers::list", json!(null)).await;
+    assert_eq!(active(&list), 1, "{list}");
+    // `close` returns once the engine has cleaned up after the caller: the call it made is
+    // forgotten at once, not when the callee answers.
     caller.close().await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    let list = callee.call("engine::workers::list", json!(null)).await;
+    assert_eq!(active(&list), 0, "{list}");
+    // The late answer goes nowhere: nothing comes back to the callee, nothing reaches a new
+    // connection, and the engine keeps serving.
     callee.answer(&inv, json!(1)).await;
     callee.sync().await;
+    let mut other = Worker::connect(&engine).await;
+    other.sync().await;
+    assert_eq!(
+        other.call("engine::workers::list", json!(null)).await["result"]["workers"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     engine.shutdown().await;
 }
 
