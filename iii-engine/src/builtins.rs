@@ -67,6 +67,14 @@ pub(crate) async fn call(hub: &Arc<Hub>, call: &Call) -> Option<Outcome> {
         ids::WORKERS_REGISTER => {
             if let Some(worker) = call.caller {
                 introspect::store_worker_metadata(hub, worker, data);
+                let announced = hub
+                    .registry()
+                    .workers
+                    .get(&worker)
+                    .map(|w| w.announced.clone());
+                if let Some(announced) = announced {
+                    announced.notify_one();
+                }
                 engine::worker_event(hub, "worker_metadata_updated", worker);
             }
             reply(&serde_json::json!({ "success": true }))

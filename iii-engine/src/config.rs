@@ -28,6 +28,21 @@ pub struct EngineConfig {
     pub handshake_timeout: Duration,
     /// Frames queued towards one worker before senders wait (default 64).
     pub outbound_queue: usize,
+    /// How long one frame may take to be written to a worker's socket (default 30 s). A worker
+    /// that stops reading for longer is disconnected, and its invocations are answered
+    /// `invocation_stopped`.
+    pub write_timeout: Duration,
+    /// Calls (`invokefunction` frames) one worker may have in flight at once (default 1024).
+    /// Past it the engine waits before reading that worker's next frames (TCP backpressure),
+    /// while still taking in the `invocationresult` frames it sends.
+    pub max_calls_per_worker: usize,
+    /// Bytes of call payloads one worker may have in flight at once (default 64 MiB), counted
+    /// like [`max_calls_per_worker`](Self::max_calls_per_worker); a single larger call is
+    /// still served, alone.
+    pub max_call_bytes_per_worker: usize,
+    /// Deliveries in flight at once to one subscribed function of a queue or pub/sub topic when
+    /// its `queue_config.concurrency` does not say (default 64).
+    pub delivery_concurrency: usize,
     /// Delivery attempts of a queue message before it is dead-lettered (default 3); a
     /// subscriber's `queue_config.maxRetries` overrides it.
     pub queue_max_attempts: u32,
@@ -61,6 +76,10 @@ impl Default for EngineConfig {
             max_message_bytes: 64 * 1024 * 1024,
             handshake_timeout: Duration::from_secs(10),
             outbound_queue: 64,
+            write_timeout: Duration::from_secs(30),
+            max_calls_per_worker: 1024,
+            max_call_bytes_per_worker: 64 * 1024 * 1024,
+            delivery_concurrency: 64,
             queue_max_attempts: 3,
             queue_backoff: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(5),

@@ -10,18 +10,51 @@ use crate::builtins::{self, input, reply};
 use crate::hub::Hub;
 use crate::registry::{ENGINE_OWNER, Outcome, Registry, WorkerEntry};
 
-/// Stores the `engine::workers::register` payload of a worker, and logs what it registered.
+/// Longest worker name or description kept, in characters (as the real engine does).
+const TEXT_MAX: usize = 280;
+
+/// Stores the `engine::workers::register` payload of a worker, with its `name` and
+/// `description` sanitized: control and bidirectional-formatting characters removed, cut to
+/// [`TEXT_MAX`] characters, so that a worker cannot forge log lines or spoof listings.
 pub(crate) fn store_worker_metadata(hub: &Hub, worker: Uuid, data: &str) {
     let mut metadata: Value = serde_json::from_str(data).unwrap_or(Value::Null);
     if let Some(map) = metadata.as_object_mut() {
         map.remove("_caller_worker_id");
+        for key in ["name", "description"] {
+            if let Some(Value::String(text)) = map.get_mut(key) {
+                *text = sanitize(text);
+            }
+        }
     }
-    let mut reg = hub.registry();
-    let mut functions: Vec<&str> = reg
+    if let Some(entry) = hub.registry().workers.get_mut(&worker) {
+        entry.metadata = Some(metadata);
+    }
+}
+
+/// Removes control and bidirectional-formatting characters and keeps at most [`TEXT_MAX`]
+/// characters.
+pub(crate) fn sanitize(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .take(TEXT_MAX)
+        .collect()
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Logs what a worker announced itself as and what it registered.
+pub(crate) fn log_summary(hub: &Hub, worker: Uuid) {
+    let reg = hub.registry();
+    let Some(metadata) = reg.workers.get(&worker).and_then(|w| w.metadata.as_ref()) else {
+        return;
+    };
+    let mut functions: Vec<String> = reg
         .functions
         .iter()
         .filter(|(_, f)| f.owner == worker)
-        .map(|(id, _)| id.as_str())
+        .map(|(id, _)| id.escape_debug().to_string())
         .collect();
     functions.sort_unstable();
     let mut triggers: Vec<String> = reg
@@ -31,24 +64,28 @@ pub(crate) fn store_worker_metadata(hub: &Hub, worker: Uuid, data: &str) {
         .map(|t| {
             format!(
                 "{} -> {}",
-                describe_trigger(&t.trigger_type, &t.config),
-                t.function_id
+                describe_trigger(&t.trigger_type, &t.config).escape_debug(),
+                t.function_id.escape_debug()
             )
         })
         .collect();
     triggers.sort_unstable();
-    let text = |key: &str| metadata.get(key).and_then(Value::as_str).unwrap_or("?");
+    let text = |key: &str| {
+        metadata
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .escape_debug()
+            .to_string()
+    };
+    let name = metadata.get("name").and_then(Value::as_str).unwrap_or("?");
     tracing::info!(
-        "worker {worker} is {:?} ({} {}): functions [{}]; triggers [{}]",
-        text("name"),
+        "worker {worker} is {name:?} ({} {}): functions [{}]; triggers [{}]",
         text("runtime"),
         text("version"),
         functions.join(", "),
         triggers.join(", ")
     );
-    if let Some(entry) = reg.workers.get_mut(&worker) {
-        entry.metadata = Some(metadata);
-    }
 }
 
 /// A short human-readable form of a binding, for logs: `http POST /add`, `cron */5 * * * * *`.
@@ -322,4 +359,16 @@ pub(crate) fn workers_info(hub: &Arc<Hub>, data: &str) -> Outcome {
         "worker": worker, "functions": functions, "trigger_types": [],
         "registered_triggers": triggers,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_strips_controls_and_bidi_and_caps() {
+        assert_eq!(sanitize("a\nb\r\u{1b}[31mc\u{202E}d\u{2066}e"), "ab[31mcde");
+        assert_eq!(sanitize(&"é".repeat(500)).chars().count(), TEXT_MAX);
+        assert_eq!(sanitize("plain name"), "plain name");
+    }
 }

@@ -5,8 +5,14 @@
 //! Queue delivery is at-least-once: a failed delivery is retried with exponential backoff and,
 //! after the last attempt, kept in a dead-letter list readable with
 //! `engine::queue::dlq_messages`. Messages live in memory only.
+//!
+//! Limits: at most `queue_config.concurrency` deliveries (else
+//! [`EngineConfig::delivery_concurrency`](crate::EngineConfig::delivery_concurrency), 64) are in
+//! flight at once to one subscribed function of a topic, for queues and pub/sub alike; the
+//! others wait their turn in memory. The dead-letter list keeps the latest 10 000 messages and
+//! at most 64 MiB of them (as JSON); older ones are dropped.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +21,7 @@ use iii_protocol::triggers::PublishInput;
 use iii_protocol::{ErrorBody, Uuid};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::builtins::{input, null, reply};
 use crate::hub::{Hub, lock};
@@ -23,11 +30,53 @@ use crate::triggers::fire;
 
 /// Dead letters kept at most; the oldest are dropped first.
 const DLQ_CAPACITY: usize = 10_000;
+/// Bytes of dead letters (as JSON) kept at most; the oldest are dropped first.
+const DLQ_MAX_BYTES: usize = 64 * 1024 * 1024;
 
-/// The dead-letter list.
+/// The dead-letter list, and the delivery limits of each subscription.
 #[derive(Default)]
 pub(crate) struct Queues {
-    dlq: VecDeque<Value>,
+    dlq: VecDeque<(Value, usize)>,
+    dlq_bytes: usize,
+    /// One semaphore per (kind, topic, function, limit): deliveries in flight at once.
+    limits: HashMap<String, Arc<Semaphore>>,
+}
+
+impl Queues {
+    fn limit(
+        &mut self,
+        kind: &str,
+        topic: &str,
+        function_id: &str,
+        limit: usize,
+    ) -> Arc<Semaphore> {
+        let key = format!("{kind}\0{topic}\0{function_id}\0{limit}");
+        self.limits
+            .entry(key)
+            .or_insert_with(|| Arc::new(Semaphore::new(limit.clamp(1, Semaphore::MAX_PERMITS))))
+            .clone()
+    }
+
+    fn dead_letter(&mut self, entry: Value) {
+        let bytes = entry.to_string().len();
+        while !self.dlq.is_empty()
+            && (self.dlq.len() >= DLQ_CAPACITY || self.dlq_bytes + bytes > DLQ_MAX_BYTES)
+        {
+            if let Some((_, gone)) = self.dlq.pop_front() {
+                self.dlq_bytes -= gone;
+            }
+        }
+        self.dlq_bytes += bytes;
+        self.dlq.push_back((entry, bytes));
+    }
+}
+
+/// Waits for a delivery slot, unless the engine stops first.
+async fn slot(hub: &Hub, limit: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
+    tokio::select! {
+        permit = limit.clone().acquire_owned() => permit.ok(),
+        () = hub.shutdown.wait() => None,
+    }
 }
 
 /// One message on its way to one function.
@@ -38,6 +87,8 @@ struct Delivery {
     condition: Option<String>,
     attempts: u32,
     backoff: Duration,
+    /// Deliveries to this subscriber in flight at once.
+    limit: Arc<Semaphore>,
 }
 
 fn topic_not_set() -> ErrorBody {
@@ -58,7 +109,14 @@ pub(crate) fn publish_durable(hub: &Arc<Hub>, data: &str) -> Outcome {
             .filter(|t| matches!(&t.activation, Activation::Queue { topic } if *topic == req.topic))
             .filter(|t| seen.insert(t.function_id.clone()))
             .map(|t| {
-                let (attempts, backoff) = tuning(hub, t.config.get("queue_config"));
+                let queue_config = t.config.get("queue_config");
+                let (attempts, backoff) = tuning(hub, queue_config);
+                let limit = queue_config
+                    .and_then(|c| c.get("concurrency"))
+                    .and_then(Value::as_u64)
+                    .and_then(|n| usize::try_from(n).ok())
+                    .filter(|n| *n > 0)
+                    .unwrap_or(hub.config.delivery_concurrency);
                 Delivery {
                     topic: req.topic.clone(),
                     function_id: t.function_id.clone(),
@@ -66,6 +124,7 @@ pub(crate) fn publish_durable(hub: &Arc<Hub>, data: &str) -> Outcome {
                     condition: t.condition(),
                     attempts,
                     backoff,
+                    limit: lock(&hub.queues).limit("queue", &req.topic, &t.function_id, limit),
                 }
             })
             .collect()
@@ -86,6 +145,12 @@ pub(crate) fn publish_durable(hub: &Arc<Hub>, data: &str) -> Outcome {
 pub(crate) fn enqueue(hub: &Arc<Hub>, queue: String, function_id: String, data: Value) -> Uuid {
     let receipt = Uuid::new_v4();
     let (attempts, backoff) = tuning(hub, None);
+    let limit = lock(&hub.queues).limit(
+        "enqueue",
+        &queue,
+        &function_id,
+        hub.config.delivery_concurrency,
+    );
     hub.tasks.spawn(deliver(
         hub.clone(),
         Delivery {
@@ -95,6 +160,7 @@ pub(crate) fn enqueue(hub: &Arc<Hub>, queue: String, function_id: String, data: 
             condition: None,
             attempts,
             backoff,
+            limit,
         },
     ));
     receipt
@@ -119,10 +185,15 @@ fn tuning(hub: &Hub, queue_config: Option<&Value>) -> (u32, Duration) {
 async fn deliver(hub: Arc<Hub>, d: Delivery) {
     let mut attempt = 1;
     loop {
+        // The slot is held for one attempt, not during the backoff.
+        let Some(slot) = slot(&hub, &d.limit).await else {
+            return;
+        };
         let outcome = tokio::select! {
             o = fire(&hub, &d.function_id, d.condition.clone(), &d.data, None) => o,
             () = hub.shutdown.wait() => return,
         };
+        drop(slot);
         let Err(error) = outcome else { return };
         if attempt >= d.attempts {
             tracing::warn!(
@@ -130,11 +201,7 @@ async fn deliver(hub: Arc<Hub>, d: Delivery) {
                 d.topic,
                 d.function_id
             );
-            let mut queues = lock(&hub.queues);
-            if queues.dlq.len() >= DLQ_CAPACITY {
-                queues.dlq.pop_front();
-            }
-            queues.dlq.push_back(json!({
+            lock(&hub.queues).dead_letter(json!({
                 "id": Uuid::new_v4(), "topic": d.topic, "function_id": d.function_id,
                 "data": d.data, "error": error, "attempts": attempt,
                 "failed_at": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, false),
@@ -172,6 +239,7 @@ pub(crate) fn dlq_messages(hub: &Arc<Hub>, data: &str) -> Outcome {
     let messages: Vec<&Value> = queues
         .dlq
         .iter()
+        .map(|(m, _)| m)
         .filter(|m| filter.topic.as_ref().is_none_or(|t| m["topic"] == *t))
         .collect();
     reply(&json!({ "messages": messages }))
@@ -198,7 +266,16 @@ pub(crate) fn publish_pubsub(hub: &Arc<Hub>, data: &str) -> Outcome {
     for (function_id, condition, metadata) in targets {
         let hub2 = hub.clone();
         let data = req.data.clone();
+        let limit = lock(&hub.queues).limit(
+            "subscribe",
+            &req.topic,
+            &function_id,
+            hub.config.delivery_concurrency,
+        );
         hub.tasks.spawn(async move {
+            let Some(_slot) = slot(&hub2, &limit).await else {
+                return;
+            };
             if let Err(e) = fire(&hub2, &function_id, condition, &data, metadata).await {
                 tracing::debug!("subscriber {function_id} failed: {e}");
             }

@@ -28,6 +28,8 @@ pub(crate) struct WorkerEntry {
     pub(crate) metadata: Option<Value>,
     /// Notified to make the connection close itself (reattach eviction).
     pub(crate) evict: Arc<Notify>,
+    /// Notified when the worker announces itself, so that its connection logs a summary.
+    pub(crate) announced: Arc<Notify>,
 }
 
 /// A worker-hosted function.

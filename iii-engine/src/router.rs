@@ -58,6 +58,9 @@ pub(crate) fn stopped() -> ErrorBody {
     ErrorBody::new(codes::INVOCATION_STOPPED, "Invocation stopped")
 }
 
+/// How long a call whose delivery failed waits for the target's cleanup to answer it.
+const STOPPED_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Removes the pending entry when the waiting future ends or is dropped (HTTP timeout), so that
 /// a late answer is dropped instead of leaking an entry.
 struct PendingGuard<'a> {
@@ -116,11 +119,22 @@ pub(crate) async fn invoke(hub: &Arc<Hub>, call: Call) -> Outcome {
         metadata: call.metadata,
         namespace: None,
     };
-    if tx.send(Message::from(frame).encode()).await.is_err() {
-        return Err(ErrorBody::new(
-            codes::CHANNEL_SEND_FAILED,
-            "could not deliver the invocation to its worker",
-        ));
+    let mut wait = wait;
+    // Raced against the outcome: while this waits for room in the target's queue, the target
+    // may go away, and its cleanup answers `invocation_stopped` through `wait`.
+    tokio::select! {
+        sent = tx.send(Message::from(frame).encode()) => {
+            if sent.is_err() {
+                // The connection is ending; its cleanup (which finds the pending entry) is what
+                // answers. Bounded in case it already ran.
+                return tokio::time::timeout(STOPPED_GRACE, wait)
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .unwrap_or_else(|| Err(stopped()));
+            }
+        }
+        outcome = &mut wait => return outcome.unwrap_or_else(|_| Err(stopped())),
     }
     wait.await.unwrap_or_else(|_| Err(stopped()))
 }
@@ -147,8 +161,11 @@ pub(crate) fn inject_caller(data: Box<RawValue>, worker: Uuid) -> Box<RawValue> 
         return data;
     };
     let field = format!("\"_caller_worker_id\":\"{worker}\"");
-    let spliced = if text.contains("\"_caller_worker_id\"") {
-        // Rare: the key is already there. Rebuild the object so that it appears once.
+    // A backslash may spell the key with escapes (`"_caller\u005fworker_id"`), which a plain
+    // text search misses: such payloads take the slow path too.
+    let spliced = if text.contains("\"_caller_worker_id\"") || text.contains('\\') {
+        // Rare: the key may already be there. Rebuild the object so that it appears once
+        // (parsing decodes escaped keys, and a repeated key keeps one value).
         let Ok(mut map) = serde_json::from_str::<serde_json::Map<String, Value>>(text) else {
             return data;
         };
@@ -189,6 +206,21 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(inject_caller(raw(input), id).get(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn replaces_an_escaped_caller_field() {
+        let id = Uuid::nil();
+        for input in [
+            r#"{"_caller\u005fworker_id":"forged","b":"x\ty"}"#,
+            r#"{"a":1,"\u005fcaller_worker_id":"forged"}"#,
+            r#"{"_caller_worker_id":"x","_caller\u005fworker_id":"forged"}"#,
+        ] {
+            let out = inject_caller(raw(input), id);
+            assert!(!out.get().contains("forged"), "{input} -> {}", out.get());
+            let v: Value = serde_json::from_str(out.get()).unwrap_or_default();
+            assert_eq!(v["_caller_worker_id"], id.to_string(), "{input}");
         }
     }
 

@@ -144,22 +144,27 @@ impl Routes {
     /// Adds a route. The same method and path replaces the old route (last writer wins); the
     /// same shape with other parameter names is a conflict.
     pub(crate) fn insert(&mut self, route: Route) -> Result<(), String> {
-        if let Some(existing) = self
-            .routes
-            .iter()
-            .find(|r| r.same_shape(&route) && r.segments != route.segments)
-        {
+        self.check(&route)?;
+        self.routes
+            .retain(|r| !(r.method == route.method && r.segments == route.segments));
+        self.routes.push(route);
+        Ok(())
+    }
+
+    /// Whether `route` could be inserted: the same shape with other parameter names is a
+    /// conflict (a route of the same trigger id does not count, since it is being replaced).
+    pub(crate) fn check(&self, route: &Route) -> Result<(), String> {
+        if let Some(existing) = self.routes.iter().find(|r| {
+            r.trigger_id != route.trigger_id && r.same_shape(route) && r.segments != route.segments
+        }) {
             return Err(format!(
-                "route {} {} conflicts with {} {}",
+                "route {} {:?} conflicts with {} {:?}",
                 route.method,
                 route.display_path(),
                 existing.method,
                 existing.display_path()
             ));
         }
-        self.routes
-            .retain(|r| !(r.method == route.method && r.segments == route.segments));
-        self.routes.push(route);
         Ok(())
     }
 
@@ -183,12 +188,6 @@ impl Routes {
                 })
         };
         best(method).or_else(|| if method == "HEAD" { best("GET") } else { None })
-    }
-
-    /// Whether any route exists for the path, whatever its method (for CORS preflights).
-    pub(crate) fn any_method(&self, path: &str) -> bool {
-        let parts: Vec<&str> = split(path).collect();
-        self.routes.iter().any(|r| r.matches(&parts).is_some())
     }
 }
 

@@ -11,7 +11,7 @@ use iii_protocol::{ErrorBody, RegisterTrigger, Uuid};
 use serde_json::Value;
 
 use crate::hub::Hub;
-use crate::registry::{Activation, Outcome, TriggerEntry};
+use crate::registry::{Activation, ENGINE_OWNER, Outcome, TriggerEntry};
 use crate::router::{self, Call};
 
 /// Validates and activates a binding owned by `owner`. The error text is what the worker gets
@@ -40,8 +40,23 @@ pub(crate) fn register(hub: &Arc<Hub>, owner: Uuid, msg: RegisterTrigger) -> Res
     };
     let text = |key: &str| config_text(&config, key);
     let mut reg = hub.registry();
-    // A binding re-registered under the same id replaces the old one (reconnect replays).
-    if let Some(old) = reg.triggers.get(&id).map(|t| t.owner)
+    // A binding re-registered under the same id replaces the old one (reconnect replays), but
+    // only its own owner's, or one whose owner is gone: another live worker's binding, or one
+    // made with `engine::register_trigger`, cannot be taken over by reusing its id.
+    let old_owner = reg.triggers.get(&id).map(|t| t.owner);
+    if let Some(old) = old_owner
+        && old != owner
+        && (old == ENGINE_OWNER || reg.workers.contains_key(&old))
+    {
+        return Err(format!(
+            "trigger id {id:?} is already used by another owner"
+        ));
+    }
+    // Conflicts are checked before the old binding goes, so a refused re-registration keeps it.
+    if let Some(route) = &route {
+        reg.routes.check(route)?;
+    }
+    if let Some(old) = old_owner
         && let Some(Some(abort)) = reg.remove_trigger(old, &id)
     {
         abort.abort();
@@ -50,7 +65,7 @@ pub(crate) fn register(hub: &Arc<Hub>, owner: Uuid, msg: RegisterTrigger) -> Res
         types::HTTP => match route {
             Some(route) => {
                 tracing::info!(
-                    "route {} {} -> {function_id}",
+                    "route {} {:?} -> {function_id:?}",
                     route.method,
                     route.display_path()
                 );
@@ -61,7 +76,7 @@ pub(crate) fn register(hub: &Arc<Hub>, owner: Uuid, msg: RegisterTrigger) -> Res
         },
         types::CRON => match schedule {
             Some(schedule) => {
-                tracing::info!("cron {} -> {function_id}", schedule.source());
+                tracing::info!("cron {:?} -> {function_id:?}", schedule.source());
                 let job = cron::Job {
                     trigger_id: id.clone(),
                     function_id: function_id.clone(),
@@ -75,7 +90,7 @@ pub(crate) fn register(hub: &Arc<Hub>, owner: Uuid, msg: RegisterTrigger) -> Res
         },
         types::DURABLE_SUBSCRIBER | types::QUEUE | types::SUBSCRIBE => match text("topic") {
             Some(topic) => {
-                tracing::info!("{trigger_type} topic {topic} -> {function_id}");
+                tracing::info!("{trigger_type} topic {topic:?} -> {function_id:?}");
                 if trigger_type == types::SUBSCRIBE {
                     Activation::Subscribe { topic }
                 } else {
@@ -83,32 +98,32 @@ pub(crate) fn register(hub: &Arc<Hub>, owner: Uuid, msg: RegisterTrigger) -> Res
                 }
             }
             None => {
-                tracing::warn!("{trigger_type} trigger {id} has no topic; it will never fire");
+                tracing::warn!("{trigger_type} trigger {id:?} has no topic; it will never fire");
                 Activation::Inert
             }
         },
         types::STATE => {
-            tracing::info!("state trigger -> {function_id}");
+            tracing::info!("state trigger -> {function_id:?}");
             Activation::State {
                 scope: text("scope"),
                 key: text("key"),
             }
         }
         types::STREAM => {
-            tracing::info!("stream trigger -> {function_id}");
+            tracing::info!("stream trigger -> {function_id:?}");
             stream.unwrap_or(Activation::Inert)
         }
         engine::WORKERS_AVAILABLE => {
-            tracing::info!("{trigger_type} trigger -> {function_id}");
+            tracing::info!("{trigger_type} trigger -> {function_id:?}");
             Activation::WorkersAvailable
         }
         engine::FUNCTIONS_AVAILABLE => {
-            tracing::info!("{trigger_type} trigger -> {function_id}");
+            tracing::info!("{trigger_type} trigger -> {function_id:?}");
             Activation::FunctionsAvailable
         }
         other => {
             tracing::warn!(
-                "[PENDING] trigger {id} of unknown type {other:?} -> {function_id} was NOT activated"
+                "[PENDING] trigger {id:?} of unknown type {other:?} -> {function_id:?} was NOT activated"
             );
             Activation::Parked
         }
@@ -182,7 +197,7 @@ pub(crate) async fn fire(
     if let Some(condition) = condition
         && !condition_allows(hub, &condition, payload, metadata.clone()).await?
     {
-        tracing::debug!("condition {condition} skipped a fire of {function_id}");
+        tracing::debug!("condition {condition:?} skipped a fire of {function_id:?}");
         return Ok(None);
     }
     let data = iii_protocol::raw::to_raw(payload)
@@ -210,7 +225,7 @@ pub(crate) fn fire_matching(
         let payload = payload.clone();
         hub.tasks.spawn(async move {
             if let Err(e) = fire(&hub2, &function_id, condition, &payload, metadata).await {
-                tracing::debug!("{kind} trigger -> {function_id} failed: {e}");
+                tracing::debug!("{kind} trigger -> {function_id:?} failed: {e}");
             }
         });
     }

@@ -8,6 +8,7 @@ use iii_protocol::{
     RegistrationRejected, TriggerRegistrationResult, Uuid, codes,
 };
 use serde_json::Value;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::lenient::{self, ReplyId, Salvaged};
 use crate::hub::Hub;
@@ -23,15 +24,117 @@ pub(crate) struct Conn {
     hub: Arc<Hub>,
     id: Uuid,
     tx: Outbound,
+    /// One permit per call in flight (`max_calls_per_worker`).
+    calls: Arc<Semaphore>,
+    /// One permit per byte of call payload in flight (`max_call_bytes_per_worker`).
+    call_bytes: Arc<Semaphore>,
+    byte_budget: u32,
+}
+
+/// What a call in flight holds until it completes; dropping it gives the room back.
+pub(crate) struct CallPermit {
+    _call: OwnedSemaphorePermit,
+    _bytes: OwnedSemaphorePermit,
+}
+
+/// A decoded frame, waiting to be handled.
+pub(crate) struct Incoming {
+    kind: Kind,
+    /// Size of the frame's text, the weight of a call against the byte budget.
+    pub(crate) bytes: usize,
+}
+
+enum Kind {
+    Message(Message),
+    /// An `invokefunction` with a string `invocation_id` that is not a UUID.
+    Foreign(InvokeFunction, String),
+}
+
+impl Incoming {
+    /// Whether handling it starts a call, which must first get a [`CallPermit`].
+    pub(crate) fn is_call(&self) -> bool {
+        match &self.kind {
+            Kind::Message(Message::InvokeFunction(call)) | Kind::Foreign(call, _) => {
+                !matches!(call.action, Some(InvokeAction::Enqueue { .. }))
+            }
+            Kind::Message(_) => false,
+        }
+    }
+
+    /// Whether it answers a call: such frames are never held back, since answering calls is
+    /// what frees the room other calls wait for.
+    pub(crate) fn is_result(&self) -> bool {
+        matches!(self.kind, Kind::Message(Message::InvocationResult(_)))
+    }
+
+    /// Whether it registers something (the announce summary waits for these to settle).
+    pub(crate) fn is_registration(&self) -> bool {
+        matches!(
+            self.kind,
+            Kind::Message(Message::RegisterFunction(_) | Message::RegisterTrigger(_))
+        )
+    }
 }
 
 impl Conn {
     pub(crate) fn new(hub: Arc<Hub>, id: Uuid, tx: Outbound) -> Self {
-        Self { hub, id, tx }
+        let calls = hub
+            .config
+            .max_calls_per_worker
+            .clamp(1, Semaphore::MAX_PERMITS);
+        let byte_budget = u32::try_from(hub.config.max_call_bytes_per_worker)
+            .unwrap_or(u32::MAX)
+            .max(1);
+        Self {
+            hub,
+            id,
+            tx,
+            calls: Arc::new(Semaphore::new(calls)),
+            call_bytes: Arc::new(Semaphore::new(byte_budget as usize)),
+            byte_budget,
+        }
+    }
+
+    /// The byte permits a call of `bytes` needs: a call larger than the whole budget takes all
+    /// of it, so that it is served alone rather than never.
+    fn cost(&self, bytes: usize) -> u32 {
+        u32::try_from(bytes)
+            .unwrap_or(u32::MAX)
+            .clamp(1, self.byte_budget)
+    }
+
+    /// A permit for a call of `bytes`, if there is room now.
+    pub(crate) fn try_permit(&self, bytes: usize) -> Option<CallPermit> {
+        let call = self.calls.clone().try_acquire_owned().ok()?;
+        let bytes = self
+            .call_bytes
+            .clone()
+            .try_acquire_many_owned(self.cost(bytes))
+            .ok()?;
+        Some(CallPermit {
+            _call: call,
+            _bytes: bytes,
+        })
+    }
+
+    /// Waits for room for a call of `bytes`. Cancel-safe: nothing is held until both parts are.
+    pub(crate) async fn permit(&self, bytes: usize) -> Option<CallPermit> {
+        let call = self.calls.clone().acquire_owned().await.ok()?;
+        let bytes = self
+            .call_bytes
+            .clone()
+            .acquire_many_owned(self.cost(bytes))
+            .await
+            .ok()?;
+        Some(CallPermit {
+            _call: call,
+            _bytes: bytes,
+        })
     }
 
     async fn send(&self, message: impl Into<Message>) {
-        // A closed channel means the connection is ending; the frame has nowhere to go.
+        // A closed channel means the connection is ending; the frame has nowhere to go. The
+        // connection's read loop races this against eviction, shutdown and a dead writer.
         let _ = self.tx.send(message.into().encode()).await;
     }
 
@@ -43,30 +146,43 @@ impl Conn {
             .and_then(|w| w.metadata.as_ref())
             .and_then(|m| m.get("name"))
             .and_then(Value::as_str)
-            .map_or_else(|| self.id.to_string(), |n| format!("{n} ({})", self.id))
+            .map_or_else(|| self.id.to_string(), |n| format!("{n:?} ({})", self.id))
     }
 
-    /// Handles one text frame. Never fails: a bad frame is logged and dropped, and the
-    /// connection stays open.
-    pub(crate) async fn frame(&mut self, text: &str) {
+    /// Decodes one text frame. A bad frame is logged and dropped (`None`), and the connection
+    /// stays open.
+    pub(crate) fn parse(&self, text: &str) -> Option<Incoming> {
         if text.trim().is_empty() {
-            return;
+            return None;
         }
-        let message = match Message::decode(text) {
-            Ok(m) => m,
-            Err(e) => {
-                match lenient::salvage(text, &e) {
-                    Salvaged::Invoke(call, id) => {
-                        tracing::warn!(
-                            "worker {}: invokefunction {} has a non-UUID invocation_id {id:?}; \
-                             served, and answered under that id",
-                            self.id,
-                            call.function_id
-                        );
-                        self.invoke(call, Some(ReplyId::Foreign(id))).await;
-                    }
-                    Salvaged::Dropped(why) => tracing::warn!("worker {}: {why}", self.id),
+        let kind = match Message::decode(text) {
+            Ok(m) => Kind::Message(m),
+            Err(e) => match lenient::salvage(text, &e) {
+                Salvaged::Invoke(call, id) => Kind::Foreign(call, id),
+                Salvaged::Dropped(why) => {
+                    tracing::warn!("worker {}: {why}", self.id);
+                    return None;
                 }
+            },
+        };
+        Some(Incoming {
+            kind,
+            bytes: text.len(),
+        })
+    }
+
+    /// Handles one decoded frame; `permit` is the room taken for it when it is a call.
+    pub(crate) async fn handle(&mut self, incoming: Incoming, permit: Option<CallPermit>) {
+        let message = match incoming.kind {
+            Kind::Message(m) => m,
+            Kind::Foreign(call, id) => {
+                tracing::warn!(
+                    "worker {}: invokefunction {:?} has a non-UUID invocation_id {id:?}; \
+                     served, and answered under that id",
+                    self.id,
+                    call.function_id
+                );
+                self.invoke(call, Some(ReplyId::Foreign(id)), permit).await;
                 return;
             }
         };
@@ -77,11 +193,11 @@ impl Conn {
                 match claimed {
                     Ok(()) => {
                         self.hub.functions_changed.notify_one();
-                        tracing::info!("worker {} registered function {fid}", self.name());
+                        tracing::info!("worker {} registered function {fid:?}", self.name());
                     }
                     Err(owner) => {
                         tracing::warn!(
-                            "worker {}: function {fid} is owned by live worker {owner}; rejected",
+                            "worker {}: function {fid:?} is owned by live worker {owner}; rejected",
                             self.id
                         );
                         self.send(RegistrationRejected {
@@ -98,7 +214,7 @@ impl Conn {
             Message::UnregisterFunction(u) => {
                 if self.hub.registry().release_function(self.id, &u.id) {
                     self.hub.functions_changed.notify_one();
-                    tracing::info!("worker {} unregistered function {}", self.name(), u.id);
+                    tracing::info!("worker {} unregistered function {:?}", self.name(), u.id);
                 }
             }
             Message::RegisterTrigger(t) => {
@@ -106,7 +222,7 @@ impl Conn {
                     (t.id.clone(), t.trigger_type.clone(), t.function_id.clone());
                 if let Err(message) = triggers::register(&self.hub, self.id, t) {
                     tracing::warn!(
-                        "worker {}: {trigger_type} trigger {id} -> {function_id} refused: {message}",
+                        "worker {}: {trigger_type:?} trigger {id:?} -> {function_id:?} refused: {message}",
                         self.id
                     );
                     self.send(TriggerRegistrationResult {
@@ -121,7 +237,7 @@ impl Conn {
             Message::UnregisterTrigger(u) => triggers::unregister(&self.hub, self.id, &u.id),
             Message::InvokeFunction(call) => {
                 let id = call.invocation_id.map(ReplyId::Uuid);
-                self.invoke(call, id).await;
+                self.invoke(call, id, permit).await;
             }
             Message::InvocationResult(r) => {
                 let outcome = match r.error {
@@ -138,7 +254,12 @@ impl Conn {
 
     /// Routes a worker's call; `invocation_id` is the id to answer under (the frame's own
     /// field is ignored, so that non-UUID ids can be served too).
-    async fn invoke(&self, call: InvokeFunction, invocation_id: Option<ReplyId>) {
+    async fn invoke(
+        &self,
+        call: InvokeFunction,
+        invocation_id: Option<ReplyId>,
+        permit: Option<CallPermit>,
+    ) {
         let InvokeFunction {
             function_id,
             data,
@@ -183,6 +304,9 @@ impl Conn {
         // Spawned so that the read loop keeps reading while the call is in flight; results may
         // therefore come back in any order, as with the real engine.
         self.hub.tasks.spawn(async move {
+            // Held until the answer is queued towards the caller: a caller that does not read
+            // its answers runs out of room and is no longer read from.
+            let _permit = permit;
             let outcome = router::invoke(&hub, call).await;
             let Some(id) = reply_to else {
                 if let Err(e) = outcome {
