@@ -252,9 +252,7 @@ fn marker(model: &Model) -> TokenStream {
     let input = model
         .input_type()
         .map_or_else(|| quote!(()), |ty| quote!(#ty));
-    let output = model
-        .output_type()
-        .map_or_else(|| quote!(()), owned);
+    let output = model.output_type().map_or_else(|| quote!(()), owned);
     let doc = format!(
         "The function `{}` (`{function}`) as a type, for typed calls: `ctx.call::<{name}>(input)`.",
         id.value()
