@@ -3,6 +3,10 @@
 //! `/ws/channels/{channel_id}?key=<access_key>&dir=read|write` or held by the engine itself
 //! (the HTTP server writes request bodies and reads streamed responses through them).
 //!
+//! Limits: at most `buffer_size` items (default 64, at most 1024) and, for items written by a
+//! worker's socket, at most 16 MiB are buffered per channel; past either, the engine stops
+//! reading the writer's socket until the reader catches up.
+//!
 //! An end is handed out once. Closing the writer ends the stream for the reader once the
 //! buffered items are read. Ends nobody attached are dropped after
 //! [`EngineConfig::channel_ttl`](crate::EngineConfig::channel_ttl), when the request that made
@@ -18,7 +22,7 @@ use bytes::Bytes;
 use iii_protocol::Uuid;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
 
 use crate::builtins::{input, is_null, reply};
 use crate::hub::{Hub, lock};
@@ -30,6 +34,9 @@ pub(crate) const CREATE: &str = "engine::channels::create";
 pub(crate) const DEFAULT_BUFFER: usize = 64;
 /// The most items a channel may buffer.
 pub(crate) const MAX_BUFFER: usize = 1024;
+/// The most bytes a channel buffers from a worker's writer socket; past it the engine stops
+/// reading that socket until the reader catches up (one larger message may go through alone).
+pub(crate) const MAX_BUFFER_BYTES: usize = 16 * 1024 * 1024;
 
 /// One item travelling through a channel: a WebSocket text or binary message.
 #[derive(Debug)]
@@ -38,6 +45,49 @@ pub(crate) enum Item {
     Text(String),
     /// A binary message (body bytes).
     Binary(Bytes),
+}
+
+/// An item in a channel, with the room it takes in the channel's byte budget (given back when
+/// the reader takes the item out).
+#[derive(Debug)]
+pub(crate) struct Packet {
+    pub(crate) item: Item,
+    _room: Option<OwnedSemaphorePermit>,
+}
+
+impl Packet {
+    /// An item the engine writes itself (bounded by what it writes, so not counted).
+    pub(crate) fn engine(item: Item) -> Self {
+        Self { item, _room: None }
+    }
+}
+
+/// The writing side of a channel: the queue and its byte budget.
+pub(crate) struct Writer {
+    pub(crate) tx: mpsc::Sender<Packet>,
+    budget: Arc<Semaphore>,
+}
+
+impl Writer {
+    /// Queues an item after waiting for room for its bytes; `Err` when the reader is gone.
+    pub(crate) async fn send(&self, item: Item) -> Result<(), ()> {
+        let len = match &item {
+            Item::Text(t) => t.len(),
+            Item::Binary(b) => b.len(),
+        };
+        let cost = u32::try_from(len.clamp(1, MAX_BUFFER_BYTES)).unwrap_or(u32::MAX);
+        let room = self
+            .budget
+            .clone()
+            .acquire_many_owned(cost)
+            .await
+            .map_err(|_| ())?;
+        let packet = Packet {
+            item,
+            _room: Some(room),
+        };
+        self.tx.send(packet).await.map_err(|_| ())
+    }
 }
 
 /// Which end of a channel a socket attaches to.
@@ -63,9 +113,9 @@ impl Direction {
 /// An end taken out of the table.
 pub(crate) enum End {
     /// Receives what the writer sends.
-    Reader(mpsc::Receiver<Item>),
+    Reader(mpsc::Receiver<Packet>),
     /// Sends to the reader.
-    Writer(mpsc::Sender<Item>),
+    Writer(Writer),
 }
 
 /// Why an end cannot be attached.
@@ -79,8 +129,8 @@ pub(crate) enum TakeError {
 
 struct Entry {
     key: String,
-    writer: Option<mpsc::Sender<Item>>,
-    reader: Option<mpsc::Receiver<Item>>,
+    writer: Option<Writer>,
+    reader: Option<mpsc::Receiver<Packet>>,
     created: Instant,
     owner: Option<Uuid>,
     /// Notified when a socket attaches the writer.
@@ -115,6 +165,10 @@ impl Channels {
     /// Creates a channel buffering `buffer` items (clamped to `1..=MAX_BUFFER`).
     pub(crate) fn create(&mut self, buffer: usize, owner: Option<Uuid>) -> Created {
         let (tx, rx) = mpsc::channel(buffer.clamp(1, MAX_BUFFER));
+        let tx = Writer {
+            tx,
+            budget: Arc::new(Semaphore::new(MAX_BUFFER_BYTES)),
+        };
         let created = Created {
             id: Uuid::new_v4(),
             key: Uuid::new_v4().to_string(),
@@ -154,14 +208,14 @@ impl Channels {
     }
 
     /// Takes the writer for the engine itself.
-    pub(crate) fn take_writer(&mut self, id: Uuid) -> Option<mpsc::Sender<Item>> {
-        let writer = self.map.get_mut(&id)?.writer.take();
+    pub(crate) fn take_writer(&mut self, id: Uuid) -> Option<mpsc::Sender<Packet>> {
+        let writer = self.map.get_mut(&id)?.writer.take().map(|w| w.tx);
         self.forget_if_done(id);
         writer
     }
 
     /// Takes the reader for the engine itself.
-    pub(crate) fn take_reader(&mut self, id: Uuid) -> Option<mpsc::Receiver<Item>> {
+    pub(crate) fn take_reader(&mut self, id: Uuid) -> Option<mpsc::Receiver<Packet>> {
         let reader = self.map.get_mut(&id)?.reader.take();
         self.forget_if_done(id);
         reader
@@ -254,6 +308,36 @@ mod tests {
             channels.map.is_empty(),
             "a fully attached channel is forgotten"
         );
+    }
+
+    #[tokio::test]
+    async fn a_worker_writer_waits_for_byte_room() {
+        use futures_util::FutureExt;
+        let mut channels = Channels::default();
+        let c = channels.create(MAX_BUFFER, None);
+        let (Ok(End::Writer(w)), Ok(End::Reader(mut r))) = (
+            channels.attach(c.id, &c.key, Direction::Write),
+            channels.attach(c.id, &c.key, Direction::Read),
+        ) else {
+            panic!("both ends");
+        };
+        let big = Bytes::from(vec![0u8; MAX_BUFFER_BYTES / 2 + 1]);
+        assert_eq!(
+            w.send(Item::Binary(big.clone())).now_or_never(),
+            Some(Ok(()))
+        );
+        // Items are far below the item limit, but the bytes are over the budget.
+        assert_eq!(w.send(Item::Binary(big.clone())).now_or_never(), None);
+        assert!(r.recv().await.is_some());
+        assert_eq!(
+            w.send(Item::Binary(big.clone())).now_or_never(),
+            Some(Ok(()))
+        );
+        // One message larger than the whole budget still goes through, alone.
+        drop(r.recv().await);
+        let huge = Bytes::from(vec![0u8; MAX_BUFFER_BYTES * 2]);
+        assert_eq!(w.send(Item::Binary(huge)).now_or_never(), Some(Ok(())));
+        assert_eq!(w.send(Item::Text("x".into())).now_or_never(), None);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
-use super::{End, Item};
+use super::{End, Item, Packet, Writer};
 use crate::hub::Hub;
 use crate::ws::Socket;
 
@@ -21,7 +21,7 @@ pub(crate) async fn serve(hub: &Hub, socket: Socket, end: End) {
 
 /// Forwards the socket's messages into the channel. Dropping `tx` when the socket closes is
 /// what ends the stream for the reader.
-async fn write_side(hub: &Hub, mut socket: Socket, tx: mpsc::Sender<Item>) {
+async fn write_side(hub: &Hub, mut socket: Socket, tx: Writer) {
     loop {
         // Cancel-safe: `next` polls a stream and the shutdown wait observes a watch channel.
         let frame = tokio::select! {
@@ -53,19 +53,35 @@ async fn write_side(hub: &Hub, mut socket: Socket, tx: mpsc::Sender<Item>) {
 }
 
 /// Sends the channel's items to the socket, then a Close frame once the writer is done.
-async fn read_side(hub: &Hub, mut socket: Socket, mut rx: mpsc::Receiver<Item>) {
+async fn read_side(hub: &Hub, mut socket: Socket, mut rx: mpsc::Receiver<Packet>) {
     loop {
         // Cancel-safe: `recv` and `next` lose nothing when another branch wins.
         tokio::select! {
             item = rx.recv() => {
-                let frame = match item {
+                let frame = match item.map(|p| p.item) {
                     Some(Item::Text(text)) => Frame::text(text),
                     Some(Item::Binary(bytes)) => Frame::binary(bytes),
                     None => break,
                 };
-                if let Err(e) = socket.send(frame).await {
-                    tracing::debug!("channel reader socket: {e}");
-                    return;
+                // Bounded, and raced against shutdown: a reader that stops reading must not
+                // hold this task (and the engine's shutdown) forever.
+                let sent = tokio::select! {
+                    sent = tokio::time::timeout(hub.config.write_timeout, socket.send(frame)) => sent,
+                    () = hub.shutdown.wait() => break,
+                };
+                match sent {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        tracing::debug!("channel reader socket: {e}");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::warn!(
+                            "channel reader does not read (a write took over {:?}); closing it",
+                            hub.config.write_timeout
+                        );
+                        return;
+                    }
                 }
             }
             // Read so that pings are answered and a closing reader is noticed.

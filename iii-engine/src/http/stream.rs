@@ -20,7 +20,7 @@ use serde_json::Value;
 use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
 
 use super::envelope::{self, Resp};
-use crate::channels::{DEFAULT_BUFFER, Direction, Item};
+use crate::channels::{DEFAULT_BUFFER, Direction, Item, Packet};
 use crate::hub::{Hub, lock};
 
 /// Size of the binary messages the request body is cut into (what the Python SDK uses too).
@@ -31,7 +31,7 @@ pub(crate) struct RequestChannels {
     hub: Arc<Hub>,
     request_id: iii_protocol::Uuid,
     response_id: iii_protocol::Uuid,
-    response: Option<mpsc::Receiver<Item>>,
+    response: Option<mpsc::Receiver<Packet>>,
     response_attached: Arc<Notify>,
     /// `{"request_body": <read ref>, "response": <write ref>}` for the envelope.
     pub(crate) refs: (Value, Value),
@@ -54,7 +54,7 @@ impl RequestChannels {
                 let mut rest = body;
                 while !rest.is_empty() {
                     let chunk = rest.split_to(rest.len().min(CHUNK));
-                    if tx.send(Item::Binary(chunk)).await.is_err() {
+                    if tx.send(Packet::engine(Item::Binary(chunk))).await.is_err() {
                         return;
                     }
                 }
@@ -100,11 +100,11 @@ impl Drop for RequestChannels {
 
 /// Reads control messages up to the first body chunk, then answers with a body that streams
 /// the rest of the channel.
-async fn respond(mut rx: mpsc::Receiver<Item>, permit: Option<OwnedSemaphorePermit>) -> Resp {
+async fn respond(mut rx: mpsc::Receiver<Packet>, permit: Option<OwnedSemaphorePermit>) -> Resp {
     let mut status = StatusCode::OK;
     let mut headers: Vec<(String, String)> = Vec::new();
     let first = loop {
-        match rx.recv().await {
+        match rx.recv().await.map(|p| p.item) {
             Some(Item::Text(text)) => control(&text, &mut status, &mut headers),
             Some(Item::Binary(bytes)) => break Some(bytes),
             None => break None,
@@ -127,12 +127,13 @@ fn control(text: &str, status: &mut StatusCode, headers: &mut Vec<(String, Strin
             let code = message
                 .get("status_code")
                 .and_then(Value::as_u64)
-                .filter(|c| (100..=599).contains(c))
+                // Informational statuses cannot carry a response.
+                .filter(|c| (200..=599).contains(c))
                 .and_then(|c| u16::try_from(c).ok())
                 .and_then(|c| StatusCode::from_u16(c).ok());
             match code {
                 Some(code) => *status = code,
-                None => tracing::debug!("streamed response: bad set_status {text}"),
+                None => tracing::debug!("streamed response: bad set_status {text:?}"),
             }
         }
         Some("set_headers") => {
@@ -148,7 +149,7 @@ fn control(text: &str, status: &mut StatusCode, headers: &mut Vec<(String, Strin
 /// A response body fed by a channel; it ends when the writer closes.
 struct ChannelBody {
     first: Option<Bytes>,
-    rest: Option<mpsc::Receiver<Item>>,
+    rest: Option<mpsc::Receiver<Packet>>,
     /// Held while the body streams, so streamed responses count towards the HTTP limit.
     _permit: Option<OwnedSemaphorePermit>,
 }
@@ -168,7 +169,7 @@ impl Body for ChannelBody {
             return Poll::Ready(None);
         };
         loop {
-            match rx.poll_recv(cx) {
+            match rx.poll_recv(cx).map(|p| p.map(|p| p.item)) {
                 Poll::Ready(Some(Item::Binary(bytes))) => {
                     return Poll::Ready(Some(Ok(Frame::data(bytes))));
                 }

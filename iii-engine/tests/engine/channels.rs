@@ -220,3 +220,65 @@ async fn requests_over_the_concurrency_limit_are_503() {
     assert_eq!(third.status, StatusCode::OK);
     engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_channel_reader_that_stops_reading_is_closed_after_the_write_timeout() {
+    let mut config = common::config();
+    config.write_timeout = Duration::from_millis(200);
+    let engine = common::start_with(config).await;
+    let mut w = Worker::connect(&engine).await;
+    let refs = create(&mut w, json!({"buffer_size": 1024})).await;
+    // A reader with a tiny receive buffer that never reads.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(engine.ws_addr()).await.unwrap();
+    let url = channel_url(&engine, &refs["reader"]);
+    let (reader, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    let mut writer = channel(&engine, &refs["writer"]).await;
+    let chunk = vec![7u8; 1 << 20];
+    // The writer is cut off once the reader's socket is given up on: its sends then fail, or
+    // the engine stops reading them (which the timeout below turns into a pass too).
+    let wrote = async {
+        for _ in 0..64 {
+            if writer.send(Frame::binary(chunk.clone())).await.is_err() {
+                return;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), wrote).await;
+    // The reader's end was dropped by the engine: the writer's socket is closed too, since
+    // nobody will read what it sends.
+    let got = tokio::time::timeout(Duration::from_secs(20), read_channel(&mut writer)).await;
+    assert!(got.is_ok(), "the writer's socket was closed");
+    drop(reader);
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_channel_reader_that_stops_reading_does_not_hold_up_shutdown() {
+    let mut config = common::config();
+    config.shutdown_grace = Duration::from_secs(120);
+    config.write_timeout = Duration::from_secs(3600);
+    let engine = common::start_with(config).await;
+    let mut w = Worker::connect(&engine).await;
+    let refs = create(&mut w, json!({"buffer_size": 1024})).await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let stream = socket.connect(engine.ws_addr()).await.unwrap();
+    let url = channel_url(&engine, &refs["reader"]);
+    let (reader, _) = tokio_tungstenite::client_async(url, stream).await.unwrap();
+    let mut writer = channel(&engine, &refs["writer"]).await;
+    let chunk = vec![7u8; 1 << 20];
+    let wrote = async {
+        for _ in 0..24 {
+            if writer.send(Frame::binary(chunk.clone())).await.is_err() {
+                return;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(Duration::from_secs(5), wrote).await;
+    tokio::time::timeout(Duration::from_secs(60), engine.shutdown())
+        .await
+        .expect("every task ended, the stalled channel reader's too");
+    drop(reader);
+}
