@@ -131,7 +131,7 @@ pub(crate) fn publish_durable(hub: &Arc<Hub>, data: &str) -> Outcome {
     };
     if deliveries.is_empty() {
         tracing::debug!(
-            "durable topic {} has no subscriber; message dropped",
+            "durable topic {:?} has no subscriber; message dropped",
             req.topic
         );
     }
@@ -197,9 +197,10 @@ async fn deliver(hub: Arc<Hub>, d: Delivery) {
         let Err(error) = outcome else { return };
         if attempt >= d.attempts {
             tracing::warn!(
-                "queue {} -> {} failed {attempt} time(s), dead-lettered: {error}",
+                "queue {:?} -> {:?} failed {attempt} time(s), dead-lettered: {}",
                 d.topic,
-                d.function_id
+                d.function_id,
+                error.to_string().escape_debug()
             );
             lock(&hub.queues).dead_letter(json!({
                 "id": Uuid::new_v4(), "topic": d.topic, "function_id": d.function_id,
@@ -210,9 +211,10 @@ async fn deliver(hub: Arc<Hub>, d: Delivery) {
         }
         let delay = d.backoff.saturating_mul(1 << (attempt - 1).min(16));
         tracing::debug!(
-            "queue {} -> {} attempt {attempt} failed ({error}); retrying in {delay:?}",
+            "queue {:?} -> {:?} attempt {attempt} failed ({}); retrying in {delay:?}",
             d.topic,
-            d.function_id
+            d.function_id,
+            error.to_string().escape_debug()
         );
         tokio::select! {
             () = tokio::time::sleep(delay) => {}
@@ -277,7 +279,7 @@ pub(crate) fn publish_pubsub(hub: &Arc<Hub>, data: &str) -> Outcome {
                 return;
             };
             if let Err(e) = fire(&hub2, &function_id, condition, &data, metadata).await {
-                tracing::debug!("subscriber {function_id} failed: {e}");
+                tracing::debug!("subscriber {function_id:?} failed: {e:?}");
             }
         });
     }

@@ -45,7 +45,7 @@ impl Route {
             .to_ascii_uppercase();
         if !METHODS.contains(&method.as_str()) {
             tracing::warn!(
-                "http trigger {trigger_id}: unsupported method {method:?}, route skipped"
+                "http trigger {trigger_id:?}: unsupported method {method:?}, route skipped"
             );
             return Ok(None);
         }

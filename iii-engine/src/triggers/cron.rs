@@ -43,7 +43,7 @@ pub(crate) fn parse(config: &Value) -> Result<Schedule, String> {
 pub(crate) async fn run(hub: Arc<Hub>, schedule: Schedule, job: Job) {
     loop {
         let Some(next) = schedule.upcoming(Utc).next() else {
-            tracing::info!("cron job {} has no further ticks", job.trigger_id);
+            tracing::info!("cron job {:?} has no further ticks", job.trigger_id);
             return;
         };
         let wait = (next - Utc::now()).to_std().unwrap_or_default();
@@ -64,9 +64,10 @@ pub(crate) async fn run(hub: Arc<Hub>, schedule: Schedule, job: Job) {
         };
         if let Err(e) = fired {
             tracing::warn!(
-                "cron job {} -> {} failed: {e}",
+                "cron job {:?} -> {:?} failed: {}",
                 job.trigger_id,
-                job.function_id
+                job.function_id,
+                e.to_string().escape_debug()
             );
         }
     }

@@ -41,7 +41,7 @@ fn fire_all(hub: &Arc<Hub>, matches: fn(&Activation) -> bool, payload: &Value) {
         let payload = payload.clone();
         hub.tasks.spawn(async move {
             if let Err(e) = super::fire(&hub2, &function_id, condition, &payload, metadata).await {
-                tracing::debug!("engine trigger -> {function_id} failed: {e}");
+                tracing::debug!("engine trigger -> {function_id:?} failed: {e:?}");
             }
         });
     }

@@ -225,7 +225,7 @@ pub(crate) fn fire_matching(
         let payload = payload.clone();
         hub.tasks.spawn(async move {
             if let Err(e) = fire(&hub2, &function_id, condition, &payload, metadata).await {
-                tracing::debug!("{kind} trigger -> {function_id:?} failed: {e}");
+                tracing::debug!("{kind} trigger -> {function_id:?} failed: {e:?}");
             }
         });
     }

@@ -160,7 +160,7 @@ impl Conn {
             Err(e) => match lenient::salvage(text, &e) {
                 Salvaged::Invoke(call, id) => Kind::Foreign(call, id),
                 Salvaged::Dropped(why) => {
-                    tracing::warn!("worker {}: {why}", self.id);
+                    tracing::warn!("worker {}: {}", self.id, why.escape_debug());
                     return None;
                 }
             },
@@ -222,7 +222,7 @@ impl Conn {
                     (t.id.clone(), t.trigger_type.clone(), t.function_id.clone());
                 if let Err(message) = triggers::register(&self.hub, self.id, t) {
                     tracing::warn!(
-                        "worker {}: {trigger_type:?} trigger {id:?} -> {function_id:?} refused: {message}",
+                        "worker {}: {trigger_type:?} trigger {id:?} -> {function_id:?} refused: {message:?}",
                         self.id
                     );
                     self.send(TriggerRegistrationResult {
@@ -310,7 +310,7 @@ impl Conn {
             let outcome = router::invoke(&hub, call).await;
             let Some(id) = reply_to else {
                 if let Err(e) = outcome {
-                    tracing::debug!("void call {function_id} from {caller} failed: {e}");
+                    tracing::debug!("void call {function_id:?} from {caller} failed: {e:?}");
                 }
                 return;
             };

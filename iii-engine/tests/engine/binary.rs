@@ -137,17 +137,18 @@ async fn logs_what_a_worker_registered_and_stops_cleanly_on_sigterm() {
         .trim_end_matches(',')
         .to_owned();
     let mut w = Worker::connect_url(&url).await;
+    // Announced first, as Python 0.25 and Node do: the summary waits for the registrations.
+    w.send(
+        json!({"type": "invokefunction", "function_id": "engine::workers::register",
+                  "action": {"type": "void"},
+                  "data": {"name": "demo", "runtime": "python", "version": "0.25.0"}}),
+    )
+    .await;
     w.register_function("demo.add").await;
     w.register_trigger(
         "http",
         "demo.add",
         json!({"api_path": "add", "http_method": "post"}),
-    )
-    .await;
-    w.send(
-        json!({"type": "invokefunction", "function_id": "engine::workers::register",
-                  "action": {"type": "void"},
-                  "data": {"name": "demo", "runtime": "python", "version": "0.25.0"}}),
     )
     .await;
     w.sync().await;

@@ -158,3 +158,22 @@ async fn functions_list_and_info() {
     assert_eq!(r["error"]["code"], "NOT_FOUND");
     engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn worker_names_and_descriptions_are_sanitized() {
+    let engine = common::start().await;
+    let mut w = Worker::connect(&engine).await;
+    let long = "n".repeat(400);
+    w.call(
+        "engine::workers::register",
+        json!({"name": "evil\n2026-01-01 INFO forged\u{202E}txt\u{1b}[0m",
+               "description": long, "runtime": "rust"}),
+    )
+    .await;
+    let r = w.call("engine::workers::list", Value::Null).await;
+    let row = &r["result"]["workers"][0];
+    assert_eq!(row["name"], "evil2026-01-01 INFO forgedtxt[0m", "{row}");
+    assert_eq!(row["description"].as_str().unwrap().chars().count(), 280);
+    assert_eq!(row["runtime"], "rust");
+    engine.shutdown().await;
+}

@@ -241,3 +241,84 @@ async fn same_method_and_path_re_registered_replaces_the_route() {
     assert_eq!(resp.json(), json!("ok"));
     engine.shutdown().await;
 }
+
+/// Registers an `http` trigger under a chosen id.
+async fn trigger(w: &mut Worker, id: &str, function_id: &str, method: &str, path: &str) {
+    w.send(
+        json!({"type": "registertrigger", "id": id, "trigger_type": "http",
+                  "function_id": function_id,
+                  "config": {"api_path": path, "http_method": method}}),
+    )
+    .await;
+}
+
+/// Serves one request on `path` and returns the id of the function `w` was invoked for.
+async fn served_by(e: &iii_engine::EngineHandle, w: &mut Worker, path: &str) -> String {
+    let (resp, id) = tokio::join!(http(e, "GET", path, &[], ""), async {
+        let inv = w.expect_invoke().await;
+        w.answer(&inv, json!({"body": "ok"})).await;
+        inv["function_id"].as_str().unwrap().to_owned()
+    });
+    assert_eq!(resp.status, StatusCode::OK);
+    id
+}
+
+#[tokio::test]
+async fn a_conflicting_re_registration_keeps_the_old_route() {
+    let engine = common::start().await;
+    let mut a = Worker::connect(&engine).await;
+    a.register_function("f").await;
+    trigger(&mut a, "t1", "f", "GET", "x/:id").await;
+    trigger(&mut a, "t2", "f", "GET", "y/:id").await;
+    a.sync().await;
+    // t1 moved onto t2's path with another parameter name: refused, and t1 still serves /x.
+    trigger(&mut a, "t1", "f", "GET", "y/:other").await;
+    let r = a.recv().await;
+    assert_eq!(r["type"], "triggerregistrationresult", "{r}");
+    assert_eq!(r["error"]["code"], "trigger_registration_failed");
+    assert_eq!(served_by(&engine, &mut a, "/x/1").await, "f");
+    // Re-registering the same id with the same parameter name is fine.
+    trigger(&mut a, "t1", "f", "GET", "x/:id").await;
+    a.sync().await;
+    assert_eq!(served_by(&engine, &mut a, "/x/2").await, "f");
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_live_workers_trigger_id_cannot_be_taken_over() {
+    let engine = common::start().await;
+    let mut a = Worker::connect(&engine).await;
+    a.register_function("mine").await;
+    trigger(&mut a, "t1", "mine", "GET", "a").await;
+    a.sync().await;
+    let mut b = Worker::connect(&engine).await;
+    b.register_function("theirs").await;
+    trigger(&mut b, "t1", "theirs", "GET", "b").await;
+    let r = b.recv().await;
+    assert_eq!(r["type"], "triggerregistrationresult", "{r}");
+    assert_eq!(r["error"]["code"], "trigger_registration_failed");
+    assert_eq!(served_by(&engine, &mut a, "/a").await, "mine");
+    assert_eq!(
+        http(&engine, "GET", "/b", &[], "").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Nor an engine-owned binding.
+    let made = b
+        .call(
+            "engine::register_trigger",
+            json!({"trigger_type": "http", "function_id": "theirs",
+                     "config": {"api_path": "kept", "http_method": "GET"}}),
+        )
+        .await;
+    let engine_id = made["result"]["id"].as_str().unwrap().to_owned();
+    trigger(&mut a, &engine_id, "mine", "GET", "stolen").await;
+    let r = a.recv().await;
+    assert_eq!(r["error"]["code"], "trigger_registration_failed", "{r}");
+    assert_eq!(served_by(&engine, &mut b, "/kept").await, "theirs");
+    // Once its owner is gone, the id may be reused (a reconnect replaying its triggers).
+    a.close().await;
+    trigger(&mut b, "t1", "theirs", "GET", "b").await;
+    b.sync().await;
+    assert_eq!(served_by(&engine, &mut b, "/b").await, "theirs");
+    engine.shutdown().await;
+}

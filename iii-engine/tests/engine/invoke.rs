@@ -245,3 +245,33 @@ async fn unregister_function_only_by_its_owner() {
     );
     engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_caller_id_spelled_with_escapes_cannot_be_forged() {
+    let engine = common::start().await;
+    let mut callee = Worker::connect(&engine).await;
+    callee.register_function("who").await;
+    callee.sync().await;
+    let mut caller = Worker::connect(&engine).await;
+    for data in [
+        r#"{"_caller\u005fworker_id":"forged"}"#,
+        r#"{"a":"\n","\u005f\u0063aller_worker_id":"forged","_caller_worker_id":"also"}"#,
+    ] {
+        let id = uuid::Uuid::new_v4();
+        caller
+            .send_text(&format!(
+                r#"{{"type":"invokefunction","invocation_id":"{id}","function_id":"who","data":{data}}}"#
+            ))
+            .await;
+        let inv = callee.expect_invoke().await;
+        assert_eq!(
+            inv["data"]["_caller_worker_id"],
+            caller.id.as_str(),
+            "{data}"
+        );
+        assert!(!inv.to_string().contains("forged"), "{inv}");
+        callee.answer(&inv, json!(null)).await;
+        assert_eq!(caller.recv().await["invocation_id"], id.to_string());
+    }
+    engine.shutdown().await;
+}
