@@ -138,7 +138,7 @@ impl Invocation {
 }
 
 /// Recognises the engine's HTTP request envelope by its `trigger.type == "http"` member.
-fn http_envelope(data: &RawValue) -> Option<HttpRequest> {
+pub(crate) fn http_envelope(data: &RawValue) -> Option<HttpRequest> {
     let text = data.get();
     if !(text.contains("\"trigger\"") && text.contains("\"path_params\"")) {
         return None;

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
+use iii_protocol::http::{HttpErrorBody, HttpResponse};
 use iii_protocol::{ErrorBody, InvocationResult, InvokeFunction, Message, codes};
 use tokio::task::{Id, JoinError, JoinSet};
 use uuid::Uuid;
@@ -169,10 +170,33 @@ fn not_found(function_id: &str) -> ErrorBody {
 }
 
 /// Answers an invocation without running a handler. Calls without an id expect no answer.
+///
+/// An HTTP-fired invocation gets an HTTP envelope (`503` while shutting down or overloaded,
+/// `404` for an unknown function) rather than a protocol error, which the engine would turn
+/// into a `500`.
 fn reply_to(link: &Link, call: &InvokeFunction, error: ErrorBody) {
-    if let Some(id) = call.invocation_id {
-        reply(link, id, &call.function_id, error);
+    let Some(id) = call.invocation_id else {
+        return;
+    };
+    if crate::invocation::http_envelope(&call.data).is_some() {
+        let status = if error.code == codes::FUNCTION_NOT_FOUND {
+            404
+        } else {
+            503
+        };
+        let envelope = HttpResponse {
+            status_code: status,
+            headers: Default::default(),
+            body: HttpErrorBody::new(&error.code, &error.message),
+        };
+        if let Ok(result) = iii_protocol::raw::to_raw(&envelope) {
+            let frame =
+                Message::InvocationResult(InvocationResult::ok(id, &call.function_id, result));
+            send_or_close(link, frame);
+            return;
+        }
     }
+    reply(link, id, &call.function_id, error);
 }
 
 /// Puts an answer on the bounded data queue without waiting. A full queue means the engine
@@ -180,6 +204,10 @@ fn reply_to(link: &Link, call: &InvokeFunction, error: ErrorBody) {
 /// is closed, and the engine answers what it had sent with `invocation_stopped`.
 fn reply(link: &Link, invocation_id: Uuid, function_id: &str, error: ErrorBody) {
     let frame = Message::InvocationResult(InvocationResult::err(invocation_id, function_id, error));
+    send_or_close(link, frame);
+}
+
+fn send_or_close(link: &Link, frame: Message) {
     if link.data.try_send(Outgoing::Frame(frame.encode())).is_err() {
         tracing::error!("the engine is not reading this worker's answers; closing the connection");
         let _ = link.control.send(Outgoing::Close);

@@ -314,3 +314,53 @@ async fn sync_closures_register_directly_and_run_on_the_blocking_pool() {
     assert_eq!(peer.result_of(&id).await["result"], 42);
     worker.disconnect().await;
 }
+
+#[tokio::test]
+async fn http_invocations_refused_without_a_handler_get_an_http_answer() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    // A running invocation keeps the drain (and the connection) open.
+    let release = Arc::new(tokio::sync::Notify::new());
+    let started = Arc::new(tokio::sync::Notify::new());
+    {
+        let (release, started) = (release.clone(), started.clone());
+        worker
+            .register_function("hold", move |_: Value| {
+                let (release, started) = (release.clone(), started.clone());
+                async move {
+                    started.notify_one();
+                    release.notified().await;
+                    Ok(json!(null))
+                }
+            })
+            .expect("register");
+    }
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    let envelope = json!({
+        "query_params": {}, "path_params": {}, "headers": {},
+        "path": "/gone", "method": "GET", "body": null,
+        "trigger": {"type": "http", "path": "/gone", "method": "GET"}
+    });
+    let id = peer.invoke("gone", envelope.clone()).await;
+    let result = peer.result_of(&id).await;
+    assert_eq!(result["result"]["status_code"], 404, "{result}");
+    assert_eq!(result["result"]["body"]["error"]["code"], "function_not_found");
+
+    let held = peer.invoke("hold", json!({})).await;
+    started.notified().await;
+    let stopping = worker.clone();
+    let disconnect = tokio::spawn(async move { stopping.disconnect().await });
+    worker
+        .wait_for_state(|s| s == iii::ConnectionState::Draining)
+        .await
+        .expect("draining");
+    let id = peer.invoke("echo", envelope).await;
+    let result = peer.result_of(&id).await;
+    assert_eq!(result["result"]["status_code"], 503, "{result}");
+    assert_eq!(result["result"]["body"]["error"]["code"], "shutdown");
+    release.notify_one();
+    assert_eq!(peer.result_of(&held).await["result"], json!(null));
+    disconnect.await.expect("task");
+}
