@@ -66,7 +66,10 @@ pub fn state_key<T: 'static>() -> StateKey {
     StateKey::of::<T>()
 }
 
-/// Finds `T`'s JSON Schema when `T: JsonSchema`, `None` otherwise (autoref specialization).
+/// Finds `T`'s JSON Schema when `T: JsonSchema`, `None` otherwise (autoref specialization:
+/// the generated code calls `(&SchemaProbe::<T>::new()).schema()`; method lookup tries the
+/// receiver `&SchemaProbe<T>` as is first, which [`HasSchema`]'s impl on `SchemaProbe<T>`
+/// takes when the bound holds, and only then `&&SchemaProbe<T>`, [`NoSchema`]'s).
 pub struct SchemaProbe<T>(std::marker::PhantomData<T>);
 
 impl<T> SchemaProbe<T> {
@@ -88,7 +91,7 @@ pub trait HasSchema {
     fn schema(&self) -> Option<serde_json::Value>;
 }
 
-impl<T: schemars::JsonSchema> HasSchema for &SchemaProbe<T> {
+impl<T: schemars::JsonSchema> HasSchema for SchemaProbe<T> {
     fn schema(&self) -> Option<serde_json::Value> {
         schema_of::<T>()
     }
@@ -102,11 +105,69 @@ pub trait NoSchema {
     }
 }
 
-impl<T> NoSchema for SchemaProbe<T> {}
+impl<T> NoSchema for &SchemaProbe<T> {}
+
+/// Finds `T`'s [`PathProbe`] when `T: DeserializeOwned`, `None` otherwise, so that a `Path<T>`
+/// whose `T` does not deserialize is reported once, by the extractor's own check.
+pub struct PathProbeOf<T>(std::marker::PhantomData<T>);
+
+impl<T> PathProbeOf<T> {
+    /// The probe.
+    pub fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+impl<T> Default for PathProbeOf<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Chosen when `T: DeserializeOwned`.
+pub trait HasPathProbe {
+    /// The probe.
+    fn path_probe(&self) -> Option<PathProbe>;
+}
+
+impl<T: serde::de::DeserializeOwned> HasPathProbe for PathProbeOf<T> {
+    fn path_probe(&self) -> Option<PathProbe> {
+        Some(PathProbe::of::<T>())
+    }
+}
+
+/// Chosen otherwise.
+pub trait NoPathProbe {
+    /// No probe.
+    fn path_probe(&self) -> Option<PathProbe> {
+        None
+    }
+}
+
+impl<T> NoPathProbe for &PathProbeOf<T> {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Ids {
+        id: u64,
+    }
+
+    struct Plain;
+
+    // The borrows are the mechanism, written as the generated code writes them.
+    #[allow(clippy::needless_borrow)]
+    #[test]
+    fn probes_pick_the_specialized_impl_when_the_bound_holds() {
+        assert!((&SchemaProbe::<Ids>::new()).schema().is_some());
+        assert!((&SchemaProbe::<Plain>::new()).schema().is_none());
+        let probe = (&PathProbeOf::<Ids>::new()).path_probe();
+        assert_eq!(probe.and_then(|p| (p.fields)()), Some(&["id"][..]));
+        assert!((&PathProbeOf::<Plain>::new()).path_probe().is_none());
+    }
 
     #[derive(Debug, thiserror::Error)]
     #[error("custom failure")]

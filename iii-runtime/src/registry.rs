@@ -35,7 +35,7 @@ pub struct FunctionRegistration {
     pub states: &'static [fn() -> StateKey],
     /// The handler's `Path<T>` when `T` may be a struct, whose fields are checked against
     /// the routes' `:params` before connecting.
-    pub path: Option<PathProbe>,
+    pub path: fn() -> Option<PathProbe>,
     /// `timeout = "…"`: the handler fails with `Error::Timeout` after this long.
     pub timeout: Option<Duration>,
     /// `concurrency = N`: at most this many invocations of the function run at once.
@@ -233,7 +233,7 @@ fn check_states(declared: &[&FunctionRegistration], states: &StateMap) -> Vec<St
 fn check_paths(declared: &[&FunctionRegistration]) -> Vec<String> {
     let mut problems = Vec::new();
     for reg in declared {
-        let Some(probe) = reg.path else { continue };
+        let Some(probe) = (reg.path)() else { continue };
         let Some(fields) = (probe.fields)() else {
             continue;
         };

@@ -58,7 +58,7 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
 
         const _: () = {
             #[allow(unused_imports)]
-            use #private::{HasSchema as _, NoSchema as _};
+            use #private::{HasPathProbe as _, HasSchema as _, NoPathProbe as _, NoSchema as _};
 
             #handler
 
@@ -231,11 +231,17 @@ fn path_probe(model: &Model) -> TokenStream {
             kind: Extractor::Path(inner),
             ..
         } if matches!(path_shape(inner), PathShape::Struct) => {
-            Some(quote!(#krate::__private::PathProbe::of::<#inner>()))
+            Some(quote!((&#krate::__private::PathProbeOf::<#inner>::new()).path_probe()))
         }
         _ => None,
     });
-    option(probe)
+    let probe = probe.unwrap_or_else(|| quote!(::core::option::Option::None));
+    quote! {{
+        fn __iii_path_probe() -> ::core::option::Option<#krate::__private::PathProbe> {
+            #probe
+        }
+        __iii_path_probe
+    }}
 }
 
 /// The typed-call marker: a type named like the function implementing `TypedFunction`.
