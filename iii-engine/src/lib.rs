@@ -29,6 +29,14 @@
 //! string but not a UUID is served and answered under that string; `stream::send` has no
 //! stream socket to send to; there are no namespaces; and everything is kept in memory.
 //!
+//! Unlike the real engine it also bounds what one worker can make it hold: calls in flight per
+//! worker ([`EngineConfig::max_calls_per_worker`], [`EngineConfig::max_call_bytes_per_worker`];
+//! past them the worker is read no further, except for its answers), the time one frame may
+//! take to reach a worker ([`EngineConfig::write_timeout`]; a worker that stops reading is
+//! disconnected), deliveries in flight per subscriber ([`EngineConfig::delivery_concurrency`]
+//! or `queue_config.concurrency`), the dead-letter list (64 MiB) and channel buffers (16 MiB
+//! from a worker's writer).
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), iii_engine::EngineError> {
 //! let mut config = iii_engine::EngineConfig::default();
