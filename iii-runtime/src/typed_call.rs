@@ -16,7 +16,13 @@ use crate::worker::{CallOptions, Worker};
 /// generates a type named `add` (next to the function: types and functions live in different
 /// namespaces) with `ID = "math.add"`, `Input = AddInput`, `Output = AddOutput`. A function
 /// without an input parameter has `Input = ()`; one returning `http::Response<T>` has
-/// `Output = T`, the body a direct caller receives.
+/// `Output = T`, the body a direct caller receives; one returning `&'static str` has
+/// `Output = String`.
+///
+/// The marker is as visible as the function. `#[iii::function("…", marker = "AddFn")]` names
+/// it otherwise (when a module or type already has the function's name), and `marker = false`
+/// leaves it out (when the function is more visible than its input or output type, which the
+/// marker's impl of this trait cannot be: error E0446).
 ///
 /// Implement it by hand to call functions of workers written in other languages with types.
 pub trait TypedFunction {
