@@ -54,6 +54,7 @@ mod app;
 mod config;
 mod context;
 mod dispatch;
+mod dispatcher;
 mod embedded;
 mod error;
 mod events;

@@ -2,6 +2,7 @@
 //! idle deadline, and a writer that sends the queued frames and the keepalive pings, each
 //! write bounded so that an engine that stops reading is detected too.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::stream::{SplitSink, SplitStream};
@@ -13,6 +14,7 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use crate::dispatcher::Dispatcher;
 use crate::error::{BoxError, Error};
 
 type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
@@ -67,6 +69,7 @@ pub(crate) async fn connect(
     generation: u64,
     timings: Timings,
     events: mpsc::Sender<Event>,
+    dispatcher: Arc<Dispatcher>,
 ) {
     let config = WebSocketConfig::default()
         .max_message_size(Some(64 << 20))
@@ -93,21 +96,37 @@ pub(crate) async fn connect(
         data: data_tx,
         control: control_tx,
     };
-    if events
+    let reader = Reader {
+        generation,
+        timings,
+        events,
+        dispatcher,
+        link: link.clone(),
+    };
+    if reader
+        .events
         .send(Event::Connected { generation, link })
         .await
         .is_err()
     {
         return;
     }
-    tokio::spawn(run(ws, generation, timings, events, control_rx, data_rx));
+    tokio::spawn(run(ws, reader, control_rx, data_rx));
+}
+
+/// What the read half needs: where to report, and the dispatcher that starts invocations
+/// without a hop through the service.
+struct Reader {
+    generation: u64,
+    timings: Timings,
+    events: mpsc::Sender<Event>,
+    dispatcher: Arc<Dispatcher>,
+    link: Link,
 }
 
 async fn run(
     ws: Ws,
-    generation: u64,
-    timings: Timings,
-    events: mpsc::Sender<Event>,
+    reader: Reader,
     control: mpsc::UnboundedReceiver<Outgoing>,
     data: mpsc::Receiver<Outgoing>,
 ) {
@@ -115,20 +134,30 @@ async fn run(
     let (writer_done, writer_stopped) = oneshot::channel();
     // Reading and writing run apart, so that a write the engine is slow to take never stops
     // the read half from being polled (pongs, results, the idle deadline).
-    let writer = tokio::spawn(write_loop(sink, timings, control, data, writer_done));
-    let reason = read_loop(stream, generation, timings, &events, writer_stopped).await;
+    let writer = tokio::spawn(write_loop(sink, reader.timings, control, data, writer_done));
+    let reason = read_loop(stream, &reader, writer_stopped).await;
     writer.abort();
+    let generation = reader.generation;
     tracing::debug!(generation, %reason, "connection ended");
-    let _ = events.send(Event::Closed { generation, reason }).await;
+    let _ = reader
+        .events
+        .send(Event::Closed { generation, reason })
+        .await;
 }
 
 async fn read_loop(
     mut stream: SplitStream<Ws>,
-    generation: u64,
-    timings: Timings,
-    events: &mpsc::Sender<Event>,
+    reader: &Reader,
     mut writer_stopped: oneshot::Receiver<String>,
 ) -> String {
+    let Reader {
+        generation,
+        timings,
+        events,
+        dispatcher,
+        link,
+    } = reader;
+    let (generation, timings) = (*generation, *timings);
     let mut check = tokio::time::interval(timings.ping_interval);
     check.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_seen = Instant::now();
@@ -141,6 +170,15 @@ async fn read_loop(
                 last_seen = Instant::now();
                 match frame {
                     Some(Ok(frame)) => match inbound(frame) {
+                        Inbound::Message(Message::InvokeFunction(call)) => {
+                            // Started here when it may be; else the service decides.
+                            if let Some(call) = dispatcher.try_start(call, link) {
+                                let message = Message::InvokeFunction(call);
+                                if events.send(Event::Frame { generation, message }).await.is_err() {
+                                    return "worker dropped".to_owned();
+                                }
+                            }
+                        }
                         Inbound::Message(message) => {
                             if events.send(Event::Frame { generation, message }).await.is_err() {
                                 return "worker dropped".to_owned();

@@ -1,5 +1,6 @@
 //! The connection's life: connect, replay, ready, reconnect with backoff, drain and close.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use iii_protocol::{
@@ -8,8 +9,8 @@ use iii_protocol::{
 };
 use tokio::time::Instant;
 
-use super::invocations::shutting_down;
 use super::{Conn, Service, register_frame};
+use crate::dispatcher::shutting_down;
 use crate::error::Error;
 use crate::state::ConnectionState;
 use crate::transport::{self, Link, Outgoing, Timings};
@@ -17,6 +18,9 @@ use crate::transport::{self, Link, Outgoing, Timings};
 /// How long the worker waits for the pong that proves its registrations were read before it
 /// assumes they were (an engine that does not answer JSON pings).
 const READY_FALLBACK: Duration = Duration::from_secs(2);
+
+/// How long abandoned invocations get to send their answers.
+const ABANDON_GRACE: Duration = Duration::from_secs(1);
 
 /// How long the close frame may take once the drain is over.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -50,6 +54,7 @@ impl Service {
             self.generation,
             timings,
             self.events_tx.clone(),
+            Arc::clone(&self.dispatcher),
         ));
     }
 
@@ -158,7 +163,7 @@ impl Service {
 
     pub(super) fn on_closed(&mut self, reason: String) {
         // The engine answered what it had sent on that connection; the backlog is void.
-        self.invocations.drop_backlog();
+        self.drop_backlog();
         if let Conn::Draining { link, .. } = &mut self.conn {
             *link = None;
             return;
@@ -178,16 +183,25 @@ impl Service {
                 );
                 self.mark_ready();
             }
-            Conn::Draining { closing: false, .. } => {
-                if self.invocations.has_running() {
-                    tracing::warn!(
-                        running = self.invocations.count(),
-                        "shutdown grace elapsed; answering and abandoning the running invocations"
-                    );
-                    self.invocations.abandon(&shutting_down());
+            Conn::Draining {
+                closing: false,
+                abandoned: false,
+                ..
+            } if self.dispatcher.running() > 0 => {
+                tracing::warn!(
+                    running = self.dispatcher.running(),
+                    "shutdown grace elapsed; answering and abandoning the running invocations"
+                );
+                self.dispatcher.abandon_running();
+                if let Conn::Draining {
+                    until, abandoned, ..
+                } = &mut self.conn
+                {
+                    *abandoned = true;
+                    *until = Instant::now() + ABANDON_GRACE;
                 }
-                self.start_closing();
             }
+            Conn::Draining { closing: false, .. } => self.start_closing(),
             Conn::Draining { closing: true, .. } => {
                 // The close frame had its time: stop waiting for the transport.
                 if let Conn::Draining { link, .. } = &mut self.conn {
@@ -205,6 +219,7 @@ impl Service {
             link,
             until,
             closing,
+            ..
         } = &mut self.conn
             && !*closing
         {
@@ -225,16 +240,18 @@ impl Service {
             Conn::Open { link, .. } => Some(link),
             _ => None,
         };
-        tracing::info!(running = self.invocations.count(), "draining");
+        tracing::info!(running = self.dispatcher.running(), "draining");
+        self.dispatcher.stop_accepting();
         // Answer what has not started yet; the running invocations may finish, and may still
         // call other functions until they do.
-        self.invocations.refuse_backlog(&shutting_down());
+        self.refuse_backlog(&shutting_down());
         if link.is_none() {
             self.calls.fail_all(|_| Error::Shutdown);
         }
         self.conn = Conn::Draining {
             link,
             until,
+            abandoned: false,
             closing: false,
         };
         self.publish(ConnectionState::Draining);
@@ -243,7 +260,9 @@ impl Service {
 
     /// Once nothing runs any more, the close frame can go out.
     pub(super) fn close_if_drained(&mut self) {
-        if matches!(self.conn, Conn::Draining { .. }) && !self.invocations.has_running() {
+        if matches!(self.conn, Conn::Draining { closing: false, .. })
+            && self.dispatcher.running() == 0
+        {
             self.start_closing();
         }
     }

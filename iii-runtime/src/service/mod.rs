@@ -26,7 +26,8 @@ use crate::transport::{Event, Link, Outgoing};
 use crate::worker::Inner;
 
 use self::calls::Calls;
-use self::invocations::Invocations;
+use self::invocations::Backlog;
+use crate::dispatcher::Dispatcher;
 
 /// Capacity of the transport → service event queue. A full queue makes the transport wait
 /// before reading more, which is harmless because the service never waits on the transport.
@@ -89,18 +90,20 @@ enum Conn {
     /// Waiting to retry.
     Backoff { until: Instant },
     /// Shutting down: no new invocations; the link stays for the running ones (their results
-    /// and their own calls) and is closed once they are done or `until` passes; then
-    /// `closing`, with `until` the deadline for the close frame.
+    /// and their own calls) and is closed once they are done or `until` passes. Past the
+    /// grace, running invocations are `abandoned` (answered, and stopped at their next await)
+    /// and get a moment to send those answers; then `closing`, with `until` the deadline for
+    /// the close frame.
     Draining {
         link: Option<Link>,
         until: Instant,
+        abandoned: bool,
         closing: bool,
     },
 }
 
 pub(crate) struct Service {
     config: Arc<WorkerConfig>,
-    worker: Weak<Inner>,
     commands: mpsc::UnboundedReceiver<Command>,
     /// Every handle is gone: stop polling `commands` (it would return `None` forever).
     commands_closed: bool,
@@ -112,7 +115,8 @@ pub(crate) struct Service {
     function_order: Vec<String>,
     triggers: Vec<RegisterTrigger>,
     calls: Calls,
-    invocations: Invocations,
+    dispatcher: Arc<Dispatcher>,
+    backlog: Backlog,
     conn: Conn,
     generation: u64,
     attempt: u32,
@@ -129,10 +133,9 @@ impl Service {
         status: watch::Sender<Status>,
     ) -> Self {
         let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
-        let max_in_flight = config.max_in_flight.max(1);
+        let dispatcher = Dispatcher::new(config.max_in_flight, worker);
         Self {
             config,
-            worker,
             commands,
             commands_closed: false,
             events_tx,
@@ -142,7 +145,8 @@ impl Service {
             function_order: Vec::new(),
             triggers: Vec::new(),
             calls: Calls::default(),
-            invocations: Invocations::new(max_in_flight),
+            dispatcher,
+            backlog: Backlog::default(),
             conn: Conn::Connecting,
             generation: 0,
             attempt: 0,
@@ -156,10 +160,15 @@ impl Service {
         self.start_connect();
         loop {
             let wake = self.next_wake();
-            // Cancel safety: `recv` and `join_next` lose nothing when another branch wins, and
-            // the sleep is recreated from stored state each turn. `biased` handles commands
-            // first, so a call is always registered before its result can arrive: its frame
-            // is written only after the service handed out the queue for it.
+            let dispatcher = Arc::clone(&self.dispatcher);
+            let draining = matches!(self.conn, Conn::Draining { .. });
+            let wait_for_slot = !self.backlog.is_empty() && !draining;
+            let wait_for_drain = draining && dispatcher.running() > 0;
+            // Cancel safety: `recv` loses nothing when another branch wins; a dropped permit
+            // acquisition returns what it had; the sleep is recreated from stored state each
+            // turn. `biased` handles commands first, so a call is always registered before
+            // its result can arrive: its frame is written only after the service handed out
+            // the queue for it.
             tokio::select! {
                 biased;
                 command = self.commands.recv(), if !self.commands_closed => match command {
@@ -171,15 +180,17 @@ impl Service {
                     }
                 },
                 Some(event) = self.events.recv() => self.on_event(event),
-                Some(done) = self.invocations.join_next(), if self.invocations.has_running() => {
-                    self.invocations.finished(done);
-                    self.start_backlog();
-                    self.close_if_drained();
+                permit = dispatcher.permits().acquire_owned(), if wait_for_slot => {
+                    if let Ok(permit) = permit {
+                        self.start_next(permit);
+                    }
                 }
+                () = dispatcher.all_done(), if wait_for_drain => {}
                 _ = sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => {
                     self.on_timer();
                 }
             }
+            self.close_if_drained();
             if self.finished() {
                 break;
             }
@@ -192,13 +203,14 @@ impl Service {
     }
 
     fn finished(&self) -> bool {
-        matches!(&self.conn, Conn::Draining { link: None, .. }) && !self.invocations.has_running()
+        matches!(&self.conn, Conn::Draining { link: None, .. }) && self.dispatcher.running() == 0
     }
 
     fn on_command(&mut self, command: Command) {
         match command {
             Command::RegisterFunction { id, function } => {
                 let frame = register_frame(&id, &function);
+                self.dispatcher.set(&id, &function);
                 if self.functions.insert(id.clone(), function).is_none() {
                     self.function_order.push(id);
                 }
@@ -206,6 +218,7 @@ impl Service {
             }
             Command::UnregisterFunction { id } => {
                 if self.functions.remove(&id).is_some() {
+                    self.dispatcher.remove(&id);
                     self.function_order.retain(|f| *f != id);
                     self.send_control(Message::UnregisterFunction(UnregisterFunction { id }));
                 }

@@ -346,7 +346,10 @@ async fn http_invocations_refused_without_a_handler_get_an_http_answer() {
     let id = peer.invoke("gone", envelope.clone()).await;
     let result = peer.result_of(&id).await;
     assert_eq!(result["result"]["status_code"], 404, "{result}");
-    assert_eq!(result["result"]["body"]["error"]["code"], "function_not_found");
+    assert_eq!(
+        result["result"]["body"]["error"]["code"],
+        "function_not_found"
+    );
 
     let held = peer.invoke("hold", json!({})).await;
     started.notified().await;
