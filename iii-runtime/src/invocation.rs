@@ -41,7 +41,16 @@ impl Invocation {
             metadata,
             ..
         } = call;
-        let (input, http) = match http_envelope(&data) {
+        // A payload that opens with the caller id the engine injects (it sorts first, and the
+        // development engine writes it first) is a worker-to-worker call, not an HTTP
+        // envelope: skip scanning it for one.
+        let worker_call = crate::strip::starts_with_member(data.get(), CALLER_KEY);
+        let envelope = if worker_call {
+            None
+        } else {
+            http_envelope(&data)
+        };
+        let (input, http) = match envelope {
             Some(mut req) => {
                 let body = std::mem::replace(&mut req.body, raw::null());
                 (body, Some(req))
