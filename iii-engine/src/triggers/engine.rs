@@ -29,22 +29,7 @@ const SUMMARY_MAX: usize = 80;
 
 /// Fires every binding whose activation `matches` with `payload`, without waiting.
 fn fire_all(hub: &Arc<Hub>, matches: fn(&Activation) -> bool, payload: &Value) {
-    let targets: Vec<_> = hub
-        .registry()
-        .triggers
-        .values()
-        .filter(|t| matches(&t.activation))
-        .map(|t| (t.function_id.clone(), t.condition(), t.metadata.clone()))
-        .collect();
-    for (function_id, condition, metadata) in targets {
-        let hub2 = hub.clone();
-        let payload = payload.clone();
-        hub.tasks.spawn(async move {
-            if let Err(e) = super::fire(&hub2, &function_id, condition, &payload, metadata).await {
-                tracing::debug!("engine trigger -> {function_id:?} failed: {e:?}");
-            }
-        });
-    }
+    super::fire_matching(hub, "engine", payload, matches);
 }
 
 /// Fires `engine::workers-available` with `{"event", "worker_id"}`.
