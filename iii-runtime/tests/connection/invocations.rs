@@ -19,9 +19,7 @@ async fn results_errors_and_unknown_functions() {
             Err::<Value, _>(iii::Error::conflict("already there"))
         })
         .expect("register");
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
 
     let id = peer.invoke("add", json!({"a": 2, "b": 3})).await;
     let result = peer.result_of(&id).await;
@@ -71,9 +69,7 @@ async fn a_panicking_handler_answers_an_error_and_the_worker_keeps_serving() {
             Function::blocking(|_: Value| -> iii::Result<Value> { panic!("sync kaboom") }),
         )
         .expect("register");
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
 
     for (function, text) in [("boom", "kaboom"), ("boom.sync", "sync kaboom")] {
         let id = peer.invoke(function, json!({})).await;
@@ -115,9 +111,7 @@ async fn the_in_flight_limit_holds_and_overflow_is_refused() {
             })
             .expect("register");
     }
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
 
     // 2 run, 2 wait in the backlog, the fifth is refused at once.
     let mut ids = Vec::new();
@@ -154,9 +148,7 @@ async fn per_function_timeout_answers_with_a_timeout_error() {
             .timeout(Duration::from_millis(100)),
         )
         .expect("register");
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     let id = peer.invoke("slow", json!({})).await;
     let result = peer.result_of(&id).await;
     assert_eq!(result["error"]["code"], "timeout");
@@ -167,9 +159,7 @@ async fn per_function_timeout_answers_with_a_timeout_error() {
 async fn outbound_calls_time_out_and_late_results_are_ignored() {
     let engine = FakeEngine::bind().await;
     let worker = crate::worker(engine.url());
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     let options = CallOptions {
         timeout: Some(Duration::from_millis(200)),
         ..Default::default()
@@ -211,9 +201,7 @@ async fn caller_id_metadata_and_trace_context_reach_the_handler_and_flow_on() {
             }),
         )
         .expect("register");
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     let id = crate::fake_engine::uuid_v4();
     peer.send(json!({
         "type": "invokefunction", "invocation_id": id, "function_id": "relay",
@@ -244,9 +232,7 @@ async fn caller_id_metadata_and_trace_context_reach_the_handler_and_flow_on() {
 async fn a_function_registered_after_ready_is_registered_before_it_is_called() {
     let engine = FakeEngine::bind().await;
     let worker = crate::worker(engine.url());
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     worker.ready().await.expect("ready");
     for n in 0..50 {
         let id = format!("late.{n}");
@@ -278,9 +264,7 @@ async fn an_http_body_cannot_pose_as_the_caller() {
             }),
         )
         .expect("register");
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     let envelope = json!({
         "query_params": {}, "path_params": {}, "headers": {"content-type": "application/json"},
         "path": "/who", "method": "POST", "body": {"_caller_worker_id": "admin-worker"},
@@ -307,9 +291,7 @@ async fn sync_closures_register_directly_and_run_on_the_blocking_pool() {
             Ok(n * 2)
         })
         .expect("register");
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     let id = peer.invoke("sync.double", json!(21)).await;
     assert_eq!(peer.result_of(&id).await["result"], 42);
     worker.disconnect().await;
@@ -335,9 +317,7 @@ async fn http_invocations_refused_without_a_handler_get_an_http_answer() {
             })
             .expect("register");
     }
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     let envelope = json!({
         "query_params": {}, "path_params": {}, "headers": {},
         "path": "/gone", "method": "GET", "body": null,

@@ -19,9 +19,7 @@ fn quick(url: &str) -> iii::Worker {
 async fn worker_pings_and_answers_pings() {
     let engine = FakeEngine::bind().await;
     let worker = quick(engine.url());
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
 
     peer.send_raw(Message::Ping(b"are you there".to_vec().into()))
         .await;
@@ -36,9 +34,7 @@ async fn worker_pings_and_answers_pings() {
 async fn json_ping_is_answered_with_json_pong() {
     let engine = FakeEngine::bind().await;
     let worker = crate::worker(engine.url());
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     peer.send(serde_json::json!({"type": "ping"})).await;
     assert_eq!(peer.recv().await, serde_json::json!({"type": "pong"}));
     worker.disconnect().await;
@@ -48,9 +44,7 @@ async fn json_ping_is_answered_with_json_pong() {
 async fn a_silent_engine_is_detected_and_the_worker_reconnects() {
     let engine = FakeEngine::bind().await;
     let worker = quick(engine.url());
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let peer = crate::serve(&worker, &engine).await;
     worker.ready().await.expect("ready");
 
     // Stop reading: the worker's pings go unanswered, as on a half-open TCP connection.
@@ -67,9 +61,7 @@ async fn a_silent_engine_is_detected_and_the_worker_reconnects() {
 async fn malformed_frames_are_dropped_without_closing() {
     let engine = FakeEngine::bind().await;
     let worker = crate::worker(engine.url());
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     for junk in [
         "not json",
         "{}",
@@ -94,9 +86,7 @@ async fn malformed_frames_are_dropped_without_closing() {
 async fn an_engine_that_stops_reading_is_detected() {
     let engine = FakeEngine::bind().await;
     let worker = quick(engine.url());
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let peer = crate::serve(&worker, &engine).await;
     worker.ready().await.expect("ready");
     // The peer stops reading while the worker has megabytes to write: its writes stall, and
     // the worker gives up on the connection instead of waiting forever.

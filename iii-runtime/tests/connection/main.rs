@@ -28,6 +28,15 @@ pub(crate) fn config(url: &str) -> WorkerConfig {
     }
 }
 
+/// Starts `worker` against `engine` and plays the engine's side of the connection start;
+/// returns the engine's end of the connection.
+pub(crate) async fn serve(worker: &Worker, engine: &fake_engine::FakeEngine) -> fake_engine::Peer {
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.handshake("w-1").await;
+    peer
+}
+
 /// A worker with `echo` (returns its input) and `add` registered.
 pub(crate) fn worker(url: &str) -> Worker {
     let worker = Worker::with_config(config(url));

@@ -66,9 +66,7 @@ async fn backoff_doubles_between_failed_attempts() {
 async fn pending_call_fails_promptly_when_the_connection_drops() {
     let engine = FakeEngine::bind().await;
     let worker = worker(engine.url());
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     worker.ready().await.expect("ready");
 
     let caller = worker.clone();

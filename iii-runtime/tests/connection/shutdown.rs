@@ -28,9 +28,7 @@ async fn disconnect_lets_running_invocations_finish_then_closes() {
             })
             .expect("register");
     }
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
 
     let slow = peer.invoke("slow", json!("done")).await;
     started.notified().await;
@@ -83,9 +81,7 @@ async fn the_grace_period_bounds_the_wait() {
             })
             .expect("register");
     }
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     let id = peer.invoke("forever", json!({})).await;
     started.notified().await;
     let begun = std::time::Instant::now();
@@ -123,9 +119,7 @@ async fn running_handlers_may_still_call_out_while_draining() {
             )
             .expect("register");
     }
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     let id = peer.invoke("relay", json!({})).await;
     started.notified().await;
     let stopping = worker.clone();
@@ -144,9 +138,7 @@ async fn dropping_every_handle_closes_the_connection_and_ends_the_service() {
     let engine = FakeEngine::bind().await;
     let worker = crate::worker(engine.url());
     let mut changes = worker.state_changes();
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     worker.ready().await.expect("ready");
     drop(worker);
     assert!(

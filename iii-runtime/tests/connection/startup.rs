@@ -60,9 +60,7 @@ async fn announce_first_then_functions_then_triggers_then_ready() {
 async fn registrations_after_ready_go_out_at_once_and_unregister_works() {
     let engine = FakeEngine::bind().await;
     let worker = worker(engine.url());
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     worker.ready().await.expect("ready");
 
     let f = worker
@@ -130,9 +128,7 @@ async fn state_changes_report_the_lifecycle() {
     let worker = worker(engine.url());
     let mut changes = worker.state_changes();
     assert_eq!(changes.next().await, Some(ConnectionState::Idle));
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let _peer = crate::serve(&worker, &engine).await;
     let mut seen = Vec::new();
     while let Some(state) = changes.next().await {
         seen.push(state);
@@ -156,9 +152,7 @@ async fn state_changes_report_the_lifecycle() {
 async fn a_refused_function_is_logged_and_the_worker_keeps_serving() {
     let engine = FakeEngine::bind().await;
     let worker = worker(engine.url());
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     peer.send(json!({"type": "registrationrejected", "code": "FUNCTION_NAMESPACE_CONFLICT", "namespace": "default", "function_id": "add", "owner_worker_id": "w-0"}))
         .await;
     let id = peer.invoke("echo", json!("still here")).await;
@@ -171,9 +165,7 @@ async fn a_refused_function_is_logged_and_the_worker_keeps_serving() {
 async fn a_rejected_worker_stops_for_good() {
     let engine = FakeEngine::bind().await;
     let worker = worker(engine.url());
-    worker.start();
-    let mut peer = engine.accept().await;
-    peer.handshake("w-1").await;
+    let mut peer = crate::serve(&worker, &engine).await;
     peer.send(json!({"type": "registrationrejected", "code": "WORKER_NAMESPACE_CONFLICT", "namespace": "default", "worker_name": "test-worker", "owner_worker_id": "w-0"}))
         .await;
     let state = tokio::time::timeout(
