@@ -23,8 +23,12 @@ async fn worker_pings_and_answers_pings() {
 
     peer.send_raw(Message::Ping(b"are you there".to_vec().into()))
         .await;
-    // Reading for a while collects the worker's pings and its pong.
-    let _ = peer.try_recv(Duration::from_millis(350)).await;
+    // Reading collects the worker's pings (every 100 ms) and its pong; wait for them rather
+    // than for a fixed time, so a slow machine only makes the test slower.
+    let deadline = tokio::time::Instant::now() + crate::fake_engine::PATIENCE;
+    while (peer.pings < 2 || peer.pongs < 1) && tokio::time::Instant::now() < deadline {
+        let _ = peer.try_recv(Duration::from_millis(100)).await;
+    }
     assert!(peer.pings >= 2, "pings: {}", peer.pings);
     assert!(peer.pongs >= 1, "pongs: {}", peer.pongs);
     worker.disconnect().await;
