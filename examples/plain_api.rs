@@ -35,9 +35,11 @@ async fn main() -> iii::Result<()> {
     let worker = Worker::with_config(config);
 
     worker.register_function("math.add", |input: AddInput| async move {
-        Ok(AddOutput {
-            sum: input.a + input.b,
-        })
+        let sum = input
+            .a
+            .checked_add(input.b)
+            .ok_or_else(|| iii::Error::bad_request("the sum overflows a 64-bit integer"))?;
+        Ok(AddOutput { sum })
     })?;
     worker.connect().await?;
     worker.register_trigger(Trigger::http("math.add", "POST", "add"));

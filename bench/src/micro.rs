@@ -4,9 +4,9 @@
 //! * `decode only`: [`iii_protocol::Message::decode`]; `data` stays a `RawValue` (a borrowed
 //!   slice of text, not parsed).
 //! * `typed from frame`: decode, then serde straight from `data`'s text into the input type,
-//!   capturing `_caller_worker_id` in the same pass. This is the logic of iii-runtime's
-//!   crate-private `strip` module, written here as a plain struct field (its generic
-//!   deserializer wrapper is not public).
+//!   capturing `_caller_worker_id` as a plain struct field in the same pass. iii-runtime
+//!   (crate-private `strip` module) instead cuts the member out of the text, one copy of the
+//!   payload, and then deserializes: that copy is not counted here.
 //! * `via Value`: decode, parse `data` into a `serde_json::Value`, remove
 //!   `_caller_worker_id`, then `serde_json::from_value` into the input type.
 //! * `iii-sdk 0.25`: what the official SDK does, with its own public types: the whole frame into

@@ -1,3 +1,5 @@
+//! Round trips of every message type, tolerant decoding, and malformed frames.
+
 use serde_json::{Value, json};
 
 use super::*;

@@ -60,6 +60,7 @@ impl App {
     }
 
     /// Connects to this engine URL (the worker then never starts an engine itself).
+    #[must_use]
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.config.url = url.into();
         self.config.url_is_explicit = true;
@@ -67,36 +68,42 @@ impl App {
     }
 
     /// The worker's name as announced to the engine.
+    #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.config.name = name.into();
         self
     }
 
     /// A one-line description announced to the engine.
+    #[must_use]
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.config.description = Some(description.into());
         self
     }
 
     /// How many invocations may run at once.
+    #[must_use]
     pub fn max_in_flight(mut self, limit: usize) -> Self {
         self.config.max_in_flight = limit.max(1);
         self
     }
 
     /// How long shutdown waits for running invocations.
+    #[must_use]
     pub fn shutdown_grace(mut self, grace: Duration) -> Self {
         self.config.shutdown_grace = grace;
         self
     }
 
     /// The default timeout of calls to other functions.
+    #[must_use]
     pub fn invoke_timeout(mut self, timeout: Duration) -> Self {
         self.config.invoke_timeout = timeout;
         self
     }
 
     /// Edits the whole configuration.
+    #[must_use]
     pub fn configure(mut self, edit: impl FnOnce(&mut WorkerConfig)) -> Self {
         edit(&mut self.config);
         self
@@ -106,6 +113,7 @@ impl App {
     /// value per type; a second value of the same type replaces the first).
     ///
     /// A function whose `State<T>` has no value is reported before the worker connects.
+    #[must_use]
     pub fn state<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.states.insert(value);
         self
@@ -113,12 +121,14 @@ impl App {
 
     /// [`state`](App::state) for a value that is already shared (`Arc<T>`), e.g. one the
     /// program keeps using itself.
+    #[must_use]
     pub fn state_arc<T: Send + Sync + 'static>(mut self, value: std::sync::Arc<T>) -> Self {
         self.states.insert_arc(value);
         self
     }
 
     /// Runs `hook` once, the first time the worker is ready.
+    #[must_use]
     pub fn on_ready<F, Fut>(mut self, hook: F) -> Self
     where
         F: FnOnce(Worker) -> Fut + Send + 'static,
@@ -158,7 +168,7 @@ impl App {
         let closed = worker.wait_for_state(|s| s == crate::ConnectionState::Closed);
         tokio::select! {
             () = shutdown => {
-                tracing::info!("shutting down: finishing running invocations (a second signal exits at once)");
+                tracing::info!("shutting down: finishing running invocations (a second signal exits at once, status 130)");
                 let second = signal::shutdown_requested();
                 tokio::spawn(async {
                     second.await;
@@ -208,7 +218,7 @@ impl IntoApp for App {
 
 impl<E: std::fmt::Display> IntoApp for std::result::Result<App, E> {
     fn into_app(self) -> Result<App> {
-        self.map_err(|e| Error::Registration(e.to_string()))
+        self.map_err(|e| Error::new("startup_failed", 500, e.to_string()))
     }
 }
 
@@ -247,5 +257,9 @@ where
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .try_init();
 }

@@ -67,9 +67,11 @@ pub(crate) async fn run(
     .unwrap_or_else(|panic| Err(Error::Panic(panic_message(panic.as_ref()))));
     let _enter = span.enter();
     if let Err(e) = &outcome {
-        match e {
-            Error::InvalidInput { .. } => tracing::debug!(error = %e, "invalid input"),
-            _ => tracing::warn!(error = %e, "handler failed"),
+        // Client errors (bad input, not found, …) are answers, not worker problems.
+        if e.status() < 500 {
+            tracing::debug!(error = %e, code = e.code(), "handler answered an error");
+        } else {
+            tracing::warn!(error = %e, "handler failed");
         }
     }
     let Some(invocation_id) = invocation_id else {

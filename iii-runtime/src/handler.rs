@@ -113,18 +113,21 @@ impl Function {
     }
 
     /// Sets the description shown by the engine's introspection.
+    #[must_use]
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
         self
     }
 
     /// Sets the input schema announced with the function.
+    #[must_use]
     pub fn request_format(mut self, schema: Value) -> Self {
         self.request_format = Some(schema);
         self
     }
 
     /// Sets the output schema announced with the function.
+    #[must_use]
     pub fn response_format(mut self, schema: Value) -> Self {
         self.response_format = Some(schema);
         self
@@ -132,12 +135,14 @@ impl Function {
 
     /// Bounds each invocation: one still running after `timeout` is abandoned and answered
     /// with [`Error::Timeout`].
+    #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// Sets free-form metadata announced with the function.
+    #[must_use]
     pub fn metadata(mut self, metadata: Value) -> Self {
         self.metadata = Some(metadata);
         self

@@ -101,8 +101,8 @@ impl Invocation {
             return from_raw(&self.input);
         }
         // The engine adds the caller's worker id to object payloads of worker-to-worker calls;
-        // strip it so that strict (`deny_unknown_fields`) input types still deserialize, in the
-        // same pass over the text (no intermediate `Value`).
+        // cut it from the text (no intermediate `Value`) so that strict
+        // (`deny_unknown_fields`) input types still deserialize.
         if self.input.get().contains(CALLER_KEY)
             && let Some((text, caller)) = crate::strip::remove_member(self.input.get(), CALLER_KEY)
         {

@@ -1,3 +1,5 @@
+//! Unit tests of input decoding: HTTP envelopes, the caller id, error paths.
+
 use iii_protocol::{InvokeFunction, raw};
 use serde::Deserialize;
 use serde_json::json;

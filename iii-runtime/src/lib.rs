@@ -48,7 +48,8 @@
 //! - [`Worker`]: the handle for the plain API (register, invoke, disconnect).
 //! - [`App`] and `#[iii::main]`: run the functions declared with `#[iii::function]`.
 //! - [`Error`]: the one error type, with stable wire codes.
-//! - [`Trigger`]: HTTP routes, cron schedules, queue topics.
+//! - [`Trigger`]: HTTP routes, cron schedules, queue and pub/sub topics, stream and state
+//!   changes, and any other type through [`Trigger::new`].
 
 mod app;
 mod config;
@@ -90,7 +91,7 @@ pub use registry::register_declared;
 pub use registry::register_declared_with;
 pub use signal::shutdown_requested;
 pub use state::ConnectionState;
-pub use trigger::{FunctionRef, Trigger, TriggerHandle};
+pub use trigger::{FunctionHandle, Trigger, TriggerHandle};
 pub use typed_call::TypedFunction;
 pub use worker::{CallOptions, StateChanges, Worker};
 

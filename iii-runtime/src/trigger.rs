@@ -59,13 +59,45 @@ impl Trigger {
         )
     }
 
+    /// A stream trigger (`stream`): fires on `stream::set/update/delete` of `stream_name`,
+    /// optionally only for one group or item.
+    pub fn stream(
+        function_id: impl Into<String>,
+        stream_name: &str,
+        group_id: Option<&str>,
+        item_id: Option<&str>,
+    ) -> Self {
+        let mut config = json!({ "stream_name": stream_name });
+        if let Some(group) = group_id {
+            config["group_id"] = json!(group);
+        }
+        if let Some(item) = item_id {
+            config["item_id"] = json!(item);
+        }
+        Self::new(types::STREAM, function_id, config)
+    }
+
+    /// A state trigger (`state`): fires on `state::set/update/delete`, optionally only for
+    /// one scope or key.
+    pub fn state(function_id: impl Into<String>, scope: Option<&str>, key: Option<&str>) -> Self {
+        let mut config = json!({});
+        if let Some(scope) = scope {
+            config["scope"] = json!(scope);
+        }
+        if let Some(key) = key {
+            config["key"] = json!(key);
+        }
+        Self::new(types::STATE, function_id, config)
+    }
+
     /// A pub/sub topic subscriber (`subscribe`).
     pub fn subscribe(function_id: impl Into<String>, topic: &str) -> Self {
         Self::new(types::SUBSCRIBE, function_id, json!({ "topic": topic }))
     }
 
     /// Metadata delivered to the function with every fire.
-    pub fn with_metadata(mut self, metadata: Value) -> Self {
+    #[must_use]
+    pub fn metadata(mut self, metadata: Value) -> Self {
         self.metadata = Some(metadata);
         self
     }
@@ -119,14 +151,14 @@ impl TriggerHandle {
 }
 
 /// A registered function. Dropping the handle keeps the function; call
-/// [`unregister`](FunctionRef::unregister) to remove it.
+/// [`unregister`](FunctionHandle::unregister) to remove it.
 #[derive(Debug, Clone)]
-pub struct FunctionRef {
+pub struct FunctionHandle {
     pub(crate) id: String,
     pub(crate) worker: Worker,
 }
 
-impl FunctionRef {
+impl FunctionHandle {
     /// The function id.
     pub fn id(&self) -> &str {
         &self.id

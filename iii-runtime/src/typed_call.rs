@@ -77,7 +77,7 @@ impl Context {
     ///
     /// # Errors
     /// As [`Worker::enqueue`].
-    pub async fn enqueue<F>(&self, queue: &str, input: F::Input) -> Result<EnqueueReceipt>
+    pub async fn enqueue_fn<F>(&self, queue: &str, input: F::Input) -> Result<EnqueueReceipt>
     where
         F: TypedFunction,
         F::Input: Serialize,

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::handler::IntoFunction;
 use crate::service::{Command, Service};
 use crate::state::{ConnectionState, Status};
-use crate::trigger::{FunctionRef, Trigger, TriggerHandle};
+use crate::trigger::{FunctionHandle, Trigger, TriggerHandle};
 
 /// A connection to the iii engine and the functions it serves.
 ///
@@ -88,7 +88,9 @@ impl StateChanges {
 }
 
 impl Worker {
-    /// A worker for the engine at `url` (not connected yet).
+    /// A worker for the engine at `url` (not connected yet); the rest of the configuration
+    /// (such as `III_WORKER_NAME`) comes from the environment, as in
+    /// [`WorkerConfig::from_env`].
     pub fn new(url: impl Into<String>) -> Self {
         let mut config = WorkerConfig::from_env();
         config.url = url.into();
@@ -235,24 +237,23 @@ impl Worker {
     /// Registering an id again replaces the handler.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] when `id` is empty or blank.
+    /// [`Error::Registration`] when `id` is empty or blank.
     pub fn register_function<Args>(
         &self,
         id: impl Into<String>,
         function: impl IntoFunction<Args>,
-    ) -> Result<FunctionRef> {
+    ) -> Result<FunctionHandle> {
         let id = id.into();
         if id.trim().is_empty() {
-            return Err(Error::InvalidInput {
-                message: "a function id must not be empty".to_owned(),
-                path: None,
-            });
+            return Err(Error::Registration(
+                "a function id must not be empty".to_owned(),
+            ));
         }
         self.command(Command::RegisterFunction {
             id: id.clone(),
             function: function.into_function(),
         });
-        Ok(FunctionRef {
+        Ok(FunctionHandle {
             id,
             worker: self.clone(),
         })

@@ -97,7 +97,7 @@ async fn blank_function_ids_are_refused() {
     let err = worker
         .register_function("  ", |v: serde_json::Value| async move { Ok(v) })
         .expect_err("blank id");
-    assert_eq!(err.code(), "invalid_input");
+    assert_eq!(err.code(), "registration_failed");
 }
 
 #[tokio::test]
