@@ -111,6 +111,31 @@ impl WorkerConfig {
     }
 }
 
+/// Checks that `url` is one the worker can connect to: `ws://host[:port][/path]`.
+///
+/// # Errors
+/// A sentence saying what is wrong and what is expected.
+pub(crate) fn check_url(url: &str) -> std::result::Result<(), String> {
+    let lower = url.to_ascii_lowercase();
+    if lower.starts_with("wss://") {
+        return Err(format!(
+            "engine URL `{url}`: wss:// (TLS) is not supported by this build; use ws:// (the engine's worker port is plain WebSocket)"
+        ));
+    }
+    let Some(rest) = lower.strip_prefix("ws://") else {
+        return Err(format!(
+            "engine URL `{url}` is not a ws:// URL; expected something like ws://127.0.0.1:49134 (set III_URL)"
+        ));
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return Err(format!(
+            "engine URL `{url}` has no host; expected something like ws://127.0.0.1:49134"
+        ));
+    }
+    Ok(())
+}
+
 /// The engine URL from `III_URL`, else `III_BRIDGE_URL`, ignoring empty values.
 pub(crate) fn env_url() -> Option<String> {
     non_empty_env(ENV_URL).or_else(|| non_empty_env(ENV_BRIDGE_URL))
@@ -136,6 +161,32 @@ fn default_name() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn engine_urls_are_checked() {
+        for ok in [
+            "ws://127.0.0.1:49134",
+            "WS://localhost",
+            "ws://engine.internal:1/ws?x=1",
+        ] {
+            assert!(check_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "localhost:1234",
+            "http://127.0.0.1:49134",
+            "ws://",
+            "ws:// x",
+            "",
+        ] {
+            let e = check_url(bad).expect_err(bad);
+            assert!(e.contains("ws://"), "{bad}: {e}");
+        }
+        assert!(
+            check_url("wss://example.com")
+                .expect_err("tls")
+                .contains("TLS")
+        );
+    }
 
     #[test]
     fn odd_backoff_settings_do_not_panic() {

@@ -142,6 +142,15 @@ impl Worker {
             .unwrap_or_else(|p| p.into_inner())
             .take();
         if let Some((commands, status)) = startup {
+            if let Err(reason) = crate::config::check_url(&self.inner.config.url) {
+                // Retrying cannot fix a malformed URL: stop for good and say why.
+                tracing::error!("{reason}");
+                status.send_replace(Status {
+                    state: ConnectionState::Closed,
+                    fatal: Some(reason),
+                });
+                return;
+            }
             let service = Service::new(
                 Arc::clone(&self.inner.config),
                 Arc::downgrade(&self.inner),
@@ -155,9 +164,16 @@ impl Worker {
     /// Connects to the engine and waits until it is [ready](Worker::ready).
     ///
     /// # Errors
-    /// [`Error::Connect`] when the worker is not ready within the connect timeout; the
-    /// connection task keeps retrying in the background all the same.
+    /// [`Error::Connect`] when the URL is not a `ws://` URL, or when the worker is not ready
+    /// within the connect timeout (the connection task then keeps retrying in the background
+    /// all the same).
     pub async fn connect(&self) -> Result<()> {
+        if let Err(reason) = crate::config::check_url(&self.inner.config.url) {
+            return Err(Error::Connect {
+                url: self.inner.config.url.clone(),
+                source: reason.into(),
+            });
+        }
         self.start();
         let timeout = self.inner.config.connect_timeout;
         match tokio::time::timeout(timeout, self.ready()).await {

@@ -184,3 +184,18 @@ async fn a_rejected_worker_stops_for_good() {
         "the worker must not reconnect after a fatal rejection"
     );
 }
+
+#[tokio::test]
+async fn a_malformed_url_fails_at_once_without_retrying() {
+    let worker = iii::Worker::new("localhost:1234");
+    match worker.connect().await {
+        Err(iii::Error::Connect { url, source }) => {
+            assert_eq!(url, "localhost:1234");
+            assert!(source.to_string().contains("ws://"), "{source}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    worker.start();
+    assert_eq!(worker.state(), ConnectionState::Closed);
+    assert!(worker.fatal_error().is_some_and(|e| e.contains("ws://")));
+}
