@@ -48,9 +48,13 @@ pub(crate) async fn run(
     let span = tracing::info_span!(
         "invoke",
         function_id = %function_id,
-        invocation_id = %invocation_id.map(|id| id.to_string()).unwrap_or_default(),
+        invocation_id = tracing::field::Empty,
         trigger = ?trigger,
     );
+    // Recorded rather than formatted into a `String`: nothing is allocated per invocation.
+    if let Some(id) = invocation_id {
+        span.record("invocation_id", tracing::field::display(id));
+    }
     let guarded = AssertUnwindSafe(async move { handler(invocation).await }).catch_unwind();
     let traced = TRACE.scope(trace, guarded).instrument(span.clone());
     let outcome = match timeout {
