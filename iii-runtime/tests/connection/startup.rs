@@ -199,3 +199,28 @@ async fn a_malformed_url_fails_at_once_without_retrying() {
     assert_eq!(worker.state(), ConnectionState::Closed);
     assert!(worker.fatal_error().is_some_and(|e| e.contains("ws://")));
 }
+
+#[tokio::test]
+async fn an_engine_that_never_answers_the_ping_is_assumed_ready_after_a_while() {
+    let engine = FakeEngine::bind().await;
+    let worker = worker(engine.url());
+    worker.start();
+    let mut peer = engine.accept().await;
+    peer.send(json!({"type": "workerregistered", "worker_id": "w-1"}))
+        .await;
+    // Read the registrations and the ping, and never answer it.
+    loop {
+        if peer.recv().await["type"] == "ping" {
+            break;
+        }
+    }
+    assert_ne!(worker.state(), ConnectionState::Ready);
+    let started = std::time::Instant::now();
+    tokio::time::timeout(std::time::Duration::from_secs(10), worker.ready())
+        .await
+        .expect("ready after the fallback")
+        .expect("ready");
+    // The fallback is 2 s after the connection opened; it may not come much sooner.
+    assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
+    worker.disconnect().await;
+}
