@@ -118,7 +118,7 @@ impl Invocation {
         &self.ctx
     }
 
-    /// Takes the context out (cheap: the input is already decoded by then).
+    /// A copy of the context for the handler (it holds a `Worker` handle, ids and metadata).
     pub fn take_context(&mut self) -> Context {
         // The engine injects the caller's id only into worker-to-worker calls; an HTTP body
         // that carries one is the client's data, not a caller id.
