@@ -9,20 +9,22 @@ use crate::common::{self, Worker};
 
 /// Makes `stuck` stop being read by the engine's writer: it calls its own function with large
 /// payloads (the engine delivers them to a socket nobody reads), then sends pings whose pongs
-/// fill the connection's outbound queue.
+/// fill the connection's outbound queue. The engine may drop the connection before the last
+/// frame is sent (a short write timeout on a busy machine): that ends the wedge early.
 async fn wedge(stuck: &mut Worker) {
     stuck.register_function("self").await;
     let blob = "y".repeat(1 << 20);
     for _ in 0..24 {
-        stuck
-            .send(
-                json!({"type": "invokefunction", "invocation_id": uuid::Uuid::new_v4(),
-                         "function_id": "self", "data": {"b": blob}}),
-            )
-            .await;
+        let call = json!({"type": "invokefunction", "invocation_id": uuid::Uuid::new_v4(),
+                          "function_id": "self", "data": {"b": blob}});
+        if !stuck.try_send(call).await {
+            return;
+        }
     }
     for _ in 0..200 {
-        stuck.send(json!({"type": "ping"})).await;
+        if !stuck.try_send(json!({"type": "ping"})).await {
+            return;
+        }
     }
 }
 

@@ -81,6 +81,12 @@ impl Worker {
             .expect("send");
     }
 
+    /// Sends a JSON frame; `false` when the engine has already dropped the connection (which
+    /// tests of eviction and write timeouts expect at any point).
+    pub async fn try_send(&mut self, frame: Value) -> bool {
+        self.ws.send(Frame::text(frame.to_string())).await.is_ok()
+    }
+
     /// Sends a raw binary frame.
     pub async fn send_binary(&mut self, bytes: &[u8]) {
         self.ws
