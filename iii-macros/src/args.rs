@@ -1,13 +1,16 @@
-//! Parsing `key = value` attribute arguments with spanned errors for unknown and duplicate
-//! keys, collected rather than returned one at a time.
+//! Parsing `key = value` attribute arguments: the syntax step shared by every attribute.
+//! Unknown keys, duplicates and values of the wrong kind of token are spanned errors,
+//! collected rather than returned one at a time; what a value means is checked later.
 
 use std::collections::HashMap;
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Lit, LitStr, Token};
+
+use crate::errors::Errors;
 
 /// One argument: `key = value`, or a bare literal (`"math.add"`).
 pub(crate) enum Arg {
@@ -47,27 +50,6 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Vec<Arg>> {
     Ok(syn::parse::Parser::parse2(parser, args)?
         .into_iter()
         .collect())
-}
-
-/// Collects errors so that every problem is reported at once.
-#[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, e: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(e),
-            None => self.0 = Some(e),
-        }
-    }
-
-    pub(crate) fn add(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.push(syn::Error::new(span, message));
-    }
-
-    pub(crate) fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
-    }
 }
 
 /// A named option's key and value.
@@ -169,33 +151,24 @@ pub(crate) fn lit_str(named: &Named, errors: &mut Errors) -> Option<LitStr> {
     }
 }
 
-/// A non-empty string literal option.
-pub(crate) fn non_empty(named: &Named, errors: &mut Errors) -> Option<LitStr> {
-    let s = lit_str(named, errors)?;
-    if s.value().trim().is_empty() {
-        errors.add(s.span(), format!("`{}` must not be empty", named.key));
-        return None;
-    }
-    Some(s)
+/// A required option as parsed: the validation step reports it when it is missing; when it
+/// is malformed, the parse step already has.
+pub(crate) enum Required<T> {
+    Given(T),
+    Missing,
+    Malformed,
 }
 
-/// The `crate = "path"` option; without it, the name `Cargo.toml` gives `iii-runtime`.
-pub(crate) fn krate(named: Option<&Named>, errors: &mut Errors) -> syn::Path {
-    let Some(named) = named else {
-        return crate::manifest::runtime_path();
-    };
-    let default: syn::Path = syn::parse_quote!(::iii);
-    let Some(s) = lit_str(named, errors) else {
-        return default;
-    };
-    match s.parse::<syn::Path>() {
-        Ok(p) => p,
-        Err(_) => {
-            errors.add(
-                s.span(),
-                "`crate` takes a path\nhelp: write `crate = \"my_iii\"` when the dependency is renamed",
-            );
-            default
+impl<T> Required<T> {
+    /// The option `key` of `opts`, read with `read` (which reports what is malformed).
+    pub(crate) fn from(
+        opts: &HashMap<&'static str, Named>,
+        key: &str,
+        read: impl FnOnce(&Named) -> Option<T>,
+    ) -> Self {
+        match opts.get(key) {
+            None => Self::Missing,
+            Some(named) => read(named).map_or(Self::Malformed, Self::Given),
         }
     }
 }
