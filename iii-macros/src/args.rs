@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Lit, LitStr, Token};
 
 use crate::errors::Errors;
@@ -70,13 +69,24 @@ pub(crate) struct Spec {
     pub(crate) example: &'static str,
 }
 
+/// The options given to an attribute.
+pub(crate) struct Options {
+    values: HashMap<&'static str, Named>,
+    /// Whether the whole list parsed; when it did not, an option that looks absent may well
+    /// have been written, so that no "missing" error is due.
+    complete: bool,
+}
+
+impl Options {
+    /// The option `key`, if given.
+    pub(crate) fn get(&self, key: &str) -> Option<&Named> {
+        self.values.get(key)
+    }
+}
+
 /// Parses `args` against `spec`: unknown keys, duplicates and misplaced positional values are
 /// errors; the result maps each given key to its value.
-pub(crate) fn named(
-    args: TokenStream,
-    spec: &Spec,
-    errors: &mut Errors,
-) -> HashMap<&'static str, Named> {
+pub(crate) fn named(args: TokenStream, spec: &Spec, errors: &mut Errors) -> Options {
     let mut out: HashMap<&'static str, Named> = HashMap::new();
     let parsed = match parse(args) {
         Ok(parsed) => parsed,
@@ -85,7 +95,10 @@ pub(crate) fn named(
                 e.span(),
                 format!("{e}\nhelp: write it as `{}`", spec.example),
             ));
-            return out;
+            return Options {
+                values: out,
+                complete: false,
+            };
         }
     };
     for arg in parsed {
@@ -133,7 +146,10 @@ pub(crate) fn named(
         }
         out.insert(known, Named { key, value });
     }
-    out
+    Options {
+        values: out,
+        complete: true,
+    }
 }
 
 /// The string literal value of an option.
@@ -142,8 +158,8 @@ pub(crate) fn lit_str(named: &Named, errors: &mut Errors) -> Option<LitStr> {
         Ok(Lit::Str(s)) => Some(s),
         _ => {
             let key = &named.key;
-            errors.add(
-                named.value.span(),
+            errors.spanned(
+                &named.value,
                 format!("`{key}` takes a string literal\nhelp: write `{key} = \"…\"`"),
             );
             None
@@ -161,13 +177,10 @@ pub(crate) enum Required<T> {
 
 impl<T> Required<T> {
     /// The option `key` of `opts`, read with `read` (which reports what is malformed).
-    pub(crate) fn from(
-        opts: &HashMap<&'static str, Named>,
-        key: &str,
-        read: impl FnOnce(&Named) -> Option<T>,
-    ) -> Self {
+    pub(crate) fn from(opts: &Options, key: &str, read: impl FnOnce(&Named) -> Option<T>) -> Self {
         match opts.get(key) {
-            None => Self::Missing,
+            None if opts.complete => Self::Missing,
+            None => Self::Malformed,
             Some(named) => read(named).map_or(Self::Malformed, Self::Given),
         }
     }

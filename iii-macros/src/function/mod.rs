@@ -1,6 +1,6 @@
 //! `#[iii::function("id", …)]`, in three steps: [`parse`] reads the attribute and the
 //! function into an [`ast::Function`], [`validate`] checks it into a [`model::Model`]
-//! (collecting every error), and only then [`expand`] writes the function, its typed-call
+//! (collecting every error), and only then [`mod@expand`] writes the function, its typed-call
 //! marker and its `inventory` registration.
 
 mod ast;

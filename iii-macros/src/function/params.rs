@@ -4,7 +4,6 @@
 //! serde gives them).
 
 use syn::Type;
-use syn::spanned::Spanned;
 
 use super::model::{Extractor, Param, PathShape};
 use crate::errors::Errors;
@@ -37,9 +36,9 @@ pub(crate) fn check(params: &[Param], triggers: &[TriggerAttr], errors: &mut Err
                 } else {
                     "a function takes at most one input parameter (the body), and this is a second one\nhelp: put both values in one struct, or use an extractor such as `iii::Query<T>` or `iii::Path<T>`"
                 };
-                let mut e = syn::Error::new(ty.span(), message);
-                e.combine(syn::Error::new(
-                    first.span(),
+                let mut e = syn::Error::new_spanned(ty, message);
+                e.combine(syn::Error::new_spanned(
+                    first,
                     "the first input parameter is here",
                 ));
                 errors.push(e);
@@ -63,8 +62,8 @@ fn path_param(
         })
         .collect();
     if routes.is_empty() {
-        errors.add(
-            ty.span(),
+        errors.spanned(
+            ty,
             "`Path<T>` reads the `:params` of an HTTP route, but this function has no `#[iii::http]` route\nhelp: add `#[iii::http(path = \"items/:id\", method = \"GET\")]`, or take the value as input",
         );
         return;
@@ -86,16 +85,16 @@ fn path_param(
             continue;
         }
         match shape {
-            PathShape::Tuple(n) if n != params.len() => errors.add(
-                inner.span(),
+            PathShape::Tuple(n) if n != params.len() => errors.spanned(
+                inner,
                 format!(
                     "this tuple has {n} element(s), but the route `{}` has {} parameter(s): {listed}\nhelp: use one tuple element per route parameter, in route order",
                     path.value(),
                     params.len()
                 ),
             ),
-            PathShape::Scalar if params.len() != 1 => errors.add(
-                inner.span(),
+            PathShape::Scalar if params.len() != 1 => errors.spanned(
+                inner,
                 format!(
                     "a single value takes exactly one route parameter, but the route `{}` has {}: {listed}\nhelp: use a tuple or a struct with one field per parameter",
                     path.value(),

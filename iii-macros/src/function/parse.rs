@@ -1,9 +1,8 @@
-//! Parsing `#[iii::function(…)]` and the function it stands on into an [`ast::Function`]:
+//! Parsing `#[iii::function(…)]` and the function it stands on into an [`super::ast::Function`]:
 //! the options as literals, the runtime's path, our trigger attributes and `#[input]` marks
 //! taken off the function.
 
 use proc_macro2::{Span, TokenStream};
-use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn, Lit};
 
 use super::ast::{Function, Marker, Options};
@@ -51,8 +50,8 @@ pub(crate) fn parse(
                 // A negative literal arrives as one token from `macro_rules!` `$n:literal`.
                 Ok(Lit::Int(n)) if !n.base10_digits().starts_with('-') => Some(n),
                 _ => {
-                    errors.add(
-                        c.value.span(),
+                    errors.spanned(
+                        &c.value,
                         "`concurrency` takes a positive integer\nhelp: write `concurrency = 8`",
                     );
                     None
@@ -65,7 +64,7 @@ pub(crate) fn parse(
             Ok(Lit::Bool(b)) => Some(Marker::Bool(b)),
             Ok(Lit::Str(s)) => Some(Marker::Name(s)),
             _ => {
-                errors.add(m.value.span(), MARKER);
+                errors.spanned(&m.value, MARKER);
                 None
             }
         });

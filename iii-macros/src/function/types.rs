@@ -15,9 +15,10 @@ fn may_be_ours(path: &syn::Path, krate: &syn::Path) -> bool {
         return path.leading_colon.is_none();
     }
     let krate: Vec<&syn::Ident> = krate.segments.iter().map(|s| &s.ident).collect();
-    segments[0] == "iii"
-        || segments[0] == "http"
-        || (segments.len() > krate.len() && segments[..krate.len()] == krate[..])
+    segments
+        .first()
+        .is_some_and(|s| *s == "iii" || *s == "http")
+        || (segments.len() > krate.len() && segments.starts_with(&krate))
 }
 
 const UNSUPPORTED: &str = "help: take an owned type implementing `serde::Deserialize` (the input), or an extractor: `iii::Context`, `iii::State<T>`, `iii::Path<T>`, `iii::Query<T>`, `iii::Headers`, `http::Request<T>`";

@@ -79,14 +79,14 @@ pub(crate) fn validate(function: &Function, errors: &mut Errors) -> Option<Model
     let mut params = Vec::new();
     for (arg, forced) in item.sig.inputs.iter().zip(&function.forced_inputs) {
         match arg {
-            FnArg::Receiver(r) => errors.add(
-                r.span(),
+            FnArg::Receiver(r) => errors.spanned(
+                r,
                 "an `#[iii::function]` cannot take `self`\nhelp: make it a free function; share data with an `iii::State<T>` parameter",
             ),
             FnArg::Typed(pat) if *forced => params.push(Param::Input(pat.ty.clone())),
             FnArg::Typed(pat) => match types::classify(&pat.ty, krate) {
                 Ok(param) => params.push(param),
-                Err(message) => errors.add(pat.ty.span(), message),
+                Err(message) => errors.spanned(&pat.ty, message),
             },
         }
     }
@@ -98,7 +98,7 @@ pub(crate) fn validate(function: &Function, errors: &mut Errors) -> Option<Model
         syn::ReturnType::Type(_, ty) => match types::output(ty, krate) {
             Ok(output) => Some(output),
             Err(message) => {
-                errors.add(ty.span(), message);
+                errors.spanned(ty, message);
                 None
             }
         },
@@ -128,8 +128,8 @@ pub(crate) fn validate(function: &Function, errors: &mut Errors) -> Option<Model
 /// What the signature itself may not have.
 fn signature(sig: &syn::Signature, errors: &mut Errors) {
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.add(
-            sig.generics.span(),
+        errors.spanned(
+            &sig.generics,
             "an `#[iii::function]` cannot be generic\nhelp: declare one function per concrete type",
         );
     }
@@ -140,8 +140,8 @@ fn signature(sig: &syn::Signature, errors: &mut Errors) {
         );
     }
     if let Some(abi) = &sig.abi {
-        errors.add(
-            abi.span(),
+        errors.spanned(
+            abi,
             "an `#[iii::function]` cannot have an `extern` ABI\nhelp: remove the `extern`",
         );
     }

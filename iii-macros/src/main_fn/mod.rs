@@ -1,9 +1,12 @@
 //! `#[iii::main]`: [`parse`] reads `async fn main()` and the options, [`validate`] checks the
-//! signature, [`expand`] turns it into a `main` that runs the worker.
+//! signature, [`mod@expand`] turns it into a `main` that runs the worker.
 
 mod expand;
 mod parse;
 mod validate;
+
+#[cfg(test)]
+mod tests;
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -30,7 +30,7 @@ pub(crate) fn parse(
     let item: syn::ItemFn = syn::parse2(item).map_err(|_| {
         syn::Error::new(
             Span::call_site(),
-            "`#[iii::main]` goes on `async fn main()`",
+            "`#[iii::main]` goes on `async fn main()`\nhelp: write `#[iii::main] async fn main() {}`",
         )
     })?;
     let opts = args::named(args, &MAIN, errors);

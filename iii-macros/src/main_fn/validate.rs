@@ -13,14 +13,14 @@ pub(crate) fn validate(sig: &syn::Signature, errors: &mut Errors) {
         );
     }
     if !sig.inputs.is_empty() {
-        errors.add(
-            sig.inputs.span(),
+        errors.spanned(
+            &sig.inputs,
             "`#[iii::main]` takes no parameters\nhelp: configure the worker by returning an `iii::App`",
         );
     }
     if !sig.generics.params.is_empty() {
-        errors.add(
-            sig.generics.span(),
+        errors.spanned(
+            &sig.generics,
             "`#[iii::main]` cannot be generic\nhelp: remove the generic parameters",
         );
     }

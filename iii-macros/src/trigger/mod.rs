@@ -24,17 +24,6 @@ use quote::quote;
 
 pub(crate) use model::TriggerAttr;
 
-/// Names of the trigger attributes that `#[iii::function]` takes.
-pub(crate) const NAMES: &[&str] = &[
-    "http",
-    "queue",
-    "cron",
-    "subscribe",
-    "stream",
-    "state",
-    "trigger",
-];
-
 /// `#[iii::{name}(args)]` expanded on its own: moved below the function's `#[iii::function]`,
 /// or an error (with the item kept) when there is none.
 pub(crate) fn expand_standalone(name: &str, args: TokenStream, item: TokenStream) -> TokenStream {

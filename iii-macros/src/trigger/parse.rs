@@ -2,16 +2,25 @@
 //! literals of the right kind (`config` as JSON). What the values mean is checked in
 //! [`super::validate`].
 
-use std::collections::HashMap;
-
 use proc_macro2::TokenStream;
 use syn::{Attribute, ItemFn, Lit};
 
 use super::ast::{Config, Kind, Standalone, Trigger};
-use super::{NAMES, json};
-use crate::args::{self, Named, Required, Spec};
+use super::json;
+use crate::args::{self, Named, Options, Required, Spec};
 use crate::errors::Errors;
 use crate::krate::{self, Runtime};
+
+/// Names of the trigger attributes that `#[iii::function]` takes.
+pub(crate) const NAMES: &[&str] = &[
+    "http",
+    "queue",
+    "cron",
+    "subscribe",
+    "stream",
+    "state",
+    "trigger",
+];
 
 /// Removes our trigger attributes from `item` and parses each; the ones whose options cannot be
 /// read at all are left out (with errors recorded).
@@ -88,8 +97,6 @@ fn parse(name: &str, attr: &Attribute, errors: &mut Errors) -> Option<Trigger> {
         kind: build(&opts, errors),
     })
 }
-
-type Options = HashMap<&'static str, Named>;
 
 fn string(opts: &Options, key: &str, errors: &mut Errors) -> Required<syn::LitStr> {
     Required::from(opts, key, |named| args::lit_str(named, errors))
