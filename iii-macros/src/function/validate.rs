@@ -14,8 +14,9 @@ use crate::args::Required;
 use crate::errors::Errors;
 use crate::trigger::validate as trigger;
 
-/// The largest `concurrency`: the most permits tokio's semaphore takes on every target
-/// (`usize::MAX >> 3` on 32-bit ones); more would fail when the worker starts.
+/// The largest `concurrency`. tokio's semaphore panics above `usize::MAX >> 3` permits, which
+/// is this on 32-bit targets; one bound for every target keeps a limit that compiles from
+/// failing at start-up on another target.
 pub(crate) const MAX_CONCURRENCY: u64 = (u32::MAX >> 3) as u64;
 
 /// The model; `None` when something is wrong, with every problem recorded in `errors`.
