@@ -1,13 +1,15 @@
-//! Parsing `key = value` attribute arguments with spanned errors for unknown and duplicate
-//! keys, collected rather than returned one at a time.
+//! Parsing `key = value` attribute arguments: the syntax step shared by every attribute.
+//! Unknown keys, duplicates and values of the wrong kind of token are spanned errors,
+//! collected rather than returned one at a time; what a value means is checked later.
 
 use std::collections::HashMap;
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{TokenStream, TokenTree};
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 use syn::{Lit, LitStr, Token};
+
+use crate::errors::Errors;
 
 /// One argument: `key = value`, or a bare literal (`"math.add"`).
 pub(crate) enum Arg {
@@ -49,27 +51,6 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Vec<Arg>> {
         .collect())
 }
 
-/// Collects errors so that every problem is reported at once.
-#[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, e: syn::Error) {
-        match &mut self.0 {
-            Some(all) => all.combine(e),
-            None => self.0 = Some(e),
-        }
-    }
-
-    pub(crate) fn add(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.push(syn::Error::new(span, message));
-    }
-
-    pub(crate) fn finish(self) -> syn::Result<()> {
-        self.0.map_or(Ok(()), Err)
-    }
-}
-
 /// A named option's key and value.
 pub(crate) struct Named {
     pub(crate) key: syn::Ident,
@@ -88,13 +69,24 @@ pub(crate) struct Spec {
     pub(crate) example: &'static str,
 }
 
+/// The options given to an attribute.
+pub(crate) struct Options {
+    values: HashMap<&'static str, Named>,
+    /// Whether the whole list parsed; when it did not, an option that looks absent may well
+    /// have been written, so that no "missing" error is due.
+    complete: bool,
+}
+
+impl Options {
+    /// The option `key`, if given.
+    pub(crate) fn get(&self, key: &str) -> Option<&Named> {
+        self.values.get(key)
+    }
+}
+
 /// Parses `args` against `spec`: unknown keys, duplicates and misplaced positional values are
 /// errors; the result maps each given key to its value.
-pub(crate) fn named(
-    args: TokenStream,
-    spec: &Spec,
-    errors: &mut Errors,
-) -> HashMap<&'static str, Named> {
+pub(crate) fn named(args: TokenStream, spec: &Spec, errors: &mut Errors) -> Options {
     let mut out: HashMap<&'static str, Named> = HashMap::new();
     let parsed = match parse(args) {
         Ok(parsed) => parsed,
@@ -103,7 +95,10 @@ pub(crate) fn named(
                 e.span(),
                 format!("{e}\nhelp: write it as `{}`", spec.example),
             ));
-            return out;
+            return Options {
+                values: out,
+                complete: false,
+            };
         }
     };
     for arg in parsed {
@@ -151,7 +146,10 @@ pub(crate) fn named(
         }
         out.insert(known, Named { key, value });
     }
-    out
+    Options {
+        values: out,
+        complete: true,
+    }
 }
 
 /// The string literal value of an option.
@@ -160,8 +158,8 @@ pub(crate) fn lit_str(named: &Named, errors: &mut Errors) -> Option<LitStr> {
         Ok(Lit::Str(s)) => Some(s),
         _ => {
             let key = &named.key;
-            errors.add(
-                named.value.span(),
+            errors.spanned(
+                &named.value,
                 format!("`{key}` takes a string literal\nhelp: write `{key} = \"…\"`"),
             );
             None
@@ -169,33 +167,21 @@ pub(crate) fn lit_str(named: &Named, errors: &mut Errors) -> Option<LitStr> {
     }
 }
 
-/// A non-empty string literal option.
-pub(crate) fn non_empty(named: &Named, errors: &mut Errors) -> Option<LitStr> {
-    let s = lit_str(named, errors)?;
-    if s.value().trim().is_empty() {
-        errors.add(s.span(), format!("`{}` must not be empty", named.key));
-        return None;
-    }
-    Some(s)
+/// A required option as parsed: the validation step reports it when it is missing; when it
+/// is malformed, the parse step already has.
+pub(crate) enum Required<T> {
+    Given(T),
+    Missing,
+    Malformed,
 }
 
-/// The `crate = "path"` option; without it, the name `Cargo.toml` gives `iii-runtime`.
-pub(crate) fn krate(named: Option<&Named>, errors: &mut Errors) -> syn::Path {
-    let Some(named) = named else {
-        return crate::manifest::runtime_path();
-    };
-    let default: syn::Path = syn::parse_quote!(::iii);
-    let Some(s) = lit_str(named, errors) else {
-        return default;
-    };
-    match s.parse::<syn::Path>() {
-        Ok(p) => p,
-        Err(_) => {
-            errors.add(
-                s.span(),
-                "`crate` takes a path\nhelp: write `crate = \"my_iii\"` when the dependency is renamed",
-            );
-            default
+impl<T> Required<T> {
+    /// The option `key` of `opts`, read with `read` (which reports what is malformed).
+    pub(crate) fn from(opts: &Options, key: &str, read: impl FnOnce(&Named) -> Option<T>) -> Self {
+        match opts.get(key) {
+            None if opts.complete => Self::Missing,
+            None => Self::Malformed,
+            Some(named) => read(named).map_or(Self::Malformed, Self::Given),
         }
     }
 }

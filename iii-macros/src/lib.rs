@@ -1,16 +1,18 @@
 //! Attribute macros of `iii-runtime`. Use them through the runtime (`#[iii::function]`,
 //! `#[iii::http]`, `#[iii::main]`, …); their documentation lives there.
 //!
-//! Each entry point hands `proc_macro2` tokens to a module that parses the input into a typed
-//! model, validates it (collecting every error), and only then expands it.
+//! Each entry point hands `proc_macro2` tokens to a module (`function`, `trigger`, `main_fn`)
+//! that goes in three steps, each in its own file: `parse` reads the input into a typed syntax
+//! tree (`ast`), `validate` checks it into the model the expansion needs (collecting every
+//! error, spanned, into `errors::Errors`), and only `expand` calls `quote!`. Shared by all:
+//! `args` (the `key = value` syntax) and `krate` (how the crate being compiled names the
+//! runtime, and which attribute paths are ours).
 
 mod args;
-mod cron;
+mod errors;
 mod function;
-mod json;
+mod krate;
 mod main_fn;
-mod manifest;
-mod route;
 mod trigger;
 
 use proc_macro::TokenStream;
@@ -39,6 +41,10 @@ use proc_macro::TokenStream;
 /// module or type of the function's name exists); `marker = false` leaves it out (for example
 /// when the function is more visible than its input or output type, which the marker's
 /// `TypedFunction` impl cannot be: error E0446).
+///
+/// Trigger attributes (`#[iii::http]`, …) are taken from below it when written as a bare
+/// name (`#[http]`, imported) or through `iii`, the dependency's name in `Cargo.toml`, or the
+/// `crate` path; another path (`#[other::http]`) is left to the crate it names.
 ///
 /// Every mistake is a compile error at the offending token.
 #[proc_macro_attribute]

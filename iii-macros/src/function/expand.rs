@@ -1,14 +1,15 @@
-//! Generating the handler adapter, the typed-call marker and the `inventory` registration.
+//! Writing a validated `#[iii::function]`: the function itself, its typed-call marker, the
+//! handler adapter and the `inventory` registration. The only step that calls `quote!`.
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::ItemFn;
 use syn::spanned::Spanned;
 
-use super::model::{Extractor, Model, Param, Value};
-use super::validate::{PathShape, path_shape};
-use crate::trigger::TriggerAttr;
+use super::model::{Extractor, Model, Param, PathShape, Value};
+use crate::trigger;
 
+/// The expansion of `model`; `item` is the user's function without our attributes.
 pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
     let krate = &model.krate;
     let private = quote!(#krate::__private);
@@ -33,7 +34,10 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
     let request_format = schema(model.input_type());
     let response_format = schema(model.output_type());
     let description = option(model.description.as_ref().map(|d| quote!(#d)));
-    let triggers = model.triggers.iter().map(|t| trigger_spec(&private, t));
+    let triggers = model
+        .triggers
+        .iter()
+        .map(|t| trigger::expand::spec(&private, t));
     let states = model.params.iter().filter_map(|p| match p {
         Param::Extractor {
             kind: Extractor::State(ty),
@@ -183,56 +187,15 @@ fn handler(model: &Model) -> TokenStream {
     }
 }
 
-fn trigger_spec(private: &TokenStream, trigger: &TriggerAttr) -> TokenStream {
-    let opt = |s: &Option<syn::LitStr>| option(s.as_ref().map(|s| quote!(#s)));
-    match trigger {
-        TriggerAttr::Http { method, path, .. } => quote! {
-            #private::TriggerSpec::Http { method: #method, path: #path }
-        },
-        TriggerAttr::Cron { expression } => quote! {
-            #private::TriggerSpec::Cron { expression: #expression }
-        },
-        TriggerAttr::Queue { topic } => quote! {
-            #private::TriggerSpec::Queue { topic: #topic }
-        },
-        TriggerAttr::Subscribe { topic } => quote! {
-            #private::TriggerSpec::Subscribe { topic: #topic }
-        },
-        TriggerAttr::Stream { name, group, item } => {
-            let (group, item) = (opt(group), opt(item));
-            quote! {
-                #private::TriggerSpec::Stream { name: #name, group: #group, item: #item }
-            }
-        }
-        TriggerAttr::State { scope, key } => {
-            let key = opt(key);
-            quote! {
-                #private::TriggerSpec::State {
-                    scope: ::core::option::Option::Some(#scope),
-                    key: #key,
-                }
-            }
-        }
-        TriggerAttr::Custom {
-            trigger_type,
-            config,
-        } => quote! {
-            #private::TriggerSpec::Custom { trigger_type: #trigger_type, config: #config }
-        },
-    }
-}
-
 /// For a `Path<T>` whose `T` may be a struct: the probe that lets the runtime check the
 /// routes' `:params` against the field names serde uses (which the macro cannot see).
 fn path_probe(model: &Model) -> TokenStream {
     let krate = &model.krate;
     let probe = model.params.iter().find_map(|param| match param {
         Param::Extractor {
-            kind: Extractor::Path(inner),
+            kind: Extractor::Path(inner, PathShape::Struct),
             ..
-        } if matches!(path_shape(inner), PathShape::Struct) => {
-            Some(quote!((&#krate::__private::PathProbeOf::<#inner>::new()).path_probe()))
-        }
+        } => Some(quote!((&#krate::__private::PathProbeOf::<#inner>::new()).path_probe())),
         _ => None,
     });
     let probe = probe.unwrap_or_else(|| quote!(::core::option::Option::None));

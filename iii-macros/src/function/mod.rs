@@ -1,33 +1,47 @@
-//! `#[iii::function("id", …)]`: parse the attribute and the function into a [`model::Model`],
-//! validate it, then expand it into the function, its typed-call marker and an `inventory`
-//! registration.
+//! `#[iii::function("id", …)]`, in three steps: [`parse`] reads the attribute and the
+//! function into an [`ast::Function`], [`validate`] checks it into a [`model::Model`]
+//! (collecting every error), and only then [`mod@expand`] writes the function, its typed-call
+//! marker and its `inventory` registration.
 
+mod ast;
 mod expand;
 mod model;
+mod params;
 mod parse;
+mod types;
 mod validate;
+
+#[cfg(test)]
+mod tests;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Expands `#[iii::function]`; on error, the errors plus the user's item unchanged (minus
-/// our trigger attributes), so that later diagnostics and IDEs stay sane.
+use crate::errors::Errors;
+
+/// Expands `#[iii::function]`; on error, the errors plus the user's item (minus our trigger
+/// attributes and `#[input]` marks), so that later diagnostics and IDEs stay sane.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let mut item_fn: syn::ItemFn = match syn::parse2(item.clone()) {
-        Ok(f) => f,
-        Err(_) => {
-            let e = syn::Error::new(
-                proc_macro2::Span::call_site(),
-                "`#[iii::function]` goes on a function\nhelp: write `async fn name(input: T) -> iii::Result<U>`",
-            )
-            .to_compile_error();
+    let mut errors = Errors::default();
+    let function = match parse::parse(args, item.clone(), &mut errors) {
+        Ok(function) => function,
+        Err(e) => {
+            let e = e.to_compile_error();
             return quote! { #e #item };
         }
     };
-    match parse::parse(args, &mut item_fn) {
-        Ok(model) => expand::expand(&model, &item_fn),
-        Err(e) => {
+    let model = validate::validate(&function, &mut errors);
+    let item_fn = &function.item;
+    match (errors.finish(), model) {
+        (Ok(()), Some(model)) => expand::expand(&model, item_fn),
+        (Err(e), _) => {
             let e = e.to_compile_error();
+            quote! { #e #item_fn }
+        }
+        // Every `None` comes with an error; this keeps the macro total all the same.
+        (Ok(()), None) => {
+            let e = syn::Error::new(proc_macro2::Span::call_site(), "invalid `#[iii::function]`")
+                .to_compile_error();
             quote! { #e #item_fn }
         }
     }

@@ -33,7 +33,8 @@ pub(crate) enum Param {
 pub(crate) enum Extractor {
     Context,
     State(Box<Type>),
-    Path(Box<Type>),
+    /// `Path<T>`: `T` and what it looks like.
+    Path(Box<Type>, PathShape),
     Query,
     Headers,
     /// `http::Request<T>`: also consumes the body, of type `T`.
@@ -79,4 +80,13 @@ impl Model {
             Value::Unit | Value::Unknown => None,
         }
     }
+}
+
+/// What a `Path<T>`'s `T` looks like from the outside.
+#[derive(Clone, Copy)]
+pub(crate) enum PathShape {
+    Tuple(usize),
+    Scalar,
+    /// A struct, a map, a newtype…: checked by the runtime, which can ask serde.
+    Struct,
 }

@@ -1,0 +1,71 @@
+//! Writing validated triggers: each as a `TriggerSpec` value in the function's registration,
+//! and a trigger met above `#[iii::function]` moved below it.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::{Attribute, ItemFn};
+
+use super::model::TriggerAttr;
+
+/// The `TriggerSpec` expression of `trigger`; `private` is the runtime's `__private` path.
+pub(crate) fn spec(private: &TokenStream, trigger: &TriggerAttr) -> TokenStream {
+    let opt = |s: &Option<syn::LitStr>| match s {
+        Some(s) => quote!(::core::option::Option::Some(#s)),
+        None => quote!(::core::option::Option::None),
+    };
+    match trigger {
+        TriggerAttr::Http { method, path, .. } => quote! {
+            #private::TriggerSpec::Http { method: #method, path: #path }
+        },
+        TriggerAttr::Cron { expression } => quote! {
+            #private::TriggerSpec::Cron { expression: #expression }
+        },
+        TriggerAttr::Queue { topic } => quote! {
+            #private::TriggerSpec::Queue { topic: #topic }
+        },
+        TriggerAttr::Subscribe { topic } => quote! {
+            #private::TriggerSpec::Subscribe { topic: #topic }
+        },
+        TriggerAttr::Stream { name, group, item } => {
+            let (group, item) = (opt(group), opt(item));
+            quote! {
+                #private::TriggerSpec::Stream { name: #name, group: #group, item: #item }
+            }
+        }
+        TriggerAttr::State { scope, key } => {
+            let key = opt(key);
+            quote! {
+                #private::TriggerSpec::State {
+                    scope: ::core::option::Option::Some(#scope),
+                    key: #key,
+                }
+            }
+        }
+        TriggerAttr::Custom {
+            trigger_type,
+            config,
+        } => quote! {
+            #private::TriggerSpec::Custom { trigger_type: #trigger_type, config: #config }
+        },
+    }
+}
+
+/// `item` with the trigger `name(args)` inserted right below its `#[iii::function]` (at
+/// `function`), under the same path, so that the function macro takes it.
+pub(crate) fn standalone(
+    name: &str,
+    args: &TokenStream,
+    mut item: ItemFn,
+    function: usize,
+) -> TokenStream {
+    let Some(function_attr) = item.attrs.get(function) else {
+        return quote! { #item };
+    };
+    let mut path = function_attr.path().clone();
+    if let Some(last) = path.segments.last_mut() {
+        last.ident = syn::Ident::new(name, Span::call_site());
+    }
+    let attr: Attribute = syn::parse_quote! { #[#path(#args)] };
+    item.attrs.insert(function + 1, attr);
+    quote! { #item }
+}

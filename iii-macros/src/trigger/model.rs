@@ -1,0 +1,35 @@
+//! A validated trigger attribute: what the expansion writes into the registration.
+
+use syn::LitStr;
+
+/// One validated trigger.
+pub(crate) enum TriggerAttr {
+    Http {
+        method: String,
+        path: LitStr,
+        params: Vec<String>,
+    },
+    Cron {
+        expression: LitStr,
+    },
+    Queue {
+        topic: LitStr,
+    },
+    Subscribe {
+        topic: LitStr,
+    },
+    Stream {
+        name: LitStr,
+        group: Option<LitStr>,
+        item: Option<LitStr>,
+    },
+    State {
+        scope: LitStr,
+        key: Option<LitStr>,
+    },
+    Custom {
+        trigger_type: LitStr,
+        /// JSON text of the configuration object.
+        config: String,
+    },
+}

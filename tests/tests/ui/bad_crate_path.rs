@@ -1,0 +1,4 @@
+#[iii::function("jobs.run", crate = "my iii")]
+async fn run() {}
+
+fn main() {}

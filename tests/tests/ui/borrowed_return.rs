@@ -1,0 +1,6 @@
+#[iii::function("text.name")]
+async fn name<'a>() -> &'a str {
+    "name"
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[iii::function("jobs.run", concurrency = "8")]
+async fn run() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[iii::function("jobs.run", concurrency = 0)]
+async fn run() {}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[iii::function("reports.yearly")]
+#[iii::cron("@annually")]
+async fn yearly(tick: iii::CronTick) {
+    let _ = tick;
+}
+
+fn main() {}

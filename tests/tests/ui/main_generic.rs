@@ -1,0 +1,2 @@
+#[iii::main]
+async fn main<T>() {}

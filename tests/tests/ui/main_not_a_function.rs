@@ -1,0 +1,4 @@
+#[iii::main]
+struct Worker;
+
+fn main() {}

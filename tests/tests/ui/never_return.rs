@@ -1,0 +1,6 @@
+#[iii::function("jobs.forever")]
+async fn forever() -> ! {
+    loop {}
+}
+
+fn main() {}

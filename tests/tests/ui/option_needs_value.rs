@@ -1,0 +1,4 @@
+#[iii::function("jobs.run", timeout =)]
+async fn run() {}
+
+fn main() {}

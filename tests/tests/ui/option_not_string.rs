@@ -1,0 +1,4 @@
+#[iii::function("jobs.run", timeout = 30)]
+async fn run() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[iii::cron("@daily")]
+struct Nightly;
+
+fn main() {}

@@ -1,0 +1,5 @@
+#[iii::function("users.list")]
+#[iii::http("users")]
+async fn list() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[iii::function("danger.run")]
+async unsafe fn run(input: i64) -> i64 {
+    input
+}
+
+fn main() {}
