@@ -1,5 +1,6 @@
-//! Handlers: the type-erased function the runtime calls for each invocation, and the adapters
-//! that turn typed closures into one.
+//! [`Function`]: a handler ready to be registered — the type-erased function the runtime
+//! calls for each invocation, what is announced with it, and its timeout — and
+//! the adapters that turn typed closures into one.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,9 +11,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::context::Context;
+use super::context::Context;
+use super::invocation::Invocation;
 use crate::error::{Error, Result};
-use crate::invocation::{Invocation, Reply};
+use crate::reply::Reply;
 
 /// The future a type-erased handler returns.
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Reply>> + Send + 'static>>;
@@ -155,9 +157,7 @@ pub async fn run_blocking<T: Send + 'static>(
 ) -> Result<T> {
     match tokio::task::spawn_blocking(f).await {
         Ok(result) => result,
-        Err(e) if e.is_panic() => Err(Error::Panic(crate::dispatch::panic_message(
-            e.into_panic().as_ref(),
-        ))),
+        Err(e) if e.is_panic() => Err(Error::from_panic(e.into_panic().as_ref())),
         Err(_) => Err(Error::Shutdown),
     }
 }
