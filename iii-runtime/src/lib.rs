@@ -64,7 +64,7 @@
 //! | 2 | `service/` | the service task, the one owner of the connection's state (registrations to replay, pending calls, the backlog); starting it ([`Worker::start`]) |
 //! | 3 | `registry/` | `#[iii::function]` declarations: the ABI the macros fill, the start-up checks, what a declaration becomes |
 //! | 3 | `transport/` | one WebSocket connection: socket, reader, writer |
-//! | 4 | `dispatch/` | incoming invocations: admission (worker slots, the backlog), running one, refusals, the one function table |
+//! | 4 | `dispatch/` | incoming invocations: admission (worker slots, each function's `concurrency` limit, the backlog), running one, refusals, the one function table |
 //! | 4 | `extract/`, `typed_call` | extractors; typed calls |
 //! | 5 | `worker/` | [`Worker`], [`Function`], [`Invocation`], [`Context`]: types that refer to each other in the crate's one circle, explained there |
 //! | 6 | `link`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |

@@ -7,6 +7,9 @@
 //! it again knowing the connection's state ([`Admission::offer`]) and keeps the backlog of
 //! calls waiting for a slot.
 //!
+//! A function with a `concurrency` limit is admitted against that limit first (see
+//! `limit`): over it, the call waits in the function's queue without taking a slot.
+//!
 //! Admission holds the function table, the in-flight limit as a semaphore (one permit per
 //! running invocation), and the signal that abandons running invocations when the shutdown
 //! grace runs out.
@@ -17,7 +20,8 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 use iii_protocol::InvokeFunction;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
-use super::refuse::{not_found, reply_to, shutting_down};
+use super::limit::{self, Limit};
+use super::refuse::{not_found, over_limit, reply_to, shutting_down};
 use super::run;
 use super::table::{Entry, Table};
 use crate::link::Link;
@@ -25,7 +29,7 @@ use crate::worker::{Function, WeakWorker};
 
 /// What [`Admission::offer`] did with a call.
 pub(crate) enum Offer {
-    /// Started: nothing left to do.
+    /// Started, queued behind its function's limit, or refused: nothing left to do.
     Done,
     /// No function has that id.
     Unknown(InvokeFunction),
@@ -62,12 +66,13 @@ impl Admission {
         })
     }
 
-    /// Adds or replaces the function `id`.
+    /// Adds or replaces the function `id`. A limited function's queue holds as many calls
+    /// as the worker runs at once.
     pub(crate) fn register(&self, id: String, function: Function) {
         self.table
             .write()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, function);
+            .insert(id, function, self.limit);
     }
 
     /// Removes the function `id`; false when it was not registered.
@@ -96,8 +101,9 @@ impl Admission {
         }
     }
 
-    /// Runs `call` if a free slot allows. `behind` says that others wait for a slot before
-    /// it, so that it may not take a free one.
+    /// Runs `call` if its function's limit and a free slot allow, queues it behind its
+    /// function's limit, or refuses it. `behind` says that others wait for a slot before it,
+    /// so that it may not take a free one.
     pub(crate) fn offer(&self, call: InvokeFunction, link: &Link, behind: bool) -> Offer {
         let Some(entry) = self.functions().get(&call.function_id) else {
             return Offer::Unknown(call);
@@ -118,7 +124,8 @@ impl Admission {
         let Some(entry) = self.functions().get(&call.function_id) else {
             return reply_to(&link, &call, not_found(&call.function_id));
         };
-        // With a slot in hand the call runs; it never waits for another slot.
+        // With a slot in hand the call runs or waits behind its function's limit (and the
+        // slot goes back); it never waits for another slot.
         let placed = self.place(entry, call, &link, move || Some(slot));
         debug_assert!(matches!(placed, Offer::Done));
     }
@@ -130,13 +137,28 @@ impl Admission {
         link: &Link,
         slot: impl FnOnce() -> Option<OwnedSemaphorePermit>,
     ) -> Offer {
-        match slot() {
-            Some(slot) => {
+        let Some(limit) = &entry.limit else {
+            return match slot() {
+                Some(slot) => {
+                    self.spawn(slot, entry, call, link.clone());
+                    Offer::Done
+                }
+                None => Offer::NoSlot(call),
+            };
+        };
+        match limit.admit(call, link, slot) {
+            limit::Admit::Run(slot, call) => {
+                let entry = Arc::clone(&entry);
                 self.spawn(slot, entry, call, link.clone());
-                Offer::Done
             }
-            None => Offer::NoSlot(call),
+            limit::Admit::Queued => {}
+            limit::Admit::Full(call) => {
+                let error = over_limit(&call.function_id, limit.max(), limit.capacity());
+                reply_to(link, &call, error);
+            }
+            limit::Admit::NoSlot(call) => return Offer::NoSlot(call),
         }
+        Offer::Done
     }
 
     fn spawn(
@@ -148,9 +170,14 @@ impl Admission {
     ) {
         match self.worker.upgrade() {
             Some(worker) => run::spawn(slot, entry, call, link, worker, self.abandon.subscribe()),
-            // Every handle is gone and nothing runs (a running invocation holds one): the
-            // worker is closing.
-            None => reply_to(&link, &call, shutting_down()),
+            None => {
+                // Every handle is gone and nothing runs (a running invocation holds one):
+                // the worker is closing, and nothing waits behind this call's limit.
+                reply_to(&link, &call, shutting_down());
+                if let Some(limit) = &entry.limit {
+                    release(limit);
+                }
+            }
         }
     }
 
@@ -176,14 +203,23 @@ impl Admission {
         self.accepting.store(false, Ordering::Release);
     }
 
-    /// Answers every running invocation with `shutdown` and stops it at its next await.
+    /// Answers every running invocation with `shutdown` and stops it at its next await;
+    /// calls waiting behind a function's limit are answered when their turn comes.
     pub(crate) fn abandon_running(&self) {
         self.abandon.send_replace(true);
     }
 
-    /// Resolves once no invocation runs. Cancel safe: a dropped acquisition returns its permits.
+    /// Resolves once no invocation runs (and so none waits behind a function's limit either).
+    /// Cancel safe: a dropped acquisition returns its permits.
     pub(crate) async fn all_done(&self) {
         let all = u32::try_from(self.limit).unwrap_or(u32::MAX);
         drop(self.slots.acquire_many(all).await);
+    }
+}
+
+/// Gives back the reservation of a call that will not run.
+fn release(limit: &Limit) {
+    while let Some((call, link)) = limit.next() {
+        reply_to(&link, &call, shutting_down());
     }
 }

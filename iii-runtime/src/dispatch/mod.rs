@@ -1,8 +1,9 @@
 //! Dispatching the invocations the engine sends, from the connection's reader to the answer.
 //!
 //! - `admission.rs`: [`Admission`], which decides whether a call runs now, waits or is
-//!   refused: the worker's in-flight slots, the fast path the reader takes without a hop
-//!   through the service.
+//!   refused: the worker's in-flight slots, each function's own limit, the fast path the
+//!   reader takes without a hop through the service.
+//! - `limit.rs`: a function's `concurrency` limit and the bounded queue of calls over it.
 //! - `backlog.rs`: [`Backlog`], the calls waiting for a free slot, owned by the service.
 //! - `table.rs`: the one function table.
 //! - `run.rs`: running one admitted invocation in its task, and abandoning it.
@@ -11,11 +12,12 @@
 //!   overloaded).
 //!
 //! A call flows: reader → [`Admission::try_start`] → run, or → the service →
-//! [`Admission::offer`] → run, the [`Backlog`] or a refusal.
+//! [`Admission::offer`] → run, a function's queue, the [`Backlog`] or a refusal.
 
 mod admission;
 mod answer;
 mod backlog;
+mod limit;
 mod refuse;
 mod run;
 mod table;

@@ -30,6 +30,16 @@ pub(crate) fn overloaded(running: usize) -> ErrorBody {
     )
 }
 
+/// The function runs as many invocations as its `concurrency` allows and its queue is full.
+pub(super) fn over_limit(function_id: &str, limit: usize, waiting: usize) -> ErrorBody {
+    ErrorBody::new(
+        OVERLOADED,
+        format!(
+            "function {function_id} is running {limit} invocations (its concurrency limit) and has {waiting} waiting"
+        ),
+    )
+}
+
 /// Answers an invocation without running a handler. Calls without an id expect no answer.
 ///
 /// An HTTP-fired invocation gets an HTTP envelope (`503` while shutting down or overloaded,

@@ -1,7 +1,8 @@
 //! Running admitted invocations: each in a task of its own holding a slot of the worker's
 //! in-flight limit; the handler is called with panics caught, within the function's timeout,
 //! inside the invocation's trace context and span, and what it produced is sent as the
-//! answer.
+//! answer. A task whose function has a concurrency limit hands its slot on to the function's
+//! next waiting call when it ends.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use futures_util::FutureExt;
 use iii_protocol::{InvocationResult, InvokeFunction, Message};
 use tokio::sync::{OwnedSemaphorePermit, watch};
 use tracing::Instrument;
+use uuid::Uuid;
 
 use super::answer::encode;
 use super::refuse::{reply, shutting_down};
@@ -32,7 +34,21 @@ pub(super) fn spawn(
     tokio::spawn(async move {
         // The permit is the invocation's slot under the limit, freed when the task ends.
         let _slot = slot;
-        guarded(&entry.function, call, worker, link, &mut abandon).await;
+        let function = &entry.function;
+        let Some(limit) = &entry.limit else {
+            return guarded(function, call, worker, link, &mut abandon).await;
+        };
+        guarded(function, call, worker.clone(), link, &mut abandon).await;
+        // One `next` per invocation that ended keeps the limit's count; the slot goes on to
+        // the call it returns.
+        while let Some((call, link)) = limit.next() {
+            // Once the drain gave up, nothing new starts: the waiting calls are answered.
+            if *abandon.borrow() {
+                answer_abandoned(&link, call.invocation_id, &call.function_id);
+                continue;
+            }
+            guarded(function, call, worker.clone(), link, &mut abandon).await;
+        }
     });
 }
 
@@ -45,16 +61,20 @@ async fn guarded(
     abandon: &mut watch::Receiver<bool>,
 ) {
     let (invocation_id, function_id) = (call.invocation_id, call.function_id.clone());
-    let abandoned = |link: &Link| {
-        if let Some(id) = invocation_id {
-            reply(link, id, &function_id, shutting_down());
-        }
-    };
     // Cancel safety: when the abandon signal wins, the invocation is dropped at its current
     // await and answered here instead; `wait_for` loses nothing when the invocation wins.
     tokio::select! {
         () = invoke(function, call, worker, &link) => {}
-        _ = abandon.wait_for(|abandoned| *abandoned) => abandoned(&link),
+        _ = abandon.wait_for(|abandoned| *abandoned) => {
+            answer_abandoned(&link, invocation_id, &function_id);
+        }
+    }
+}
+
+/// Answers an abandoned invocation (calls without an id expect no answer).
+fn answer_abandoned(link: &Link, invocation_id: Option<Uuid>, function_id: &str) {
+    if let Some(id) = invocation_id {
+        reply(link, id, function_id, shutting_down());
     }
 }
 

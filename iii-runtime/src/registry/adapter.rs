@@ -1,48 +1,31 @@
 //! What a declaration becomes at start-up: a [`Function`] whose handler is the macro's with
-//! the worker's shared state handed in (and its concurrency limit), announced with its
-//! description and schemas and run under its timeout; and the [`Trigger`]s of its attributes.
+//! the worker's shared state handed in, announced with its description and schemas and run
+//! under its timeout and concurrency limit; and the [`Trigger`]s of its attributes.
 
 use std::sync::Arc;
 
 use iii_protocol::triggers::types;
 use serde_json::{Map, Value};
-use tokio::sync::Semaphore;
 
 use super::declare::{FunctionRegistration, TriggerSpec};
 use crate::error::{Error, Result};
 use crate::state_map::StateMap;
 use crate::trigger::Trigger;
-use crate::worker::{Function, HandlerFuture, Invocation};
+use crate::worker::{Function, Invocation};
 
 /// The function to register for `reg`.
 pub(super) fn function(reg: &'static FunctionRegistration, states: Arc<StateMap>) -> Function {
-    let mut function = Function::from_erased(adapter(reg, states));
+    let handler = move |mut invocation: Invocation| {
+        invocation.set_states(Arc::clone(&states));
+        (reg.handler)(invocation)
+    };
+    let mut function = Function::from_erased(handler);
     function.description = reg.description.map(str::to_owned);
     function.timeout = reg.timeout;
+    function.concurrency = reg.concurrency.map(|n| n.max(1));
     function.request_format = (reg.request_format)();
     function.response_format = (reg.response_format)();
     function
-}
-
-/// The registered handler: the macro's, with the shared state and the concurrency limit.
-fn adapter(
-    reg: &'static FunctionRegistration,
-    states: Arc<StateMap>,
-) -> impl Fn(Invocation) -> HandlerFuture + Send + Sync + 'static {
-    let limit = reg.concurrency.map(|n| Arc::new(Semaphore::new(n.max(1))));
-    move |mut invocation: Invocation| {
-        invocation.set_states(Arc::clone(&states));
-        let handler = (reg.handler)(invocation);
-        let limit = limit.clone();
-        Box::pin(async move {
-            // The permit is held until the handler finishes.
-            let _permit = match limit {
-                Some(limit) => Some(limit.acquire_owned().await.map_err(|_| Error::Shutdown)?),
-                None => None,
-            };
-            handler.await
-        })
-    }
 }
 
 impl TriggerSpec {

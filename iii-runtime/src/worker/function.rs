@@ -1,5 +1,5 @@
 //! [`Function`]: a handler ready to be registered — the type-erased function the runtime
-//! calls for each invocation, what is announced with it, and its timeout — and
+//! calls for each invocation, what is announced with it, and the limits it runs under — and
 //! the adapters that turn typed closures into one.
 
 use std::future::Future;
@@ -34,6 +34,7 @@ pub struct Function {
     pub(crate) response_format: Option<Value>,
     pub(crate) metadata: Option<Value>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) concurrency: Option<usize>,
 }
 
 impl std::fmt::Debug for Function {
@@ -56,6 +57,7 @@ impl Function {
             response_format: None,
             metadata: None,
             timeout: None,
+            concurrency: None,
         }
     }
 
@@ -140,6 +142,19 @@ impl Function {
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Lets at most `limit` invocations of this function run at once (at least one).
+    ///
+    /// Calls over the limit wait in the function's own queue, which holds up to
+    /// [`max_in_flight`](crate::WorkerConfig::max_in_flight) calls and no slot of the
+    /// worker's in-flight limit, so the other functions are served meanwhile; a call that
+    /// finds the queue full is refused with `overloaded`. This is what
+    /// `#[iii::function(concurrency = N)]` sets.
+    #[must_use]
+    pub fn concurrency(mut self, limit: usize) -> Self {
+        self.concurrency = Some(limit.max(1));
         self
     }
 
