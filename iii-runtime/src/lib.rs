@@ -61,7 +61,7 @@
 //! | layer | module | what it owns |
 //! |---|---|---|
 //! | 1 | `app` | [`App`]: configure, find or start an engine, register, serve, drain |
-//! | 2 | `service/` | the service task, the one owner of the connection's state (registrations to replay, pending calls, the backlog); starting it ([`Worker::start`]) |
+//! | 2 | `service/` | the service task, the one owner of the connection's state (triggers to replay, pending calls, the backlog); it writes the function table and replays it on every connection; starting it ([`Worker::start`]) |
 //! | 3 | `registry/` | `#[iii::function]` declarations: the ABI the macros fill, the start-up checks, what a declaration becomes |
 //! | 3 | `transport/` | one WebSocket connection: socket, reader, writer |
 //! | 4 | `dispatch/` | incoming invocations: admission (worker slots, each function's `concurrency` limit, the backlog), running one, refusals, the one function table |
@@ -69,9 +69,9 @@
 //! | 5 | `worker/` | [`Worker`], [`Function`], [`Invocation`], [`Context`]: types that refer to each other in the crate's one circle, explained there |
 //! | 6 | `link`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |
 //!
-//! An invocation travels up from the socket and back: `transport` reads it and offers it to
-//! `dispatch`'s admission, which runs it in a task of its own (or hands it to `service` to
-//! wait or be refused); the handler's answer goes out on the connection's `link`.
+//! An invocation flows down these layers: `transport` reads it and offers it to `dispatch`'s
+//! admission, which runs it in a task of its own (or hands it back to `service`, which has it
+//! wait or refuses it); the handler's answer goes out on the connection's `link`.
 
 mod app;
 mod config;

@@ -1,7 +1,7 @@
-//! The service task: the one owner of the worker's state across connections — the
-//! registrations to replay, the calls waiting for an answer, the backlog of invocations
-//! waiting for a slot — which drives the connection through connect, replay, ready,
-//! reconnect and drain.
+//! The service task: the one owner of the worker's state across connections — the triggers
+//! to replay, the calls waiting for an answer, the backlog of invocations waiting for a slot —
+//! and the only writer of the function table (`dispatch`'s, which the connection's reader
+//! reads). It drives the connection through connect, replay, ready, reconnect and drain.
 //!
 //! It never waits on anything a peer controls: commands from handles and events from the
 //! transport are handled at once, and every frame it writes goes on a queue.
