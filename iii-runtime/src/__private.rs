@@ -7,12 +7,12 @@ pub use serde;
 pub use serde_json;
 
 pub use crate::app::{IntoApp, run_main};
-pub use crate::extract::{FromInvocation, PathProbe, StateKey};
-pub use crate::handler::{HandlerFuture, json_reply, run_blocking};
-pub use crate::invocation::{Invocation, Reply};
+pub use crate::extract::{FromInvocation, PathProbe};
 pub use crate::registry::{FunctionRegistration, TriggerSpec};
-pub use crate::reply::http_reply;
+pub use crate::reply::{Reply, http_reply};
+pub use crate::state_map::StateKey;
 pub use crate::typed_call::TypedFunction;
+pub use crate::worker::{HandlerFuture, Invocation, json_reply, run_blocking};
 
 use crate::error::{BoxError, Error};
 

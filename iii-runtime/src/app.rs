@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use crate::config::WorkerConfig;
 use crate::error::{Error, Result};
-use crate::extract::StateMap;
+use crate::state_map::StateMap;
+use crate::status::ConnectionState;
 use crate::worker::Worker;
 use crate::{embedded, registry, signal};
 
@@ -165,7 +166,7 @@ impl App {
                 }
             }
         });
-        let closed = worker.wait_for_state(|s| s == crate::ConnectionState::Closed);
+        let closed = worker.wait_for_state(|s| s == ConnectionState::Closed);
         tokio::select! {
             () = shutdown => {
                 tracing::info!("shutting down: finishing running invocations (a second signal exits at once, status 130)");

@@ -199,6 +199,18 @@ impl Error {
     pub fn to_body(&self) -> ErrorBody {
         ErrorBody::new(self.code(), self.message())
     }
+
+    /// [`Error::Panic`] with the text of a caught panic's payload.
+    pub(crate) fn from_panic(payload: &(dyn std::any::Any + Send)) -> Self {
+        let text = if let Some(s) = payload.downcast_ref::<&str>() {
+            (*s).to_owned()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "panic with a non-string payload".to_owned()
+        };
+        Self::Panic(text)
+    }
 }
 
 #[cfg(test)]

@@ -45,29 +45,50 @@
 //!
 //! # Crate layout
 //!
-//! - [`Worker`]: the handle for the plain API (register, invoke, disconnect).
+//! The public API:
+//!
 //! - [`App`] and `#[iii::main]`: run the functions declared with `#[iii::function]`.
+//! - [`Worker`]: the handle for the plain API (register, invoke, disconnect).
+//! - [`Function`], [`Invocation`], [`Context`]: a handler, what it is called with, and what
+//!   it knows about the call; the extractors [`Path`], [`Query`], [`Headers`], [`State`];
+//!   [`TypedFunction`] for calls checked by the compiler.
 //! - [`Error`]: the one error type, with stable wire codes.
 //! - [`Trigger`]: HTTP routes, cron schedules, queue and pub/sub topics, stream and state
 //!   changes, and any other type through [`Trigger::new`].
+//!
+//! The modules behind it, in layers: each imports only from the layers below it.
+//!
+//! | layer | module | what it owns |
+//! |---|---|---|
+//! | 1 | `app` | [`App`]: configure, find or start an engine, register, serve, drain |
+//! | 2 | `service/` | the service task, the one owner of the connection's state (triggers to replay, pending calls, the backlog); it writes the function table and replays it on every connection; starting it ([`Worker::start`]) |
+//! | 3 | `registry/` | `#[iii::function]` declarations: the ABI the macros fill, the start-up checks, what a declaration becomes |
+//! | 3 | `transport/` | one WebSocket connection: socket, reader, writer |
+//! | 4 | `dispatch/` | incoming invocations: admission (worker slots, each function's `concurrency` limit, the backlog), running one, refusals, the one function table |
+//! | 4 | `extract/`, `typed_call` | extractors; typed calls |
+//! | 5 | `worker/` | [`Worker`], [`Function`], [`Invocation`], [`Context`]: types that refer to each other in the crate's one circle, explained there |
+//! | 6 | `link`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |
+//!
+//! An invocation flows down these layers: `transport` reads it and offers it to `dispatch`'s
+//! admission, which runs it in a task of its own (or hands it back to `service`, which has it
+//! wait or refuses it); the handler's answer goes out on the connection's `link`.
 
 mod app;
 mod config;
-mod context;
 mod dispatch;
-mod dispatcher;
 mod embedded;
 mod error;
 mod events;
 mod extract;
-mod handler;
-mod invocation;
+mod link;
 mod registry;
 mod reply;
 mod service;
 mod signal;
-mod state;
+mod state_map;
+mod status;
 mod strip;
+mod trace;
 mod transport;
 mod trigger;
 mod typed_call;
@@ -78,22 +99,23 @@ pub mod __private;
 
 pub use app::{App, init_tracing};
 pub use config::{Backoff, ENV_BRIDGE_URL, ENV_URL, ENV_WORKER_NAME, WorkerConfig};
-pub use context::{Context, TriggerKind};
 pub use embedded::{EmbeddedEngine, start_dev_engine_if_needed};
 pub use error::{BoxError, Error, Result};
 pub use events::{
     CronTick, StateEvent, StateEventKind, StreamChange, StreamChangeKind, StreamEvent,
 };
-pub use extract::{FromInvocation, Headers, Path, Query, State, StateKey, StateMap};
-pub use handler::{Blocking, Function, IntoFunction};
-pub use invocation::{Invocation, Reply};
-pub use registry::register_declared;
-pub use registry::register_declared_with;
+pub use extract::{FromInvocation, Headers, Path, Query, State};
+pub use registry::{register_declared, register_declared_with};
+pub use reply::Reply;
 pub use signal::shutdown_requested;
-pub use state::ConnectionState;
-pub use trigger::{FunctionHandle, Trigger, TriggerHandle};
+pub use state_map::{StateKey, StateMap};
+pub use status::ConnectionState;
+pub use trigger::Trigger;
 pub use typed_call::TypedFunction;
-pub use worker::{CallOptions, StateChanges, Worker};
+pub use worker::{
+    Blocking, CallOptions, Context, Function, FunctionHandle, IntoFunction, Invocation,
+    StateChanges, TriggerHandle, TriggerKind, Worker,
+};
 
 /// The `http` crate, for `http::Request<T>` parameters and `http::Response<T>` results.
 pub use ::http;

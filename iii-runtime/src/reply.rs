@@ -1,11 +1,28 @@
-//! Turning an `http::Response<T>` returned by a handler into a [`Reply`].
+//! [`Reply`]: what a handler produced, before the runtime encodes it for the wire, and how an
+//! `http::Response<T>` a handler returns becomes one.
 
 use std::collections::HashMap;
 
+use iii_protocol::RawValue;
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::invocation::Reply;
+
+/// What a handler produced, before the runtime encodes it for the wire.
+#[derive(Debug)]
+pub enum Reply {
+    /// A JSON value.
+    Json(Box<RawValue>),
+    /// An HTTP response with a status, headers and a JSON body.
+    Http {
+        /// Status code.
+        status: u16,
+        /// Headers.
+        headers: HashMap<String, String>,
+        /// Body.
+        body: Box<RawValue>,
+    },
+}
 
 /// Encodes a handler's `http::Response<T>`: its status, its headers (several values of one
 /// name are joined with `, `; values that are not UTF-8 are dropped) and its JSON body.

@@ -1,11 +1,9 @@
-//! Triggers: what makes the engine invoke a function (an HTTP route, a cron schedule, a queue
-//! topic, …), and the handle that removes one again.
+//! [`Trigger`]: what makes the engine invoke a function (an HTTP route, a cron schedule, a
+//! queue topic, …), as a value to register.
 
 use iii_protocol::RegisterTrigger;
 use iii_protocol::triggers::types;
 use serde_json::{Value, json};
-
-use crate::worker::Worker;
 
 /// A trigger to register: a type, the function it fires, and the type's configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,45 +125,5 @@ impl Trigger {
             namespace: None,
             trigger_namespace: None,
         }
-    }
-}
-
-/// A registered trigger. Dropping the handle keeps the trigger; call
-/// [`unregister`](TriggerHandle::unregister) to remove it.
-#[derive(Debug, Clone)]
-pub struct TriggerHandle {
-    pub(crate) id: String,
-    pub(crate) worker: Worker,
-}
-
-impl TriggerHandle {
-    /// The trigger's id (also the cron `job_id`).
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Removes the trigger from the engine and from the set replayed on reconnect.
-    pub fn unregister(self) {
-        self.worker.unregister_trigger(&self.id);
-    }
-}
-
-/// A registered function. Dropping the handle keeps the function; call
-/// [`unregister`](FunctionHandle::unregister) to remove it.
-#[derive(Debug, Clone)]
-pub struct FunctionHandle {
-    pub(crate) id: String,
-    pub(crate) worker: Worker,
-}
-
-impl FunctionHandle {
-    /// The function id.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
-    /// Removes the function from the engine and from the set replayed on reconnect.
-    pub fn unregister(self) {
-        self.worker.unregister_function(&self.id);
     }
 }

@@ -6,9 +6,8 @@ use iii_protocol::triggers::EnqueueReceipt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::context::Context;
 use crate::error::Result;
-use crate::worker::{CallOptions, Worker};
+use crate::worker::{CallOptions, Context, Worker};
 
 /// A function known at compile time: its id, input and output types.
 ///

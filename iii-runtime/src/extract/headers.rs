@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
-use super::FromInvocation;
+use super::extractor::FromInvocation;
 use crate::error::Result;
-use crate::invocation::Invocation;
+use crate::worker::Invocation;
 
 /// The request headers (names lower case, one value per name, as the engine delivers them).
 /// Empty when the function was called directly.

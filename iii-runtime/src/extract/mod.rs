@@ -15,6 +15,7 @@
 //! when `#[iii::main]` serves the function).
 
 mod de;
+mod extractor;
 mod fields;
 mod headers;
 mod path;
@@ -22,35 +23,10 @@ mod query;
 mod request;
 mod state;
 
+pub use extractor::FromInvocation;
 pub use fields::PathProbe;
 pub use headers::Headers;
 pub use path::Path;
 pub(crate) use path::route_order;
 pub use query::Query;
-pub use state::{State, StateKey, StateMap};
-
-use crate::context::Context;
-use crate::error::Result;
-use crate::invocation::Invocation;
-
-/// A value a handler parameter can be extracted from an [`Invocation`].
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not an extractor",
-    label = "not an extractor",
-    note = "extractors are `iii::Context`, `iii::State<T>`, `iii::Path<T>`, `iii::Query<T>`, `iii::Headers` and `http::Request<T>`",
-    note = "a parameter whose type is named like one of them is taken for it; if `{Self}` is your own type, taken as the input, mark the parameter `#[input]` or write its path, e.g. `crate::{Self}`"
-)]
-pub trait FromInvocation: Sized {
-    /// Extracts the value.
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`](crate::Error::InvalidInput) when the invocation does not
-    /// contain what the extractor needs.
-    fn from_invocation(invocation: &mut Invocation) -> Result<Self>;
-}
-
-impl FromInvocation for Context {
-    fn from_invocation(invocation: &mut Invocation) -> Result<Self> {
-        Ok(invocation.take_context())
-    }
-}
+pub use state::State;

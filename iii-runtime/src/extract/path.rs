@@ -2,10 +2,10 @@
 
 use serde::de::DeserializeOwned;
 
-use super::FromInvocation;
 use super::de::from_params;
+use super::extractor::FromInvocation;
 use crate::error::{Error, Result};
-use crate::invocation::Invocation;
+use crate::worker::Invocation;
 
 /// The route parameters of an HTTP-fired invocation, percent-decoded and deserialized into
 /// `T`: a struct whose fields are named like the `:params`, a tuple (in route order), or a

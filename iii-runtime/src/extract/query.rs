@@ -2,10 +2,10 @@
 
 use serde::de::DeserializeOwned;
 
-use super::FromInvocation;
 use super::de::from_params;
+use super::extractor::FromInvocation;
 use crate::error::{Error, Result};
-use crate::invocation::Invocation;
+use crate::worker::Invocation;
 
 /// The query parameters of an HTTP-fired invocation deserialized into `T` (usually a struct
 /// with `Option` fields). Values are parsed into the field types: `?page=2` fills a `u32`.

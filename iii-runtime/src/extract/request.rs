@@ -2,10 +2,10 @@
 
 use serde::de::DeserializeOwned;
 
-use super::FromInvocation;
+use super::extractor::FromInvocation;
 use super::path::percent_decode;
 use crate::error::{Error, Result};
-use crate::invocation::Invocation;
+use crate::worker::Invocation;
 
 /// The method, a URI rebuilt from the route and its parameters plus the query string, the
 /// headers (invalid ones skipped), and the body deserialized into `T`. A direct call gives a

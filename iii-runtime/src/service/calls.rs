@@ -1,5 +1,5 @@
-//! Calls this worker makes: the map of calls waiting for a result, and the callers waiting for
-//! a connection to write their call on.
+//! [`Calls`]: the calls this worker makes — the map of calls waiting for a result, and the
+//! callers waiting for a connection to write their call on.
 
 use std::collections::HashMap;
 
@@ -7,9 +7,9 @@ use iii_protocol::InvocationResult;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::{CallResult, Conn, Go, Service};
 use crate::error::Error;
-use crate::transport::Outgoing;
+use crate::link::Outgoing;
+use crate::worker::{CallResult, Go};
 
 struct Pending {
     function_id: String,
@@ -28,7 +28,12 @@ pub(super) struct Calls {
 }
 
 impl Calls {
-    fn insert(&mut self, id: Uuid, function_id: String, reply: oneshot::Sender<CallResult>) {
+    pub(super) fn insert(
+        &mut self,
+        id: Uuid,
+        function_id: String,
+        reply: oneshot::Sender<CallResult>,
+    ) {
         self.pending.insert(
             id,
             Pending {
@@ -99,48 +104,15 @@ impl Calls {
         }
     }
 
+    /// Keeps `go` until a connection is ready.
+    pub(super) fn wait(&mut self, go: oneshot::Sender<Go>) {
+        self.waiting.push(go);
+    }
+
     /// Hands the connection's queue to every caller waiting for it.
     pub(super) fn release(&mut self, link: &mpsc::Sender<Outgoing>, generation: u64) {
         for go in self.waiting.drain(..) {
             let _ = go.send(Ok((link.clone(), generation)));
-        }
-    }
-}
-
-impl Service {
-    pub(super) fn on_call(
-        &mut self,
-        id: Uuid,
-        function_id: String,
-        reply: Option<oneshot::Sender<CallResult>>,
-        go: oneshot::Sender<Go>,
-    ) {
-        if matches!(self.conn, Conn::Draining { link: None, .. }) {
-            let _ = go.send(Err(Error::Shutdown));
-            return;
-        }
-        if let Some(reply) = reply {
-            self.calls.insert(id, function_id, reply);
-        }
-        match self.call_link() {
-            Some(link) => {
-                let _ = go.send(Ok((link, self.generation)));
-            }
-            None => self.calls.waiting.push(go),
-        }
-    }
-
-    /// The queue calls may be written on: the ready connection's, including while draining
-    /// (running handlers may still call other functions).
-    pub(super) fn call_link(&self) -> Option<mpsc::Sender<Outgoing>> {
-        match &self.conn {
-            Conn::Open {
-                link, ready: true, ..
-            }
-            | Conn::Draining {
-                link: Some(link), ..
-            } => Some(link.data.clone()),
-            _ => None,
         }
     }
 }

@@ -1,29 +1,23 @@
-//! The connection's life: connect, replay, ready, reconnect with backoff, drain and close.
+//! The connection's life: connect, replay the registrations, ready, reconnect with backoff;
+//! the timers that drive it.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use iii_protocol::{
-    InvokeAction, InvokeFunction, Message, Reattach, RegistrationRejected, WorkerMetadata,
-    WorkerTelemetry, builtins, codes,
-};
+use iii_protocol::{Message, Reattach, RegistrationRejected, codes};
 use tokio::time::Instant;
 
-use super::{Conn, Service, register_frame};
-use crate::dispatcher::shutting_down;
+use super::conn::Conn;
+use super::frames::{announce, register_frame};
+use super::task::Service;
 use crate::error::Error;
-use crate::state::ConnectionState;
-use crate::transport::{self, Link, Outgoing, Timings};
+use crate::link::{Link, Outgoing};
+use crate::status::ConnectionState;
+use crate::transport::{self, Timings};
 
 /// How long the worker waits for the pong that proves its registrations were read before it
 /// assumes they were (an engine that does not answer JSON pings).
 const READY_FALLBACK: Duration = Duration::from_secs(2);
-
-/// How long abandoned invocations get to send their answers.
-const ABANDON_GRACE: Duration = Duration::from_secs(1);
-
-/// How long the close frame may take once the drain is over.
-const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 impl Service {
     pub(super) fn next_wake(&self) -> Option<Instant> {
@@ -54,7 +48,7 @@ impl Service {
             self.generation,
             timings,
             self.events_tx.clone(),
-            Arc::clone(&self.dispatcher),
+            Arc::clone(&self.admission),
         ));
     }
 
@@ -93,19 +87,17 @@ impl Service {
         // Reattach first so that the engine tears the old connection down before the replay;
         // then the announce, so that the engine applies the registrations at once instead of
         // holding them back until it knows the worker's namespace.
-        let mut frames = Vec::with_capacity(self.function_order.len() + self.triggers.len() + 3);
+        let functions = self.admission.functions();
+        let mut frames = Vec::with_capacity(functions.len() + self.triggers.len() + 3);
         if let Some((worker_id, Some(token))) = &self.previous {
             frames.push(Message::Reattach(Reattach {
                 previous_worker_id: worker_id.clone(),
                 reattach_token: token.clone(),
             }));
         }
-        frames.push(self.announce());
-        for id in &self.function_order {
-            if let Some(function) = self.functions.get(id) {
-                frames.push(register_frame(id, function));
-            }
-        }
+        frames.push(announce(&self.config));
+        frames.extend(functions.in_order().map(|(id, f)| register_frame(id, f)));
+        drop(functions);
         frames.extend(self.triggers.iter().cloned().map(Message::RegisterTrigger));
         // The engine reads a connection's frames in order, so its pong proves that it has
         // read every registration before it.
@@ -132,7 +124,7 @@ impl Service {
         let data = link.data.clone();
         self.attempt = 0;
         tracing::info!(
-            functions = self.functions.len(),
+            functions = self.admission.functions().len(),
             triggers = self.triggers.len(),
             "worker ready"
         );
@@ -163,7 +155,7 @@ impl Service {
 
     pub(super) fn on_closed(&mut self, reason: String) {
         // The engine answered what it had sent on that connection; the backlog is void.
-        self.drop_backlog();
+        self.backlog.clear();
         if let Conn::Draining { link, .. } = &mut self.conn {
             *link = None;
             return;
@@ -183,120 +175,8 @@ impl Service {
                 );
                 self.mark_ready();
             }
-            Conn::Draining {
-                closing: false,
-                abandoned: false,
-                ..
-            } if self.dispatcher.running() > 0 => {
-                tracing::warn!(
-                    running = self.dispatcher.running(),
-                    "shutdown grace elapsed; answering and abandoning the running invocations"
-                );
-                self.dispatcher.abandon_running();
-                if let Conn::Draining {
-                    until, abandoned, ..
-                } = &mut self.conn
-                {
-                    *abandoned = true;
-                    *until = Instant::now() + ABANDON_GRACE;
-                }
-            }
-            Conn::Draining { closing: false, .. } => self.start_closing(),
-            Conn::Draining { closing: true, .. } => {
-                // The close frame had its time: stop waiting for the transport.
-                if let Conn::Draining { link, .. } = &mut self.conn {
-                    *link = None;
-                }
-            }
-            _ => {}
+            Conn::Draining { .. } => self.on_drain_timer(),
+            Conn::Connecting | Conn::Open { ready: true, .. } => {}
         }
     }
-
-    /// Queues the close frame (behind the results already queued) and gives it
-    /// `CLOSE_GRACE` to go out.
-    fn start_closing(&mut self) {
-        if let Conn::Draining {
-            link,
-            until,
-            closing,
-            ..
-        } = &mut self.conn
-            && !*closing
-        {
-            *closing = true;
-            *until = Instant::now() + CLOSE_GRACE;
-            if let Some(link) = link {
-                close_after_data(link);
-            }
-        }
-    }
-
-    pub(super) fn begin_shutdown(&mut self) {
-        if matches!(self.conn, Conn::Draining { .. }) {
-            return;
-        }
-        let until = Instant::now() + self.config.shutdown_grace;
-        let link = match std::mem::replace(&mut self.conn, Conn::Connecting) {
-            Conn::Open { link, .. } => Some(link),
-            _ => None,
-        };
-        tracing::info!(running = self.dispatcher.running(), "draining");
-        self.dispatcher.stop_accepting();
-        // Answer what has not started yet; the running invocations may finish, and may still
-        // call other functions until they do.
-        self.refuse_backlog(&shutting_down());
-        if link.is_none() {
-            self.calls.fail_all(|_| Error::Shutdown);
-        }
-        self.conn = Conn::Draining {
-            link,
-            until,
-            abandoned: false,
-            closing: false,
-        };
-        self.publish(ConnectionState::Draining);
-        self.close_if_drained();
-    }
-
-    /// Once nothing runs any more, the close frame can go out.
-    pub(super) fn close_if_drained(&mut self) {
-        if matches!(self.conn, Conn::Draining { closing: false, .. })
-            && self.dispatcher.running() == 0
-        {
-            self.start_closing();
-        }
-    }
-
-    fn announce(&self) -> Message {
-        let metadata = WorkerMetadata {
-            runtime: "rust".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            name: self.config.name.clone(),
-            os: format!("{} ({})", std::env::consts::OS, std::env::consts::ARCH),
-            pid: std::process::id(),
-            isolation: std::env::var("III_ISOLATION").ok(),
-            namespace: None,
-            description: self.config.description.clone(),
-            telemetry: Some(WorkerTelemetry {
-                language: None,
-                project_name: None,
-                framework: Some("iii-rs".to_owned()),
-            }),
-        };
-        let data =
-            iii_protocol::raw::to_raw(&metadata).unwrap_or_else(|_| iii_protocol::raw::null());
-        Message::InvokeFunction(InvokeFunction {
-            action: Some(InvokeAction::Void),
-            ..InvokeFunction::new(builtins::WORKERS_REGISTER, data)
-        })
-    }
-}
-
-/// Queues the close frame behind the results already queued on the data queue, so that the
-/// answers of invocations that finished during the drain go out before the socket closes.
-fn close_after_data(link: &Link) {
-    let data = link.data.clone();
-    tokio::spawn(async move {
-        let _ = data.send(Outgoing::Close).await;
-    });
 }

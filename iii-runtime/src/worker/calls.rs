@@ -10,10 +10,11 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::Worker;
+use super::command::Command;
+use super::handle::Worker;
 use crate::error::{Error, Result};
-use crate::service::Command;
-use crate::transport::Outgoing;
+use crate::link::Outgoing;
+use crate::trace::TraceContext;
 
 /// Tells the service to forget a call whose caller stopped waiting.
 struct ForgetOnDrop<'a> {
@@ -188,9 +189,7 @@ impl Worker {
             id,
             armed: !void,
         };
-        let trace = crate::dispatch::TRACE
-            .try_with(Clone::clone)
-            .unwrap_or_default();
+        let trace = TraceContext::current();
         let frame = Message::InvokeFunction(InvokeFunction {
             invocation_id: (!void).then_some(id),
             action,
@@ -203,7 +202,7 @@ impl Worker {
         let lost = || Error::ConnectionLost {
             function_id: function_id.to_owned(),
         };
-        let timeout = options.timeout.unwrap_or(self.inner.config.invoke_timeout);
+        let timeout = options.timeout.unwrap_or(self.config().invoke_timeout);
         let exchange = async {
             let (link, generation) = ready.await.map_err(|_| Error::Shutdown)??;
             link.send(Outgoing::Frame(frame))

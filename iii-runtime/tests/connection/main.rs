@@ -1,6 +1,7 @@
 //! The worker's connection behaviour against a scripted engine that records every frame:
 //! start-up order, reconnect and replay, keepalive, invocations, shutdown.
 
+mod concurrency;
 mod fake_engine;
 mod invocations;
 mod keepalive;

@@ -1,4 +1,5 @@
-//! The connection state a [`Worker`](crate::Worker) reports.
+//! The connection state a [`Worker`](crate::Worker) reports, and the status the service
+//! publishes to its handles.
 
 /// Where a worker's connection to the engine stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,17 +1,17 @@
-//! One incoming invocation: its input (unwrapped from the HTTP envelope when an HTTP trigger
-//! fired it), its [`Context`], and the [`Reply`] a handler produces.
+//! [`Invocation`]: one incoming invocation as a handler adapter sees it — its input
+//! (unwrapped from the HTTP envelope when an HTTP trigger fired it), its [`Context`] and the
+//! worker's shared state.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use iii_protocol::http::HttpRequest;
 use iii_protocol::{InvokeFunction, RawValue, raw};
 use serde::de::DeserializeOwned;
 
-use crate::context::{Context, TriggerKind};
+use super::context::{Context, TriggerKind};
+use super::handle::Worker;
 use crate::error::{Error, Result};
-use crate::extract::StateMap;
-use crate::worker::Worker;
+use crate::state_map::StateMap;
 
 /// The key the engine injects into object payloads of worker-to-worker calls.
 const CALLER_KEY: &str = "_caller_worker_id";
@@ -202,22 +202,6 @@ fn invalid_input(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
         message,
         path: (path != ".").then_some(path),
     }
-}
-
-/// What a handler produced, before the runtime encodes it for the wire.
-#[derive(Debug)]
-pub enum Reply {
-    /// A JSON value.
-    Json(Box<RawValue>),
-    /// An HTTP response with a status, headers and a JSON body.
-    Http {
-        /// Status code.
-        status: u16,
-        /// Headers.
-        headers: HashMap<String, String>,
-        /// Body.
-        body: Box<RawValue>,
-    },
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Handlers: the type-erased function the runtime calls for each invocation, and the adapters
-//! that turn typed closures into one.
+//! [`Function`]: a handler ready to be registered — the type-erased function the runtime
+//! calls for each invocation, what is announced with it, and the limits it runs under — and
+//! the adapters that turn typed closures into one.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -10,9 +11,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::context::Context;
+use super::context::Context;
+use super::invocation::Invocation;
 use crate::error::{Error, Result};
-use crate::invocation::{Invocation, Reply};
+use crate::reply::Reply;
 
 /// The future a type-erased handler returns.
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Reply>> + Send + 'static>>;
@@ -32,6 +34,7 @@ pub struct Function {
     pub(crate) response_format: Option<Value>,
     pub(crate) metadata: Option<Value>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) concurrency: Option<usize>,
 }
 
 impl std::fmt::Debug for Function {
@@ -54,6 +57,7 @@ impl Function {
             response_format: None,
             metadata: None,
             timeout: None,
+            concurrency: None,
         }
     }
 
@@ -141,6 +145,19 @@ impl Function {
         self
     }
 
+    /// Lets at most `limit` invocations of this function run at once (at least one).
+    ///
+    /// Calls over the limit wait in the function's own queue, which holds up to
+    /// [`max_in_flight`](crate::WorkerConfig::max_in_flight) calls and no slot of the
+    /// worker's in-flight limit, so the other functions are served meanwhile; a call that
+    /// finds the queue full is refused with `overloaded`. This is what
+    /// `#[iii::function(concurrency = N)]` sets.
+    #[must_use]
+    pub fn concurrency(mut self, limit: usize) -> Self {
+        self.concurrency = Some(limit.max(1));
+        self
+    }
+
     /// Sets free-form metadata announced with the function.
     #[must_use]
     pub fn metadata(mut self, metadata: Value) -> Self {
@@ -155,9 +172,7 @@ pub async fn run_blocking<T: Send + 'static>(
 ) -> Result<T> {
     match tokio::task::spawn_blocking(f).await {
         Ok(result) => result,
-        Err(e) if e.is_panic() => Err(Error::Panic(crate::dispatch::panic_message(
-            e.into_panic().as_ref(),
-        ))),
+        Err(e) if e.is_panic() => Err(Error::from_panic(e.into_panic().as_ref())),
         Err(_) => Err(Error::Shutdown),
     }
 }

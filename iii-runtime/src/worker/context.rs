@@ -3,7 +3,7 @@
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::worker::Worker;
+use super::handle::Worker;
 
 /// What fired an invocation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,85 @@
+//! Starting a worker: spawning the service task behind a [`Worker`] handle, connecting, and
+//! waiting until the worker is ready. It lives here, above the service it spawns, so that the
+//! handle itself never refers to the service.
+
+use crate::config::check_url;
+use crate::error::{Error, Result};
+use crate::status::{ConnectionState, Status};
+use crate::worker::Worker;
+
+use super::task::Service;
+
+impl Worker {
+    /// Starts the connection task on the current tokio runtime (once) without waiting.
+    ///
+    /// The task connects, registers everything, and reconnects with backoff whenever the
+    /// connection drops, until [`disconnect`](Worker::disconnect).
+    pub fn start(&self) {
+        let Some(startup) = self.take_startup() else {
+            return;
+        };
+        if let Err(reason) = check_url(&self.config().url) {
+            // Retrying cannot fix a malformed URL: stop for good and say why.
+            tracing::error!("{reason}");
+            startup.status.send_replace(Status {
+                state: ConnectionState::Closed,
+                fatal: Some(reason),
+            });
+            return;
+        }
+        let service = Service::new(self.shared_config(), self.downgrade(), startup);
+        tokio::spawn(service.run());
+    }
+
+    /// Connects to the engine and waits until it is [ready](Worker::ready).
+    ///
+    /// # Errors
+    /// [`Error::Connect`] when the URL is not a `ws://` URL, or when the worker is not ready
+    /// within the connect timeout (the connection task then keeps retrying in the background
+    /// all the same).
+    pub async fn connect(&self) -> Result<()> {
+        let url = &self.config().url;
+        if let Err(reason) = check_url(url) {
+            return Err(Error::Connect {
+                url: url.clone(),
+                source: reason.into(),
+            });
+        }
+        self.start();
+        let timeout = self.config().connect_timeout;
+        match tokio::time::timeout(timeout, self.ready()).await {
+            Ok(result) => result,
+            Err(_) => Err(Error::Connect {
+                url: url.clone(),
+                source: format!("not ready within {timeout:?}").into(),
+            }),
+        }
+    }
+
+    /// Starts the worker if needed and waits until it is ready: connected, and the engine has
+    /// read every registration made so far (it answered the ping the worker sends after
+    /// them).
+    ///
+    /// The development engine has applied the registrations by then. The real engine applies
+    /// them once it has processed the worker's announce, which it does in a task of its own,
+    /// normally within milliseconds. An engine that does not answer the ping within 2 s is
+    /// assumed to have read them.
+    ///
+    /// # Errors
+    /// [`Error::Shutdown`] if the worker shuts down first.
+    pub async fn ready(&self) -> Result<()> {
+        self.start();
+        let state = self
+            .wait_for_state(|s| {
+                matches!(
+                    s,
+                    ConnectionState::Ready | ConnectionState::Draining | ConnectionState::Closed
+                )
+            })
+            .await?;
+        match state {
+            ConnectionState::Ready => Ok(()),
+            _ => Err(Error::Shutdown),
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Connecting and running one connection: open the socket, report it, then run the reader
+//! and the writer apart until either ends.
+
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use tokio::sync::{mpsc, oneshot};
+
+use super::read::{Reader, read_loop};
+use super::report::Event;
+use super::socket::{Timings, Ws, open};
+use super::write::write_loop;
+use crate::dispatch::Admission;
+use crate::link::{Link, Queues};
+
+/// Connects to `url` and, on success, spawns the transport task and reports `Connected`.
+pub(crate) async fn connect(
+    url: String,
+    generation: u64,
+    timings: Timings,
+    events: mpsc::Sender<Event>,
+    admission: Arc<Admission>,
+) {
+    let ws = match open(url, timings).await {
+        Ok(ws) => ws,
+        Err(error) => {
+            let _ = events
+                .send(Event::ConnectFailed { generation, error })
+                .await;
+            return;
+        }
+    };
+    let (link, queues) = Link::new();
+    let reader = Reader {
+        generation,
+        timings,
+        events,
+        admission,
+        link: link.clone(),
+    };
+    if reader
+        .events
+        .send(Event::Connected { generation, link })
+        .await
+        .is_err()
+    {
+        return;
+    }
+    tokio::spawn(run(ws, reader, queues));
+}
+
+async fn run(ws: Ws, reader: Reader, queues: Queues) {
+    let (sink, stream) = ws.split();
+    let (writer_done, writer_stopped) = oneshot::channel();
+    // Reading and writing run apart, so that a write the engine is slow to take never stops
+    // the read half from being polled (pongs, results, the idle deadline).
+    let writer = tokio::spawn(write_loop(sink, reader.timings, queues, writer_done));
+    let reason = read_loop(stream, &reader, writer_stopped).await;
+    writer.abort();
+    let generation = reader.generation;
+    tracing::debug!(generation, %reason, "connection ended");
+    let _ = reader
+        .events
+        .send(Event::Closed { generation, reason })
+        .await;
+}

@@ -1,0 +1,19 @@
+//! The transport of one WebSocket connection. It reports to the service through [`Event`]s
+//! and offers incoming invocations to the admission first.
+//!
+//! - `socket.rs`: opening the WebSocket, and the [`Timings`] that bound a connection.
+//! - `connect.rs`: [`connect()`], which opens it and runs the two halves apart.
+//! - `read.rs`: the reader, always polled, which watches the idle deadline.
+//! - `write.rs`: the writer, which sends the queued frames and the keepalive pings, each
+//!   write bounded so that an engine that stops reading is detected too.
+//! - `report.rs`: [`Event`], what the transport reports.
+
+mod connect;
+mod read;
+mod report;
+mod socket;
+mod write;
+
+pub(crate) use self::connect::connect;
+pub(crate) use self::report::Event;
+pub(crate) use self::socket::Timings;

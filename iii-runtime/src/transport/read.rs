@@ -1,0 +1,132 @@
+//! The read half: decodes every frame, offers invocations to the admission, reports the rest
+//! to the service, and ends the connection when nothing arrives within the idle timeout.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use futures_util::stream::SplitStream;
+use iii_protocol::{DecodeError, Message};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+use super::report::Event;
+use super::socket::{Timings, Ws};
+use crate::dispatch::Admission;
+use crate::link::Link;
+
+/// What the read half needs: where to report, and the admission that starts invocations
+/// without a hop through the service.
+pub(super) struct Reader {
+    pub(super) generation: u64,
+    pub(super) timings: Timings,
+    pub(super) events: mpsc::Sender<Event>,
+    pub(super) admission: Arc<Admission>,
+    pub(super) link: Link,
+}
+
+pub(super) async fn read_loop(
+    mut stream: SplitStream<Ws>,
+    reader: &Reader,
+    mut writer_stopped: oneshot::Receiver<String>,
+) -> String {
+    let Reader {
+        generation,
+        timings,
+        events,
+        admission,
+        link,
+    } = reader;
+    let (generation, timings) = (*generation, *timings);
+    let mut check = tokio::time::interval(timings.ping_interval);
+    check.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut last_seen = Instant::now();
+    loop {
+        // Cancel safety: `StreamExt::next`, a oneshot receiver and `Interval::tick` lose
+        // nothing when another branch wins. Waiting on the service inside the first branch
+        // only pauses reading, which is the backpressure the service exerts.
+        tokio::select! {
+            frame = stream.next() => {
+                last_seen = Instant::now();
+                match frame {
+                    Some(Ok(frame)) => match inbound(frame) {
+                        Inbound::Message(Message::InvokeFunction(call)) => {
+                            // Started here when it may be; else the service decides.
+                            if let Some(call) = admission.try_start(call, link) {
+                                let message = Message::InvokeFunction(call);
+                                if events.send(Event::Frame { generation, message }).await.is_err() {
+                                    return "worker dropped".to_owned();
+                                }
+                            }
+                        }
+                        Inbound::Message(message) => {
+                            if events.send(Event::Frame { generation, message }).await.is_err() {
+                                return "worker dropped".to_owned();
+                            }
+                        }
+                        Inbound::Skip => {}
+                        Inbound::Closed(reason) => return reason,
+                    },
+                    Some(Err(e)) => return format!("read error: {e}"),
+                    None => return "connection closed by the engine".to_owned(),
+                }
+            }
+            reason = &mut writer_stopped => {
+                let reason = reason.unwrap_or_else(|_| "writer ended".to_owned());
+                // Give the engine a moment to answer a close frame, then end regardless.
+                let _ = tokio::time::timeout(Duration::from_secs(1), async {
+                    while let Some(Ok(_)) = stream.next().await {}
+                })
+                .await;
+                return reason;
+            }
+            _ = check.tick() => {
+                if last_seen.elapsed() >= timings.idle_timeout {
+                    return format!("nothing received for {:?}", timings.idle_timeout);
+                }
+            }
+        }
+    }
+}
+
+enum Inbound {
+    Message(Message),
+    Skip,
+    Closed(String),
+}
+
+fn inbound(frame: WsMessage) -> Inbound {
+    let text = match &frame {
+        WsMessage::Text(t) => t.as_str(),
+        WsMessage::Binary(b) => match std::str::from_utf8(b) {
+            Ok(t) => t,
+            Err(_) => {
+                tracing::warn!("dropped a binary frame that is not UTF-8");
+                return Inbound::Skip;
+            }
+        },
+        // tungstenite queues the pong itself; it goes out with the next write or read.
+        WsMessage::Ping(_) | WsMessage::Pong(_) | WsMessage::Frame(_) => return Inbound::Skip,
+        WsMessage::Close(close) => {
+            return Inbound::Closed(match close {
+                Some(c) => format!("engine closed the connection ({}: {})", c.code, c.reason),
+                None => "engine closed the connection".to_owned(),
+            });
+        }
+    };
+    if text.trim().is_empty() {
+        return Inbound::Skip;
+    }
+    match Message::decode(text) {
+        Ok(message) => Inbound::Message(message),
+        Err(DecodeError::UnknownType(ty)) => {
+            tracing::debug!(%ty, "ignored a message of unknown type");
+            Inbound::Skip
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "dropped a malformed frame");
+            Inbound::Skip
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! The write half: sends the service's control frames first, then the data queue and the
+//! keepalive pings, in batches flushed once, each bounded by the idle timeout.
+
+use futures_util::SinkExt;
+use futures_util::stream::SplitSink;
+use tokio::sync::oneshot;
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+use super::socket::{Timings, Ws};
+use crate::link::{Outgoing, Queues};
+
+/// How many queued frames one flush may carry.
+const WRITE_BATCH: usize = 64;
+
+enum Written {
+    Open,
+    Closed,
+}
+
+/// Feeds `batch` to the socket and flushes it; a `Close` sends the close frame and ends it.
+async fn write_batch(
+    sink: &mut SplitSink<Ws, WsMessage>,
+    batch: Vec<Outgoing>,
+) -> Result<Written, tokio_tungstenite::tungstenite::Error> {
+    for out in batch {
+        let frame = match out {
+            Outgoing::Frame(text) => WsMessage::text(text),
+            Outgoing::Ping => WsMessage::Ping(Default::default()),
+            Outgoing::Close => {
+                sink.feed(WsMessage::Close(None)).await?;
+                sink.flush().await?;
+                return Ok(Written::Closed);
+            }
+        };
+        sink.feed(frame).await?;
+    }
+    sink.flush().await?;
+    Ok(Written::Open)
+}
+
+pub(super) async fn write_loop(
+    mut sink: SplitSink<Ws, WsMessage>,
+    timings: Timings,
+    queues: Queues,
+    done: oneshot::Sender<String>,
+) {
+    let Queues {
+        mut control,
+        mut data,
+    } = queues;
+    let mut ping = tokio::time::interval_at(
+        Instant::now() + timings.ping_interval,
+        timings.ping_interval,
+    );
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let reason = loop {
+        // Cancel safety: `recv` and `tick` lose nothing when another branch wins. `biased`
+        // writes the service's control frames first, so a registration always precedes the
+        // calls and results queued after it.
+        let first = tokio::select! {
+            biased;
+            out = control.recv() => out.unwrap_or(Outgoing::Close),
+            Some(out) = data.recv() => out,
+            _ = ping.tick() => Outgoing::Ping,
+        };
+        // Feed what is already queued (control first) and flush once: one write for a burst.
+        let mut batch = vec![first];
+        while batch.len() < WRITE_BATCH && !matches!(batch.last(), Some(Outgoing::Close)) {
+            match control.try_recv().or_else(|_| data.try_recv()) {
+                Ok(out) => batch.push(out),
+                Err(_) => break,
+            }
+        }
+        // A write the engine does not take within the idle timeout means it stopped reading
+        // (or the link is half-open): give up on the connection.
+        match tokio::time::timeout(timings.idle_timeout, write_batch(&mut sink, batch)).await {
+            Ok(Ok(Written::Open)) => {}
+            Ok(Ok(Written::Closed)) => break "closed by the worker".to_owned(),
+            Ok(Err(e)) => break format!("write error: {e}"),
+            Err(_) => {
+                break format!(
+                    "a write did not complete within {:?}: the engine is not reading",
+                    timings.idle_timeout
+                );
+            }
+        }
+    };
+    let _ = done.send(reason);
+}
