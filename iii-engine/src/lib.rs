@@ -37,6 +37,43 @@
 //! or `queue_config.concurrency`), the dead-letter list (64 MiB) and channel buffers (16 MiB
 //! from a worker's writer).
 //!
+//! # Layout
+//!
+//! The crate is built in layers; a module imports only from the layers below it.
+//!
+//! ```text
+//!   server (Engine::start, EngineHandle)       builds everything, owns the task set
+//!     │
+//!   front ends      ws/        worker port: sockets, connection loop, frames, writer,
+//!     │                        data channel sockets
+//!     │             http/      HTTP triggers: listener, pipeline, envelope, streaming
+//!     │
+//!   routing         router     function id → worker link or builtin; waits for answers
+//!   and firing      fire/      the one owner of trigger firing, one delivery queue per target
+//!     │             builtins/  the table of engine functions and their handlers
+//!     │             triggers/  validating and activating bindings, cron jobs
+//!     │
+//!   stores          registry/  workers, functions, bindings, routes (snapshot read path)
+//!     │             stores/    state, streams (owned by a task each), channels, dead letters
+//!     │
+//!   shared types    events     changes that fire triggers (values, bounded inbox)
+//!                   codec      invocation outcomes, builtin input and reply
+//!                   tasks, config, error
+//!                   iii-protocol: wire types, HTTP envelope, error codes
+//! ```
+//!
+//! How one HTTP request flows: the listener counts it against the concurrency limit (an
+//! atomic counter), takes one registry snapshot, matches the route there, and the pipeline
+//! invokes the route's function through the router with that same snapshot: the owner's link
+//! registers the invocation in the worker's own table of unanswered calls and queues the frame
+//! to the worker's writer. The worker's read loop completes the call from that table.
+//!
+//! How a change fires triggers: the store's owner (or a builtin, a cron job, a connection)
+//! sends an event to the firing owner; the firing owner matches it against the bindings of the
+//! current snapshot and hands a job to each target's bounded queue; each target's task works
+//! its queue off with bounded concurrency. Nothing spawns a task per fire, and a slow
+//! subscriber fills only its own queue.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), iii_engine::EngineError> {
 //! let mut config = iii_engine::EngineConfig::default();
@@ -50,19 +87,17 @@
 //! ```
 
 mod builtins;
-mod channels;
+mod codec;
 mod config;
 mod error;
+mod events;
+mod fire;
 mod http;
-mod hub;
-mod introspect;
-mod queue;
 mod registry;
 mod router;
 mod server;
-mod shutdown;
-mod state;
-mod streams;
+mod stores;
+mod tasks;
 mod triggers;
 mod ws;
 

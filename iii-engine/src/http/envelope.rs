@@ -1,6 +1,13 @@
-//! The HTTP envelope: the request object a route's function receives, and the mapping of its
-//! `{status_code, headers, body}` result (or an error) to an HTTP response.
+//! The HTTP envelope: the request object a route's function receives (iii-protocol's
+//! `HttpRequest`), and the mapping of its `{status_code, headers, body}` result (or an error)
+//! to an HTTP response.
+//!
+//! The result is read leniently, as the real engine reads it (a `status_code` that is not a
+//! number, or outside `200..=599`, is `200`; `headers` may be a map or a list of
+//! `"Name: value"` lines; a missing body is `{}`), so it is taken apart as a JSON value
+//! rather than decoded into the strict `HttpResponse` type.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 
 use bytes::Bytes;
@@ -8,11 +15,15 @@ use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use http::{Response, StatusCode};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
-use iii_protocol::http::HttpErrorBody;
+use iii_protocol::http::{
+    ChannelRef, HttpErrorBody, HttpRequest, HttpTriggerInfo, MiddlewareInput, MiddlewareRequest,
+};
+use iii_protocol::raw;
+use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use super::routes::Route;
+use crate::registry::routes::Route;
 
 /// The body of every response: whole, or streamed from a channel.
 pub(crate) type Body = BoxBody<Bytes, Infallible>;
@@ -20,7 +31,8 @@ pub(crate) type Body = BoxBody<Bytes, Infallible>;
 /// The response type of the HTTP server.
 pub(crate) type Resp = Response<Body>;
 
-/// Builds the `data` of an HTTP-fired invocation.
+/// Builds the `data` of an HTTP-fired invocation. The body is forwarded as the client sent it
+/// when the request says it is JSON (and it parses), else it is `null`.
 pub(crate) fn request(
     route: &Route,
     method: &str,
@@ -28,42 +40,57 @@ pub(crate) fn request(
     query: Option<&str>,
     headers: &HeaderMap,
     body: &[u8],
-    channels: &(Value, Value),
-) -> Value {
+    channels: (ChannelRef, ChannelRef),
+) -> HttpRequest {
     let is_json = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.to_ascii_lowercase().contains("application/json"));
     let body = if is_json {
-        serde_json::from_slice(body).unwrap_or(Value::Null)
+        serde_json::from_slice::<Box<RawValue>>(body).unwrap_or_else(|_| raw::null())
     } else {
-        Value::Null
+        raw::null()
     };
-    let path_params: Map<String, Value> = path_params
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    json!({
-        "query_params": query_params(query.unwrap_or("")),
-        "path_params": path_params,
-        "headers": header_map(headers),
-        "path": route.template,
-        "method": method,
-        "body": body,
-        "trigger": {"type": "http", "path": route.template, "method": method},
-        "request_body": channels.0,
-        "response": channels.1,
-    })
+    let (request_body, response) = channels;
+    HttpRequest {
+        query_params: query_params(query.unwrap_or("")),
+        path_params: path_params.iter().cloned().collect(),
+        headers: header_map(headers),
+        path: route.template.clone(),
+        method: method.to_owned(),
+        body,
+        trigger: Some(HttpTriggerInfo {
+            kind: "http".to_owned(),
+            path: route.template.clone(),
+            method: method.to_owned(),
+        }),
+        request_body: Some(request_body),
+        response: Some(response),
+    }
+}
+
+/// The input of a route's middleware: the request without its body.
+pub(crate) fn middleware_input(request: &HttpRequest) -> MiddlewareInput {
+    MiddlewareInput {
+        phase: "preHandler".to_owned(),
+        request: MiddlewareRequest {
+            path_params: request.path_params.clone(),
+            query_params: request.query_params.clone(),
+            headers: request.headers.clone(),
+            method: request.method.clone(),
+        },
+        context: Value::Object(Map::new()),
+    }
 }
 
 /// Query parameters, percent-decoded (`+` is a space); for a repeated key the last one wins.
-pub(crate) fn query_params(query: &str) -> Map<String, Value> {
+pub(crate) fn query_params(query: &str) -> HashMap<String, String> {
     query
         .split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), Value::String(percent_decode(v)))
+            (percent_decode(k), percent_decode(v))
         })
         .collect()
 }
@@ -96,12 +123,12 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Headers with lower-case names, one value per name; non-UTF-8 values become `""`.
-pub(crate) fn header_map(headers: &HeaderMap) -> Map<String, Value> {
+pub(crate) fn header_map(headers: &HeaderMap) -> HashMap<String, String> {
     headers
         .iter()
         .map(|(name, value)| {
             let value = value.to_str().unwrap_or("");
-            (name.as_str().to_owned(), Value::String(value.to_owned()))
+            (name.as_str().to_owned(), value.to_owned())
         })
         .collect()
 }
@@ -204,8 +231,14 @@ pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Resp {
     if status.is_server_error() {
         body = body.with_error_id(iii_protocol::Uuid::new_v4().simple().to_string());
     }
-    let value = serde_json::to_value(&body).unwrap_or(Value::Null);
-    serialize(status, Vec::new(), &value)
+    json_body(status, &body)
+}
+
+/// A JSON response of an engine-made body.
+pub(crate) fn json_body<T: Serialize>(status: StatusCode, body: &T) -> Resp {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let headers = vec![("content-type".into(), "application/json".into())];
+    respond(status, headers, Bytes::from(bytes))
 }
 
 /// A response with no body.
@@ -280,7 +313,7 @@ mod tests {
     fn query_decoding() {
         let q = query_params("a=1&b=hello%20world&c=x+y&d&e=%zz&a=2");
         assert_eq!(
-            Value::Object(q),
+            serde_json::to_value(q).unwrap(),
             json!({"a":"2","b":"hello world","c":"x y","d":"","e":"%zz"})
         );
     }
