@@ -58,7 +58,7 @@
 //!     │
 //!   shared types    events     changes that fire triggers (values, bounded inbox)
 //!                   codec      invocation outcomes, builtin input and reply
-//!                   tasks, config, error
+//!                   tasks, config, error, url
 //!                   iii-protocol: wire types, HTTP envelope, error codes
 //! ```
 //!
@@ -99,6 +99,7 @@ mod server;
 mod stores;
 mod tasks;
 mod triggers;
+mod url;
 mod ws;
 
 pub use config::{EngineConfig, env};

@@ -45,12 +45,8 @@ enum Wake {
     Stop(Stop),
 }
 
-/// One read frame, classified.
-enum Read {
-    Incoming(Incoming),
-    Skip,
-    Closed,
-}
+/// The socket closed or failed.
+struct Closed;
 
 /// Resolves when the connection must end whatever it is doing. Cancel-safe: each branch only
 /// observes a token or a channel.
@@ -160,16 +156,16 @@ impl Reader {
                     summary::log(&self.ep.registry.snapshot(), self.id);
                 }
                 Wake::Frame(frame) => match self.read(frame) {
-                    Read::Closed => return Stop::Closed,
-                    Read::Skip => {}
+                    Err(Closed) => return Stop::Closed,
+                    Ok(None) => {}
                     // Answers are never held back: answering calls frees the room that other
                     // calls wait for.
-                    Read::Incoming(incoming) if incoming.is_result() => {
+                    Ok(Some(incoming)) if incoming.is_result() => {
                         if let Err(why) = self.handle(incoming, None).await {
                             return why;
                         }
                     }
-                    Read::Incoming(incoming) => self.deferred.push(incoming),
+                    Ok(Some(incoming)) => self.deferred.push(incoming),
                 },
             }
         }
@@ -227,13 +223,16 @@ impl Reader {
         }
     }
 
-    /// Decodes a frame read from the socket.
-    fn read(&self, frame: Option<Result<Frame, tokio_tungstenite::tungstenite::Error>>) -> Read {
+    /// Decodes a frame read from the socket; `None` for a frame that carries no message.
+    fn read(
+        &self,
+        frame: Option<Result<Frame, tokio_tungstenite::tungstenite::Error>>,
+    ) -> Result<Option<Incoming>, Closed> {
         let incoming = match frame {
             Some(Ok(Frame::Text(text))) => Incoming::parse(self.id, text.as_str()),
             Some(Ok(Frame::Binary(bytes))) => {
                 if TELEMETRY_PREFIXES.iter().any(|p| bytes.starts_with(p)) {
-                    return Read::Skip;
+                    return Ok(None);
                 }
                 match std::str::from_utf8(&bytes) {
                     Ok(text) => Incoming::parse(self.id, text),
@@ -243,15 +242,15 @@ impl Reader {
                     }
                 }
             }
-            Some(Ok(Frame::Close(_))) | None => return Read::Closed,
+            Some(Ok(Frame::Close(_))) | None => return Err(Closed),
             // Pings are answered by tungstenite on the next read or write.
             Some(Ok(_)) => None,
             Some(Err(e)) => {
                 tracing::info!("worker {}: socket error: {e}", self.id);
-                return Read::Closed;
+                return Err(Closed);
             }
         };
-        incoming.map_or(Read::Skip, Read::Incoming)
+        Ok(incoming)
     }
 
     /// Forgets the worker: its functions, bindings and channels go, the calls delivered to it

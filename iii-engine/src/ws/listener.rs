@@ -21,8 +21,8 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use super::endpoint::Endpoint;
 use super::socket::{self, Socket};
 use super::{channel, conn};
-use crate::http::envelope::query_params;
 use crate::stores::channels::{Direction, End, TakeError};
+use crate::url::query_params;
 
 /// Accepts connections on the worker port until the engine stops.
 pub(crate) async fn serve(ep: Arc<Endpoint>, listener: TcpListener) {
