@@ -34,8 +34,10 @@
 //! past them the worker is read no further, except for its answers), the time one frame may
 //! take to reach a worker ([`EngineConfig::write_timeout`]; a worker that stops reading is
 //! disconnected), deliveries in flight per subscriber ([`EngineConfig::delivery_concurrency`]
-//! or `queue_config.concurrency`), the dead-letter list (64 MiB) and channel buffers (16 MiB
-//! from a worker's writer).
+//! or `queue_config.concurrency`) and fires waiting per subscriber
+//! ([`EngineConfig::delivery_queue`]; past it fires are dropped, counted and logged, and durable
+//! messages dead-lettered), the dead-letter list (64 MiB) and channel buffers (16 MiB from a
+//! worker's writer).
 //!
 //! # Layout
 //!
@@ -73,6 +75,13 @@
 //! current snapshot and hands a job to each target's bounded queue; each target's task works
 //! its queue off with bounded concurrency. Nothing spawns a task per fire, and a slow
 //! subscriber fills only its own queue.
+//!
+//! Where the next features go: a configuration file feeds [`EngineConfig`]; trigger types that
+//! workers provide become a kind of binding in `triggers/` (today's unknown types are parked
+//! there) fired by `fire/`; functions invoked over HTTP are a second kind of link the router
+//! resolves a function to; an access-control listener sits in `ws/frames` before a frame is
+//! handled; custom stream providers and persistence (SQLite) plug in behind the store owners of
+//! `stores/`, which already serialize every command and may await a backend between them.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), iii_engine::EngineError> {

@@ -154,21 +154,22 @@ impl Router {
         outcome
     }
 
-    /// Asks a condition function whether a fire goes ahead: JSON `false` means no, any other
-    /// result (including none) means yes, an error is returned.
+    /// Asks a condition function (resolved in `snapshot`) whether a fire goes ahead: JSON
+    /// `false` means no, any other result (including none) means yes, an error is returned.
     pub(crate) async fn allows(
         &self,
+        snapshot: &Snapshot,
         condition: &str,
         data: Box<RawValue>,
         metadata: Option<Value>,
     ) -> Result<bool, iii_protocol::ErrorBody> {
         let call = Call::new(condition, data).with_metadata(metadata);
-        let result = self.invoke(call).await?;
+        let result = self.invoke_on(snapshot, call).await?;
         Ok(result.is_none_or(|r| r.get().trim() != "false"))
     }
 
-    /// Fires `function_id` with `payload` after its optional condition. A refused condition
-    /// is `Ok(None)`, like a function without result.
+    /// Fires `function_id` with `payload` after its optional condition, both resolved in one
+    /// snapshot. A refused condition is `Ok(None)`, like a function without result.
     pub(crate) async fn fire(
         &self,
         function_id: &str,
@@ -176,16 +177,17 @@ impl Router {
         payload: &RawValue,
         metadata: Option<Value>,
     ) -> Outcome {
+        let snapshot = self.registry.snapshot();
         if let Some(condition) = condition
             && !self
-                .allows(condition, payload.to_owned(), metadata.clone())
+                .allows(&snapshot, condition, payload.to_owned(), metadata.clone())
                 .await?
         {
             tracing::debug!("condition {condition:?} skipped a fire of {function_id:?}");
             return Ok(None);
         }
         let call = Call::new(function_id, payload.to_owned()).with_metadata(metadata);
-        self.invoke(call).await
+        self.invoke_on(&snapshot, call).await
     }
 }
 

@@ -88,7 +88,7 @@ impl Request<'_> {
         let router = &server.router;
         if let Some(condition) = &route.condition {
             match router
-                .allows(condition, data.clone(), route.metadata.clone())
+                .allows(snapshot, condition, data.clone(), route.metadata.clone())
                 .await
             {
                 Ok(true) => {}

@@ -4,20 +4,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use super::update::{UpdateOp, apply_all};
+use super::update::{UpdateOp, Written, apply_all};
 
 /// Values by scope, then key.
 #[derive(Default)]
 pub(crate) struct StateStore {
     scopes: HashMap<String, BTreeMap<String, Value>>,
-}
-
-/// What a write did: the value before and after (`null` for none).
-pub(crate) struct Written {
-    pub(crate) old: Value,
-    pub(crate) new: Value,
-    /// Errors of update operations that did not fit.
-    pub(crate) errors: Vec<String>,
 }
 
 impl StateStore {

@@ -4,8 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
-use super::state::Written;
-use super::update::{UpdateOp, apply_all};
+use super::update::{UpdateOp, Written, apply_all};
 
 type Groups = BTreeMap<String, BTreeMap<String, Value>>;
 

@@ -45,6 +45,14 @@ pub(crate) enum UpdateOp {
     },
 }
 
+/// What a write did: the value before and after (`null` for none).
+pub(crate) struct Written {
+    pub(crate) old: Value,
+    pub(crate) new: Value,
+    /// Errors of update operations that did not fit.
+    pub(crate) errors: Vec<String>,
+}
+
 /// The value at a dot-separated path, created as objects on the way.
 fn slot<'a>(root: &'a mut Value, path: &str) -> Result<&'a mut Value, String> {
     let mut cur = root;
