@@ -40,8 +40,9 @@ pub struct EngineConfig {
     /// like [`max_calls_per_worker`](Self::max_calls_per_worker); a single larger call is
     /// still served, alone.
     pub max_call_bytes_per_worker: usize,
-    /// Deliveries in flight at once to one subscribed function of a queue or pub/sub topic when
-    /// its `queue_config.concurrency` does not say (default 64).
+    /// Deliveries in flight at once to one target: a trigger binding (state, stream, engine
+    /// events), or a function subscribed to a queue or pub/sub topic when its
+    /// `queue_config.concurrency` does not say (default 64). Cron bindings never overlap.
     pub delivery_concurrency: usize,
     /// Fires waiting at most for one target (a trigger binding, or a function subscribed to a
     /// topic) while it is busy (default 1024). Past it further fires to that target are dropped,
