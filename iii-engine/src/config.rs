@@ -40,9 +40,15 @@ pub struct EngineConfig {
     /// like [`max_calls_per_worker`](Self::max_calls_per_worker); a single larger call is
     /// still served, alone.
     pub max_call_bytes_per_worker: usize,
-    /// Deliveries in flight at once to one subscribed function of a queue or pub/sub topic when
-    /// its `queue_config.concurrency` does not say (default 64).
+    /// Deliveries in flight at once to one target: a trigger binding (state, stream, engine
+    /// events), or a function subscribed to a queue or pub/sub topic when its
+    /// `queue_config.concurrency` does not say (default 64). Cron bindings never overlap.
     pub delivery_concurrency: usize,
+    /// Fires waiting at most for one target (a trigger binding, or a function subscribed to a
+    /// topic) while it is busy (default 1024). Past it further fires to that target are dropped,
+    /// counted and logged; a durable message is dead-lettered instead (code
+    /// `delivery_queue_full`), so nothing at-least-once is lost without a trace.
+    pub delivery_queue: usize,
     /// Delivery attempts of a queue message before it is dead-lettered (default 3); a
     /// subscriber's `queue_config.maxRetries` overrides it.
     pub queue_max_attempts: u32,
@@ -80,6 +86,7 @@ impl Default for EngineConfig {
             max_calls_per_worker: 1024,
             max_call_bytes_per_worker: 64 * 1024 * 1024,
             delivery_concurrency: 64,
+            delivery_queue: 1024,
             queue_max_attempts: 3,
             queue_backoff: Duration::from_secs(1),
             shutdown_grace: Duration::from_secs(5),

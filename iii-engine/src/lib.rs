@@ -34,8 +34,54 @@
 //! past them the worker is read no further, except for its answers), the time one frame may
 //! take to reach a worker ([`EngineConfig::write_timeout`]; a worker that stops reading is
 //! disconnected), deliveries in flight per subscriber ([`EngineConfig::delivery_concurrency`]
-//! or `queue_config.concurrency`), the dead-letter list (64 MiB) and channel buffers (16 MiB
-//! from a worker's writer).
+//! or `queue_config.concurrency`) and fires waiting per subscriber
+//! ([`EngineConfig::delivery_queue`]; past it fires are dropped, counted and logged, and durable
+//! messages dead-lettered), the dead-letter list (64 MiB) and channel buffers (16 MiB from a
+//! worker's writer).
+//!
+//! # Layout
+//!
+//! The crate is built in layers; a module imports only from the layers below it.
+//!
+//! ```text
+//!   server (Engine::start, EngineHandle)       builds everything, owns the task set
+//!     │
+//!   front ends      ws/        worker port: sockets, connection loop, frames, writer,
+//!     │                        data channel sockets
+//!     │             http/      HTTP triggers: listener, pipeline, envelope, streaming
+//!     │
+//!   routing         router     function id → worker link or builtin; waits for answers
+//!   and firing      fire/      the one owner of trigger firing, one delivery queue per target
+//!     │             builtins/  the table of engine functions and their handlers
+//!     │             triggers/  validating and activating bindings, cron jobs
+//!     │
+//!   stores          registry/  workers, functions, bindings, routes (snapshot read path)
+//!     │             stores/    state, streams (owned by a task each), channels, dead letters
+//!     │
+//!   shared types    events     changes that fire triggers (values, bounded inbox)
+//!                   codec      invocation outcomes, builtin input and reply
+//!                   tasks, config, error, url
+//!                   iii-protocol: wire types, HTTP envelope, error codes
+//! ```
+//!
+//! How one HTTP request flows: the listener counts it against the concurrency limit (an
+//! atomic counter), takes one registry snapshot, matches the route there, and the pipeline
+//! invokes the route's function through the router with that same snapshot: the owner's link
+//! registers the invocation in the worker's own table of unanswered calls and queues the frame
+//! to the worker's writer. The worker's read loop completes the call from that table.
+//!
+//! How a change fires triggers: the store's owner (or a builtin, a cron job, a connection)
+//! sends an event to the firing owner; the firing owner matches it against the bindings of the
+//! current snapshot and hands a job to each target's bounded queue; each target's task works
+//! its queue off with bounded concurrency. Nothing spawns a task per fire, and a slow
+//! subscriber fills only its own queue.
+//!
+//! Where the next features go: a configuration file feeds [`EngineConfig`]; trigger types that
+//! workers provide become a kind of binding in `triggers/` (today's unknown types are parked
+//! there) fired by `fire/`; functions invoked over HTTP are a second kind of link the router
+//! resolves a function to; an access-control listener sits in `ws/frames` before a frame is
+//! handled; custom stream providers and persistence (SQLite) plug in behind the store owners of
+//! `stores/`, which already serialize every command and may await a backend between them.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), iii_engine::EngineError> {
@@ -50,20 +96,19 @@
 //! ```
 
 mod builtins;
-mod channels;
+mod codec;
 mod config;
 mod error;
+mod events;
+mod fire;
 mod http;
-mod hub;
-mod introspect;
-mod queue;
 mod registry;
 mod router;
 mod server;
-mod shutdown;
-mod state;
-mod streams;
+mod stores;
+mod tasks;
 mod triggers;
+mod url;
 mod ws;
 
 pub use config::{EngineConfig, env};

@@ -1,16 +1,18 @@
-//! Invocation routing: resolve a function id to its owner (or a builtin), deliver the call, and
-//! wait for the answer.
+//! Invocation routing: resolve a function id to the worker that owns it (or to a builtin),
+//! deliver the call over that worker's [`Link`], and wait for the answer.
+//!
+//! A call reads the registry once (one snapshot); the invocation waits in the target's own
+//! table of unanswered calls, not in a global one.
 
 use std::sync::Arc;
 
-use iii_protocol::{ErrorBody, InvokeFunction, Message, Uuid, codes};
+use iii_protocol::{InvokeFunction, Message, Uuid};
 use serde_json::Value;
 use serde_json::value::RawValue;
-use tokio::sync::oneshot;
 
 use crate::builtins;
-use crate::hub::Hub;
-use crate::registry::{Outcome, Pending};
+use crate::codec::{Outcome, not_found, stopped};
+use crate::registry::{Link, Registry, Snapshot};
 
 /// One call to route, whoever makes it (a worker, an HTTP route, a cron tick, a queue).
 pub(crate) struct Call {
@@ -39,117 +41,153 @@ impl Call {
         }
     }
 
+    /// Adds the binding's metadata.
     pub(crate) fn with_metadata(mut self, metadata: Option<Value>) -> Self {
         self.metadata = metadata;
         self
     }
 }
 
-/// The error of a call whose function is unknown.
-pub(crate) fn not_found(function_id: &str) -> ErrorBody {
-    ErrorBody::new(
-        codes::FUNCTION_NOT_FOUND,
-        format!("Function {function_id} not found"),
-    )
-}
-
-/// The error of a call whose holder went away.
-pub(crate) fn stopped() -> ErrorBody {
-    ErrorBody::new(codes::INVOCATION_STOPPED, "Invocation stopped")
-}
-
 /// How long a call whose delivery failed waits for the target's cleanup to answer it.
 const STOPPED_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Removes the pending entry when the waiting future ends or is dropped (HTTP timeout), so that
-/// a late answer is dropped instead of leaking an entry.
-struct PendingGuard<'a> {
-    hub: &'a Hub,
+/// Forgets the invocation when the waiting future is dropped before its answer came (an HTTP
+/// timeout), so that a late answer is dropped instead of leaking an entry.
+struct Waiting<'a> {
+    link: &'a Link,
     id: Uuid,
+    answered: bool,
 }
 
-impl Drop for PendingGuard<'_> {
+impl Drop for Waiting<'_> {
     fn drop(&mut self) {
-        self.hub.registry().pending.remove(&self.id);
+        if !self.answered {
+            self.link.forget(self.id);
+        }
     }
 }
 
-/// Routes a call and waits for its outcome. There is no engine-side timeout: callers that
-/// need one (the HTTP server) wrap this future.
-pub(crate) async fn invoke(hub: &Arc<Hub>, call: Call) -> Outcome {
-    let delivery = {
-        let mut reg = hub.registry();
-        let owner = reg.functions.get(&call.function_id).map(|f| f.owner);
-        match owner.and_then(|o| reg.workers.get(&o).map(|w| (o, w.tx.clone()))) {
-            Some((owner, tx)) => {
-                let id = match call.preferred_id {
-                    Some(id) if !reg.pending.contains_key(&id) => id,
-                    _ => Uuid::new_v4(),
-                };
-                let (done, wait) = oneshot::channel();
-                // Registered under the same lock as the owner lookup, so a disconnect either
-                // happened before (no owner) or will find this entry and stop it.
-                reg.pending.insert(
-                    id,
-                    Pending {
-                        target: owner,
-                        caller: call.caller,
-                        tx: done,
-                    },
-                );
-                Some((id, tx, wait))
+/// The router: the registry to resolve functions in, and the builtins for the rest.
+pub(crate) struct Router {
+    registry: Arc<Registry>,
+    builtins: builtins::Context,
+}
+
+impl Router {
+    /// A router over `registry` and the builtins of `builtins`.
+    pub(crate) fn new(registry: Arc<Registry>, builtins: builtins::Context) -> Self {
+        Self { registry, builtins }
+    }
+
+    /// Routes a call and waits for its outcome. There is no engine-side timeout: callers that
+    /// need one (the HTTP server) wrap this future.
+    pub(crate) async fn invoke(&self, call: Call) -> Outcome {
+        let snapshot = self.registry.snapshot();
+        self.invoke_on(&snapshot, call).await
+    }
+
+    /// Like [`Router::invoke`], resolving the function in a snapshot the caller already holds.
+    pub(crate) async fn invoke_on(&self, snapshot: &Snapshot, call: Call) -> Outcome {
+        let registered = snapshot.link_of(&call.function_id).and_then(|link| {
+            let (id, wait) = link.expect(call.preferred_id)?;
+            Some((link.clone(), id, wait))
+        });
+        // A link that closed since the snapshot was taken: its worker left (or is leaving), so
+        // look again in the current tables, where it no longer owns the function.
+        let registered = match registered {
+            Some(found) => Some(found),
+            None if snapshot.functions.contains_key(&call.function_id) => {
+                let fresh = self.registry.snapshot();
+                fresh.link_of(&call.function_id).and_then(|link| {
+                    let (id, wait) = link.expect(call.preferred_id)?;
+                    Some((link.clone(), id, wait))
+                })
             }
             None => None,
-        }
-    };
-    let Some((id, tx, wait)) = delivery else {
-        return match builtins::call(hub, &call).await {
-            Some(outcome) => outcome,
-            None => Err(not_found(&call.function_id)),
         };
-    };
-    let _guard = PendingGuard { hub, id };
-    let frame = InvokeFunction {
-        invocation_id: Some(id),
-        function_id: call.function_id,
-        data: call.data,
-        traceparent: call.traceparent,
-        baggage: call.baggage,
-        action: None,
-        metadata: call.metadata,
-        namespace: None,
-    };
-    let mut wait = wait;
-    // Raced against the outcome: while this waits for room in the target's queue, the target
-    // may go away, and its cleanup answers `invocation_stopped` through `wait`.
-    tokio::select! {
-        sent = tx.send(Message::from(frame).encode()) => {
-            if sent.is_err() {
-                // The connection is ending; its cleanup (which finds the pending entry) is what
-                // answers. Bounded in case it already ran.
-                return tokio::time::timeout(STOPPED_GRACE, wait)
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .unwrap_or_else(|| Err(stopped()));
+        let Some((link, id, wait)) = registered else {
+            let data = call.data.get();
+            return match self
+                .builtins
+                .call(&call.function_id, call.caller, data)
+                .await
+            {
+                Some(outcome) => outcome,
+                None => Err(not_found(&call.function_id)),
+            };
+        };
+        let mut waiting = Waiting {
+            link: &link,
+            id,
+            answered: false,
+        };
+        let frame = InvokeFunction {
+            invocation_id: Some(id),
+            function_id: call.function_id,
+            data: call.data,
+            traceparent: call.traceparent,
+            baggage: call.baggage,
+            action: None,
+            metadata: call.metadata,
+            namespace: None,
+        };
+        let mut wait = wait;
+        // Raced against the outcome: while this waits for room in the target's queue, the
+        // target may go away, and its cleanup answers `invocation_stopped` through `wait`.
+        let outcome = tokio::select! {
+            sent = link.send(Message::from(frame).encode()) => {
+                if sent {
+                    wait.await.unwrap_or_else(|_| Err(stopped()))
+                } else {
+                    // The connection is ending; its cleanup (which finds the entry) is what
+                    // answers. Bounded in case it already ran.
+                    tokio::time::timeout(STOPPED_GRACE, wait)
+                        .await
+                        .ok()
+                        .and_then(Result::ok)
+                        .unwrap_or_else(|| Err(stopped()))
+                }
             }
-        }
-        outcome = &mut wait => return outcome.unwrap_or_else(|_| Err(stopped())),
+            outcome = &mut wait => outcome.unwrap_or_else(|_| Err(stopped())),
+        };
+        waiting.answered = true;
+        outcome
     }
-    wait.await.unwrap_or_else(|_| Err(stopped()))
-}
 
-/// Completes a pending invocation; unknown ids are dropped silently (late or duplicate
-/// answers).
-pub(crate) fn complete(hub: &Hub, from: Uuid, id: Uuid, outcome: Outcome) {
-    let mut reg = hub.registry();
-    if reg.pending.get(&id).is_some_and(|p| p.target == from)
-        && let Some(pending) = reg.pending.remove(&id)
-    {
-        drop(reg);
-        let _ = pending.tx.send(outcome);
-    } else {
-        tracing::debug!("dropping result for unknown invocation {id}");
+    /// Asks a condition function (resolved in `snapshot`) whether a fire goes ahead: JSON
+    /// `false` means no, any other result (including none) means yes, an error is returned.
+    pub(crate) async fn allows(
+        &self,
+        snapshot: &Snapshot,
+        condition: &str,
+        data: Box<RawValue>,
+        metadata: Option<Value>,
+    ) -> Result<bool, iii_protocol::ErrorBody> {
+        let call = Call::new(condition, data).with_metadata(metadata);
+        let result = self.invoke_on(snapshot, call).await?;
+        Ok(result.is_none_or(|r| r.get().trim() != "false"))
+    }
+
+    /// Fires `function_id` with `payload` after its optional condition, both resolved in one
+    /// snapshot. A refused condition is `Ok(None)`, like a function without result.
+    pub(crate) async fn fire(
+        &self,
+        function_id: &str,
+        condition: Option<&str>,
+        payload: &RawValue,
+        metadata: Option<Value>,
+    ) -> Outcome {
+        let snapshot = self.registry.snapshot();
+        if let Some(condition) = condition
+            && !self
+                .allows(&snapshot, condition, payload.to_owned(), metadata.clone())
+                .await?
+        {
+            tracing::debug!("condition {condition:?} skipped a fire of {function_id:?}");
+            return Ok(None);
+        }
+        let call = Call::new(function_id, payload.to_owned()).with_metadata(metadata);
+        self.invoke_on(&snapshot, call).await
     }
 }
 

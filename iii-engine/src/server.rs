@@ -1,17 +1,28 @@
-//! Starting and stopping an engine: [`Engine::start`] binds both listeners and spawns their
-//! tasks; [`EngineHandle`] reports the bound addresses and stops everything.
+//! Starting and stopping an engine: [`Engine::start`] binds both listeners, builds the layers
+//! bottom-up (stores and registry, router and firing, front ends) and spawns their tasks;
+//! [`EngineHandle`] reports the bound addresses and stops everything.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch};
 
+use crate::builtins;
 use crate::config::EngineConfig;
 use crate::error::EngineError;
-use crate::hub::Hub;
-use crate::shutdown::{Shutdown, TaskTracker, all_done};
-use crate::{channels, http, triggers, ws};
+use crate::events::Fires;
+use crate::fire::{self, Firing};
+use crate::http;
+use crate::registry::Registry;
+use crate::router::Router;
+use crate::stores::Owner;
+use crate::stores::channels::Channels;
+use crate::stores::dead_letters::DeadLetters;
+use crate::stores::state::StateStore;
+use crate::stores::streams::StreamStore;
+use crate::tasks::Tasks;
+use crate::triggers::Triggers;
+use crate::ws::{self, endpoint::Endpoint};
 
 /// The development engine. See the [crate documentation](crate) for what it implements.
 #[derive(Debug)]
@@ -31,23 +42,77 @@ impl Engine {
         let http_listener = bind(SocketAddr::new(config.host, config.http_port)).await?;
         let ws_addr = ws_listener.local_addr().map_err(EngineError::LocalAddr)?;
         let http_addr = http_listener.local_addr().map_err(EngineError::LocalAddr)?;
-        let (stop, shutdown) = Shutdown::new();
-        let (tasks, done) = TaskTracker::new();
         let grace = config.shutdown_grace;
-        let hub = Arc::new(Hub::new(config, shutdown, tasks));
-        hub.tasks.spawn(ws::serve(hub.clone(), ws_listener));
-        hub.tasks.spawn(http::serve(hub.clone(), http_listener));
-        hub.tasks.spawn(channels::sweeper(hub.clone()));
-        hub.tasks
-            .spawn(triggers::engine::watch_functions(hub.clone()));
+        let config = Arc::new(config);
+        let tasks = Tasks::default();
+        let (fires, inbox) = Fires::channel();
+        // The stores and the registry, which know nothing of what is above them.
+        let registry = Arc::new(Registry::default());
+        let channels = Arc::new(Channels::default());
+        let dead_letters = Arc::new(DeadLetters::default());
+        let state = Owner::spawn(StateStore::default(), fires.sender(), &tasks);
+        let streams = Owner::spawn(StreamStore::default(), fires.sender(), &tasks);
+        let triggers = Triggers {
+            registry: registry.clone(),
+            fires: fires.clone(),
+            tasks: tasks.clone(),
+        };
+        // The router and the one owner of trigger firing.
+        let builtins = builtins::Context {
+            registry: registry.clone(),
+            state,
+            streams,
+            channels: channels.clone(),
+            dead_letters: dead_letters.clone(),
+            fires: fires.clone(),
+            triggers: triggers.clone(),
+        };
+        let router = Arc::new(Router::new(registry.clone(), builtins));
+        let firing = Firing {
+            registry: registry.clone(),
+            router: router.clone(),
+            dead_letters,
+            config: config.clone(),
+            tasks: tasks.clone(),
+        };
+        tasks.spawn(firing.run(inbox));
+        tasks.spawn(fire::watch_functions(
+            registry.clone(),
+            fires.clone(),
+            config.functions_coalesce,
+            tasks.clone(),
+        ));
+        tasks.spawn(
+            channels
+                .clone()
+                .sweep_every(config.channel_ttl, tasks.clone()),
+        );
+        // The front ends.
+        let http = http::server::Server::new(
+            router.clone(),
+            registry.clone(),
+            channels.clone(),
+            config.clone(),
+            tasks.clone(),
+        );
+        tasks.spawn(http::listener::serve(Arc::new(http), http_listener));
+        let endpoint = Endpoint {
+            router,
+            registry,
+            channels,
+            triggers,
+            fires,
+            config,
+            tasks: tasks.clone(),
+        };
+        tasks.spawn(ws::listener::serve(Arc::new(endpoint), ws_listener));
         tracing::info!(
             "iii-engine: workers on ws://{ws_addr}, HTTP triggers on http://{http_addr}"
         );
         Ok(EngineHandle {
             ws_addr,
             http_addr,
-            stop,
-            done: Some(done),
+            tasks,
             grace,
         })
     }
@@ -64,8 +129,7 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, EngineError> {
 pub struct EngineHandle {
     ws_addr: SocketAddr,
     http_addr: SocketAddr,
-    stop: watch::Sender<bool>,
-    done: Option<mpsc::Receiver<()>>,
+    tasks: Tasks,
     grace: std::time::Duration,
 }
 
@@ -92,11 +156,13 @@ impl EngineHandle {
 
     /// Stops the listeners, closes every worker socket with a Close frame, and waits (up to the
     /// configured grace period) for every task to end.
-    pub async fn shutdown(mut self) {
-        let _ = self.stop.send(true);
+    pub async fn shutdown(self) {
+        self.tasks.stop();
         let grace = self.grace;
-        let Some(done) = self.done.take() else { return };
-        if tokio::time::timeout(grace, all_done(done)).await.is_err() {
+        if tokio::time::timeout(grace, self.tasks.wait())
+            .await
+            .is_err()
+        {
             tracing::warn!("iii-engine: some tasks were still running after {grace:?}");
         }
         tracing::info!("iii-engine stopped");
@@ -105,7 +171,7 @@ impl EngineHandle {
 
 impl Drop for EngineHandle {
     fn drop(&mut self) {
-        // Covers the handle being dropped without `shutdown`; a second send is harmless.
-        let _ = self.stop.send(true);
+        // Covers the handle being dropped without `shutdown`; stopping twice is harmless.
+        self.tasks.stop();
     }
 }

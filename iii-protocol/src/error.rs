@@ -56,8 +56,24 @@ pub mod codes {
     pub const FUNCTION_NAMESPACE_CONFLICT: &str = "FUNCTION_NAMESPACE_CONFLICT";
     /// Another live connection already holds the worker name.
     pub const WORKER_NAMESPACE_CONFLICT: &str = "WORKER_NAMESPACE_CONFLICT";
-    /// No HTTP route matched (engine HTTP error body).
+    /// No HTTP route matched, or an introspected function or worker does not exist.
     pub const NOT_FOUND: &str = "NOT_FOUND";
+    /// A builtin's output could not be encoded as JSON.
+    pub const SERIALIZATION_ERROR: &str = "serialization_error";
+    /// A publish named no topic.
+    pub const TOPIC_NOT_SET: &str = "topic_not_set";
+    /// An introspection builtin got arguments it cannot use.
+    pub const INVALID_ARGUMENTS: &str = "INVALID_ARGUMENTS";
+    /// A message was dead-lettered without delivery: its subscriber's delivery queue was full.
+    pub const DELIVERY_QUEUE_FULL: &str = "delivery_queue_full";
+    /// The engine's HTTP server is at its concurrency limit (engine HTTP error body, `503`).
+    pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+    /// The request body is over the size limit (engine HTTP error body, `413`).
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    /// The request body could not be read (engine HTTP error body, `400`).
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// A route's condition function refused the request (engine HTTP error body, `422`).
+    pub const CONDITION_NOT_MET: &str = "CONDITION_NOT_MET";
 }
 
 /// Why a frame could not be decoded into a [`Message`](crate::Message).

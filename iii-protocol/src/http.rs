@@ -80,6 +80,65 @@ pub struct HttpResponse<B = Value> {
     pub body: B,
 }
 
+/// The body of the `422` answer to a request that a route's condition function refused:
+/// `{"error":{"code":"CONDITION_NOT_MET",…},"skipped":true}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpSkipped {
+    /// The error.
+    pub error: HttpError,
+    /// Always `true`: the handler was not run.
+    pub skipped: bool,
+}
+
+/// The input of a route's middleware function: the request without its body, before the
+/// handler runs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MiddlewareInput {
+    /// Always `preHandler`.
+    pub phase: String,
+    /// The request.
+    pub request: MiddlewareRequest,
+    /// Reserved for middleware state; always `{}`.
+    #[serde(default)]
+    pub context: Value,
+}
+
+/// The `request` member of a [`MiddlewareInput`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MiddlewareRequest {
+    /// Values of the route's `:name` segments.
+    #[serde(default)]
+    pub path_params: HashMap<String, String>,
+    /// Query string parameters, percent-decoded.
+    #[serde(default)]
+    pub query_params: HashMap<String, String>,
+    /// Request headers with lower-case names.
+    #[serde(default)]
+    pub headers: HashMap<String, String>,
+    /// The request method, upper case.
+    #[serde(default)]
+    pub method: String,
+}
+
+/// A text message on the `response` channel of a streamed HTTP response: it sets the head
+/// before the first binary body chunk.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum StreamControl {
+    /// `{"type":"set_status","status_code":201}`.
+    SetStatus {
+        /// The status; the engine ignores one outside `200..=599`.
+        status_code: u16,
+    },
+    /// `{"type":"set_headers","headers":{…}}`: a map of names to values (or a list of
+    /// `"Name: value"` strings).
+    SetHeaders {
+        /// The headers.
+        #[serde(default)]
+        headers: Value,
+    },
+}
+
 /// The body of every error the engine's HTTP server generates:
 /// `{"error":{"code":…,"message":…,"error_id"?:…}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +168,14 @@ impl HttpErrorBody {
                 message: message.into(),
                 error_id: None,
             },
+        }
+    }
+
+    /// The `422` body of a request refused by a condition function.
+    pub fn skipped(self) -> HttpSkipped {
+        HttpSkipped {
+            error: self.error,
+            skipped: true,
         }
     }
 

@@ -1,6 +1,13 @@
-//! The HTTP envelope: the request object a route's function receives, and the mapping of its
-//! `{status_code, headers, body}` result (or an error) to an HTTP response.
+//! The HTTP envelope: the request object a route's function receives (iii-protocol's
+//! `HttpRequest`), and the mapping of its `{status_code, headers, body}` result (or an error)
+//! to an HTTP response.
+//!
+//! The result is read leniently, as the real engine reads it (a `status_code` that is not a
+//! number, or outside `200..=599`, is `200`; `headers` may be a map or a list of
+//! `"Name: value"` lines; a missing body is `{}`), so it is taken apart as a JSON value
+//! rather than decoded into the strict `HttpResponse` type.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 
 use bytes::Bytes;
@@ -8,11 +15,16 @@ use http::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use http::{Response, StatusCode};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
-use iii_protocol::http::HttpErrorBody;
+use iii_protocol::http::{
+    ChannelRef, HttpErrorBody, HttpRequest, HttpTriggerInfo, MiddlewareInput, MiddlewareRequest,
+};
+use iii_protocol::raw;
+use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
-use super::routes::Route;
+use crate::registry::routes::Route;
+use crate::url::query_params;
 
 /// The body of every response: whole, or streamed from a channel.
 pub(crate) type Body = BoxBody<Bytes, Infallible>;
@@ -20,7 +32,8 @@ pub(crate) type Body = BoxBody<Bytes, Infallible>;
 /// The response type of the HTTP server.
 pub(crate) type Resp = Response<Body>;
 
-/// Builds the `data` of an HTTP-fired invocation.
+/// Builds the `data` of an HTTP-fired invocation. The body is forwarded as the client sent it
+/// when the request says it is JSON (and it parses), else it is `null`.
 pub(crate) fn request(
     route: &Route,
     method: &str,
@@ -28,80 +41,56 @@ pub(crate) fn request(
     query: Option<&str>,
     headers: &HeaderMap,
     body: &[u8],
-    channels: &(Value, Value),
-) -> Value {
+    channels: (ChannelRef, ChannelRef),
+) -> HttpRequest {
     let is_json = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.to_ascii_lowercase().contains("application/json"));
     let body = if is_json {
-        serde_json::from_slice(body).unwrap_or(Value::Null)
+        serde_json::from_slice::<Box<RawValue>>(body).unwrap_or_else(|_| raw::null())
     } else {
-        Value::Null
+        raw::null()
     };
-    let path_params: Map<String, Value> = path_params
-        .iter()
-        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-        .collect();
-    json!({
-        "query_params": query_params(query.unwrap_or("")),
-        "path_params": path_params,
-        "headers": header_map(headers),
-        "path": route.template,
-        "method": method,
-        "body": body,
-        "trigger": {"type": "http", "path": route.template, "method": method},
-        "request_body": channels.0,
-        "response": channels.1,
-    })
-}
-
-/// Query parameters, percent-decoded (`+` is a space); for a repeated key the last one wins.
-pub(crate) fn query_params(query: &str) -> Map<String, Value> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(k), Value::String(percent_decode(v)))
-        })
-        .collect()
-}
-
-/// Decodes `%XX` escapes and `+`; invalid escapes are kept as they are.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok());
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
+    let (request_body, response) = channels;
+    HttpRequest {
+        query_params: query_params(query.unwrap_or("")),
+        path_params: path_params.iter().cloned().collect(),
+        headers: header_map(headers),
+        path: route.template.clone(),
+        method: method.to_owned(),
+        body,
+        trigger: Some(HttpTriggerInfo {
+            kind: "http".to_owned(),
+            path: route.template.clone(),
+            method: method.to_owned(),
+        }),
+        request_body: Some(request_body),
+        response: Some(response),
     }
-    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The input of a route's middleware: the request without its body.
+pub(crate) fn middleware_input(request: &HttpRequest) -> MiddlewareInput {
+    MiddlewareInput {
+        phase: "preHandler".to_owned(),
+        request: MiddlewareRequest {
+            path_params: request.path_params.clone(),
+            query_params: request.query_params.clone(),
+            headers: request.headers.clone(),
+            method: request.method.clone(),
+        },
+        context: Value::Object(Map::new()),
+    }
 }
 
 /// Headers with lower-case names, one value per name; non-UTF-8 values become `""`.
-pub(crate) fn header_map(headers: &HeaderMap) -> Map<String, Value> {
+pub(crate) fn header_map(headers: &HeaderMap) -> HashMap<String, String> {
     headers
         .iter()
         .map(|(name, value)| {
             let value = value.to_str().unwrap_or("");
-            (name.as_str().to_owned(), Value::String(value.to_owned()))
+            (name.as_str().to_owned(), value.to_owned())
         })
         .collect()
 }
@@ -204,8 +193,14 @@ pub(crate) fn error(status: StatusCode, code: &str, message: &str) -> Resp {
     if status.is_server_error() {
         body = body.with_error_id(iii_protocol::Uuid::new_v4().simple().to_string());
     }
-    let value = serde_json::to_value(&body).unwrap_or(Value::Null);
-    serialize(status, Vec::new(), &value)
+    json_body(status, &body)
+}
+
+/// A JSON response of an engine-made body.
+pub(crate) fn json_body<T: Serialize>(status: StatusCode, body: &T) -> Resp {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let headers = vec![("content-type".into(), "application/json".into())];
+    respond(status, headers, Bytes::from(bytes))
 }
 
 /// A response with no body.
@@ -274,15 +269,6 @@ mod tests {
         assert_eq!(headers["x-a"], "b");
         let (_, _, text) = map(json!({"headers": {"content-type": "x/y"}, "body": {"k": 1}}));
         assert_eq!(text, r#"{"k":1}"#);
-    }
-
-    #[test]
-    fn query_decoding() {
-        let q = query_params("a=1&b=hello%20world&c=x+y&d&e=%zz&a=2");
-        assert_eq!(
-            Value::Object(q),
-            json!({"a":"2","b":"hello world","c":"x y","d":"","e":"%zz"})
-        );
     }
 
     #[test]

@@ -16,54 +16,55 @@ use bytes::Bytes;
 use http::StatusCode;
 use http_body_util::BodyExt;
 use hyper::body::{Body, Frame};
-use serde_json::Value;
-use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
+use iii_protocol::Uuid;
+use iii_protocol::http::{ChannelRef, StreamControl};
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::{Notify, mpsc};
 
 use super::envelope::{self, Resp};
-use crate::channels::{DEFAULT_BUFFER, Direction, Item, Packet};
-use crate::hub::{Hub, lock};
+use super::limit::InFlight;
+use crate::stores::channels::{Channels, Direction, Item, Packet};
+use crate::tasks::Tasks;
 
 /// Size of the binary messages the request body is cut into (what the Python SDK uses too).
 const CHUNK: usize = 64 * 1024;
 
 /// The channels of one request. Dropping it forgets the ends the worker did not connect.
 pub(crate) struct RequestChannels {
-    hub: Arc<Hub>,
-    request_id: iii_protocol::Uuid,
-    response_id: iii_protocol::Uuid,
+    channels: Arc<Channels>,
+    ids: [Uuid; 2],
     response: Option<mpsc::Receiver<Packet>>,
     response_attached: Arc<Notify>,
-    /// `{"request_body": <read ref>, "response": <write ref>}` for the envelope.
-    pub(crate) refs: (Value, Value),
+    /// The `request_body` (read) and `response` (write) references for the envelope.
+    pub(crate) refs: (ChannelRef, ChannelRef),
 }
 
 impl RequestChannels {
-    /// Creates both channels and starts writing `body` into the request channel.
-    pub(crate) fn open(hub: &Arc<Hub>, body: Bytes) -> Self {
-        let (request, response, writer, reader) = {
-            let mut channels = lock(&hub.channels);
-            let request = channels.create(DEFAULT_BUFFER, None);
-            let response = channels.create(DEFAULT_BUFFER, None);
-            let writer = channels.take_writer(request.id);
-            let reader = channels.take_reader(response.id);
-            (request, response, writer, reader)
-        };
+    /// Creates both channels and writes `body` into the request channel: at once when it fits
+    /// the channel's buffer (the common case, no task), else from a task that ends when
+    /// everything is buffered or read, or when the unread channel is dropped.
+    pub(crate) fn open(channels: &Arc<Channels>, tasks: &Tasks, body: Bytes) -> Self {
+        let (request, response, writer, reader) = channels.create_request_pair();
         if let Some(tx) = writer {
-            // Ends when everything is buffered or read, or when the unread channel is dropped.
-            hub.tasks.spawn(async move {
-                let mut rest = body;
-                while !rest.is_empty() {
-                    let chunk = rest.split_to(rest.len().min(CHUNK));
-                    if tx.send(Packet::engine(Item::Binary(chunk))).await.is_err() {
-                        return;
+            let mut rest = body;
+            while !rest.is_empty() {
+                let chunk = rest.slice(..rest.len().min(CHUNK));
+                match tx.try_send(Packet::engine(Item::Binary(chunk))) {
+                    Ok(()) => {
+                        let taken = rest.len().min(CHUNK);
+                        let _ = rest.split_to(taken);
+                    }
+                    Err(TrySendError::Closed(_)) => break,
+                    Err(TrySendError::Full(_)) => {
+                        tasks.spawn(write_rest(tx, rest));
+                        break;
                     }
                 }
-            });
+            }
         }
         Self {
-            hub: hub.clone(),
-            request_id: request.id,
-            response_id: response.id,
+            channels: channels.clone(),
+            ids: [request.id, response.id],
             response: reader,
             response_attached: response.writer_attached.clone(),
             refs: (
@@ -78,7 +79,7 @@ impl RequestChannels {
     pub(crate) async fn streamed(
         mut self,
         grace: std::time::Duration,
-        permit: Option<OwnedSemaphorePermit>,
+        slot: InFlight,
     ) -> Option<Resp> {
         let attached = self.response_attached.clone();
         // `notify_one` stores a permit, so an attach that already happened is seen at once.
@@ -86,21 +87,29 @@ impl RequestChannels {
             .await
             .ok()?;
         let rx = self.response.take()?;
-        Some(respond(rx, permit).await)
+        Some(respond(rx, slot).await)
+    }
+}
+
+/// Writes the rest of a request body that did not fit the channel's buffer.
+async fn write_rest(tx: mpsc::Sender<Packet>, mut rest: Bytes) {
+    while !rest.is_empty() {
+        let chunk = rest.split_to(rest.len().min(CHUNK));
+        if tx.send(Packet::engine(Item::Binary(chunk))).await.is_err() {
+            return;
+        }
     }
 }
 
 impl Drop for RequestChannels {
     fn drop(&mut self) {
-        let mut channels = lock(&self.hub.channels);
-        channels.remove(self.request_id);
-        channels.remove(self.response_id);
+        self.channels.remove(&self.ids);
     }
 }
 
 /// Reads control messages up to the first body chunk, then answers with a body that streams
 /// the rest of the channel.
-async fn respond(mut rx: mpsc::Receiver<Packet>, permit: Option<OwnedSemaphorePermit>) -> Resp {
+async fn respond(mut rx: mpsc::Receiver<Packet>, slot: InFlight) -> Resp {
     let mut status = StatusCode::OK;
     let mut headers: Vec<(String, String)> = Vec::new();
     let first = loop {
@@ -114,35 +123,31 @@ async fn respond(mut rx: mpsc::Receiver<Packet>, permit: Option<OwnedSemaphorePe
     let body = ChannelBody {
         first,
         rest,
-        _permit: permit,
+        _slot: slot,
     };
     envelope::with_body(status, headers, body.boxed())
 }
 
 /// Applies one control message; anything unrecognised is logged and ignored.
 fn control(text: &str, status: &mut StatusCode, headers: &mut Vec<(String, String)>) {
-    let message: Value = serde_json::from_str(text).unwrap_or(Value::Null);
-    match message.get("type").and_then(Value::as_str) {
-        Some("set_status") => {
-            let code = message
-                .get("status_code")
-                .and_then(Value::as_u64)
-                // Informational statuses cannot carry a response.
+    match serde_json::from_str::<StreamControl>(text) {
+        Ok(StreamControl::SetStatus { status_code }) => {
+            // Informational statuses cannot carry a response.
+            let code = Some(status_code)
                 .filter(|c| (200..=599).contains(c))
-                .and_then(|c| u16::try_from(c).ok())
                 .and_then(|c| StatusCode::from_u16(c).ok());
             match code {
                 Some(code) => *status = code,
                 None => tracing::debug!("streamed response: bad set_status {text:?}"),
             }
         }
-        Some("set_headers") => {
-            for (name, value) in envelope::envelope_headers(message.get("headers")) {
+        Ok(StreamControl::SetHeaders { headers: new }) => {
+            for (name, value) in envelope::envelope_headers(Some(&new)) {
                 headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
                 headers.push((name, value));
             }
         }
-        _ => tracing::debug!("streamed response: ignoring text message {text:?}"),
+        Err(_) => tracing::debug!("streamed response: ignoring text message {text:?}"),
     }
 }
 
@@ -151,7 +156,7 @@ struct ChannelBody {
     first: Option<Bytes>,
     rest: Option<mpsc::Receiver<Packet>>,
     /// Held while the body streams, so streamed responses count towards the HTTP limit.
-    _permit: Option<OwnedSemaphorePermit>,
+    _slot: InFlight,
 }
 
 impl Body for ChannelBody {

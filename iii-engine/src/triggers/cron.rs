@@ -1,22 +1,16 @@
 //! `cron` triggers: seconds-first schedules (the `cron` crate's syntax), one sequential job per
-//! binding.
+//! binding. A job only tells time: each tick is an event for the firing owner, which fires the
+//! binding like any other.
 
 use std::str::FromStr;
-use std::sync::Arc;
 
 use chrono::{SecondsFormat, Utc};
 use cron::Schedule;
 use serde_json::{Value, json};
+use tokio::sync::oneshot;
 
-use crate::hub::Hub;
-
-/// What a job fires.
-pub(crate) struct Job {
-    pub(crate) trigger_id: String,
-    pub(crate) function_id: String,
-    pub(crate) condition: Option<String>,
-    pub(crate) metadata: Option<Value>,
-}
+use crate::events::{Event, Fires};
+use crate::tasks::Tasks;
 
 /// Parses a trigger's `expression`. Classic 5-field expressions are refused, as the engine
 /// does, rather than guessed at.
@@ -38,37 +32,40 @@ pub(crate) fn parse(config: &Value) -> Result<Schedule, String> {
         .map_err(|e| format!("Invalid cron expression '{expression}': {e}"))
 }
 
-/// Runs a job until it is aborted or the engine stops. The next tick is computed after the
-/// previous fire returned, so ticks missed during a slow run are skipped, never overlapped.
-pub(crate) async fn run(hub: Arc<Hub>, schedule: Schedule, job: Job) {
+/// Runs the job of binding `trigger_id` until it is aborted or the engine stops. The next
+/// tick is computed after the previous fire ended, so ticks missed during a slow run are
+/// skipped, never overlapped.
+pub(crate) async fn run(fires: Fires, tasks: Tasks, schedule: Schedule, trigger_id: String) {
     loop {
         let Some(next) = schedule.upcoming(Utc).next() else {
-            tracing::info!("cron job {:?} has no further ticks", job.trigger_id);
+            tracing::info!("cron job {trigger_id:?} has no further ticks");
             return;
         };
         let wait = (next - Utc::now()).to_std().unwrap_or_default();
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
-            () = hub.shutdown.wait() => return,
+            () = tasks.stopping() => return,
         }
         let payload = json!({
             "trigger": "cron",
-            "job_id": job.trigger_id,
+            "job_id": trigger_id,
             "scheduled_time": next.to_rfc3339_opts(SecondsFormat::Secs, false),
             "actual_time": Utc::now().to_rfc3339_opts(SecondsFormat::Nanos, false),
         });
-        let fired = tokio::select! {
-            r = super::fire(&hub, &job.function_id, job.condition.clone(), &payload,
-                            job.metadata.clone()) => r,
-            () = hub.shutdown.wait() => return,
+        let (done, fired) = oneshot::channel();
+        let tick = Event::Cron {
+            trigger_id: trigger_id.clone(),
+            payload,
+            done,
         };
-        if let Err(e) = fired {
-            tracing::warn!(
-                "cron job {:?} -> {:?} failed: {}",
-                job.trigger_id,
-                job.function_id,
-                e.to_string().escape_debug()
-            );
+        // Cancel-safe: dropping the send or the wait on shutdown loses only this tick.
+        tokio::select! {
+            () = fires.send(tick) => {}
+            () = tasks.stopping() => return,
+        }
+        tokio::select! {
+            _ = fired => {}
+            () = tasks.stopping() => return,
         }
     }
 }

@@ -1,41 +1,28 @@
-//! One worker connection: the read loop, the writer task, and the cleanup when it ends.
+//! One worker connection: hello and registration, the read loop, and the cleanup when it ends.
 
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
+use futures_util::stream::SplitStream;
 use iii_protocol::{Message, Uuid, WorkerRegistered};
-use tokio::sync::{Notify, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message as Frame;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
-use super::Socket;
-use super::dispatch::{CallPermit, Conn, Incoming};
-use crate::hub::{Hub, lock};
-use crate::introspect;
-use crate::registry::{Outbound, WorkerEntry};
-use crate::router;
-use crate::triggers::engine;
+use super::admission::{Budget, CallPermit, Deferred};
+use super::endpoint::Endpoint;
+use super::frames::Conn;
+use super::incoming::Incoming;
+use super::socket::Socket;
+use super::summary::{self, Due};
+use super::writer;
+use crate::events::Event;
+use crate::registry::{Link, WorkerEntry};
 
 /// Telemetry prefixes of binary frames that are not protocol messages.
 const TELEMETRY_PREFIXES: [&[u8]; 3] = [b"OTLP", b"MTRC", b"LOGS"];
-
-/// Frames read ahead while a call waits for room (see [`EngineConfig::max_calls_per_worker`]).
-///
-/// [`EngineConfig::max_calls_per_worker`]: crate::EngineConfig::max_calls_per_worker
-const DEFER_FRAMES: usize = 256;
-/// Bytes read ahead while a call waits for room (one frame may go over).
-const DEFER_BYTES: usize = 4 * 1024 * 1024;
-/// Quiet time after an announce (or the registration that follows it) before the worker's
-/// summary is logged: SDKs may announce before or after registering.
-const SUMMARY_SETTLE: Duration = Duration::from_millis(250);
-/// The longest the summary waits after an announce, however busy the worker is.
-const SUMMARY_MAX_WAIT: Duration = Duration::from_secs(3);
 
 /// Why a connection's read loop ended.
 enum Stop {
@@ -50,28 +37,24 @@ enum Stop {
 }
 
 /// What woke the read loop.
-enum Event {
+enum Wake {
     Frame(Option<Result<Frame, tokio_tungstenite::tungstenite::Error>>),
     Permit(Option<CallPermit>),
     Announced,
     Summary,
+    Stop(Stop),
 }
 
-/// Resolves when the connection must end whatever it is doing.
-async fn stopping(evict: &Notify, hub: &Hub, writer: &Outbound) -> Stop {
+/// The socket closed or failed.
+struct Closed;
+
+/// Resolves when the connection must end whatever it is doing. Cancel-safe: each branch only
+/// observes a token or a channel.
+async fn stopping(link: &Link, ep: &Endpoint) -> Stop {
     tokio::select! {
-        () = evict.notified() => Stop::Evicted,
-        () = hub.shutdown.wait() => Stop::Shutdown,
-        () = writer.closed() => Stop::WriterGone,
-    }
-}
-
-/// Pushes the summary back while registrations keep coming after an announce.
-fn note_registration(incoming: &Incoming, summary: &mut Option<(Instant, Instant)>) {
-    if let Some((at, latest)) = summary.as_mut()
-        && incoming.is_registration()
-    {
-        *at = (Instant::now() + SUMMARY_SETTLE).min(*latest);
+        () = link.evict.cancelled() => Stop::Evicted,
+        () = ep.tasks.stopping() => Stop::Shutdown,
+        () = link.writer_gone() => Stop::WriterGone,
     }
 }
 
@@ -82,164 +65,65 @@ async fn sleep_until(at: Option<Instant>) {
     }
 }
 
+/// The read side of one connection.
+struct Reader {
+    ep: Arc<Endpoint>,
+    id: Uuid,
+    link: Arc<Link>,
+    conn: Conn,
+    stream: SplitStream<Socket>,
+    budget: Budget,
+    deferred: Deferred,
+    summary: Due,
+}
+
 /// Serves one worker until it disconnects, is evicted, or the engine stops.
-pub(crate) async fn run(hub: Arc<Hub>, socket: Socket, peer: SocketAddr) {
-    let worker_id = Uuid::new_v4();
+pub(crate) async fn run(ep: Arc<Endpoint>, socket: Socket, peer: SocketAddr) {
+    let id = Uuid::new_v4();
     let reattach_token = Uuid::new_v4();
-    let (sink, mut stream) = socket.split();
-    let (tx, rx) = mpsc::channel(hub.config.outbound_queue.max(1));
+    let (sink, stream) = socket.split();
+    let (tx, rx) = mpsc::channel(ep.config.outbound_queue.max(1));
     let (close_tx, close_rx) = oneshot::channel();
-    let writer = hub
+    let writer = ep
         .tasks
-        .spawn(write_loop(sink, rx, close_rx, hub.config.write_timeout));
+        .spawn(writer::run(sink, rx, close_rx, ep.config.write_timeout));
+    let link = Arc::new(Link::new(tx));
     let hello = Message::from(WorkerRegistered {
-        worker_id: worker_id.to_string(),
+        worker_id: id.to_string(),
         reattach_token: Some(reattach_token.to_string()),
     });
     // Queued before the worker is visible to anyone, so it is the first frame on the wire.
-    let _ = tx.send(hello.encode()).await;
-    let evict = Arc::new(Notify::new());
-    let announced = Arc::new(Notify::new());
-    hub.registry().workers.insert(
-        worker_id,
-        WorkerEntry {
-            tx: tx.clone(),
-            reattach_token,
-            connected_at_ms: chrono::Utc::now().timestamp_millis(),
-            peer,
-            metadata: None,
-            evict: evict.clone(),
-            announced: announced.clone(),
-        },
-    );
-    tracing::info!("worker {worker_id} connected from {peer}");
-    engine::worker_event(&hub, "worker_connected", worker_id);
-    let writer_tx = tx.clone();
-    let mut conn = Conn::new(hub.clone(), worker_id, tx);
-    let stop = || stopping(&evict, &hub, &writer_tx);
-    // Frames read but not handled yet, in order: the first is a call waiting for room.
-    let mut deferred: VecDeque<Incoming> = VecDeque::new();
-    let mut deferred_bytes = 0usize;
-    // When to log the worker's summary: a while after its announce, once registrations settle.
-    let mut summary: Option<(Instant, Instant)> = None;
-    let why = 'conn: loop {
-        // Handle what can be handled now, in order; stop at a call that has no room.
-        while let Some(head) = deferred.front() {
-            let permit = if head.is_call() {
-                match conn.try_permit(head.bytes) {
-                    Some(permit) => Some(permit),
-                    None => break,
-                }
-            } else {
-                None
-            };
-            let Some(incoming) = deferred.pop_front() else {
-                break;
-            };
-            deferred_bytes -= incoming.bytes;
-            note_registration(&incoming, &mut summary);
-            tokio::select! {
-                () = conn.handle(incoming, permit) => {}
-                why = stop() => break 'conn why,
-            }
-        }
-        let waiting = deferred.front().map(|head| head.bytes);
-        // While a call waits for room, later frames are still read (answers are handled at
-        // once, so that the calls holding the room can finish), up to a bound; past it the
-        // worker is not read from at all, and TCP pushes back on it.
-        let room = deferred.len() < DEFER_FRAMES && deferred_bytes < DEFER_BYTES;
-        let summary_at = summary.map(|(at, _)| at);
-        // Every branch is cancel-safe: `next` polls a stream, `notified` keeps its permit in the
-        // `Notify`, the permit wait holds nothing until it completes, and the others only
-        // observe.
-        let event = tokio::select! {
-            frame = stream.next(), if room => Event::Frame(frame),
-            permit = conn.permit(waiting.unwrap_or(0)), if waiting.is_some() => Event::Permit(permit),
-            () = announced.notified() => Event::Announced,
-            () = sleep_until(summary_at), if summary_at.is_some() => Event::Summary,
-            why = stop() => break why,
-        };
-        let frame = match event {
-            Event::Permit(permit) => {
-                let Some(incoming) = deferred.pop_front() else {
-                    continue;
-                };
-                deferred_bytes -= incoming.bytes;
-                tokio::select! {
-                    () = conn.handle(incoming, permit) => {}
-                    why = stop() => break why,
-                }
-                continue;
-            }
-            Event::Announced => {
-                let now = Instant::now();
-                summary = Some((now + SUMMARY_SETTLE, now + SUMMARY_MAX_WAIT));
-                continue;
-            }
-            Event::Summary => {
-                summary = None;
-                introspect::log_summary(&hub, worker_id);
-                continue;
-            }
-            Event::Frame(frame) => frame,
-        };
-        let text = match frame {
-            Some(Ok(Frame::Text(text))) => conn.parse(text.as_str()),
-            Some(Ok(Frame::Binary(bytes))) => {
-                if TELEMETRY_PREFIXES.iter().any(|p| bytes.starts_with(p)) {
-                    continue;
-                }
-                match std::str::from_utf8(&bytes) {
-                    Ok(text) => conn.parse(text),
-                    Err(_) => {
-                        tracing::warn!("worker {worker_id}: binary frame is not UTF-8");
-                        None
-                    }
-                }
-            }
-            Some(Ok(Frame::Close(_))) | None => break Stop::Closed,
-            // Pings are answered by tungstenite on the next read or write.
-            Some(Ok(_)) => None,
-            Some(Err(e)) => {
-                tracing::info!("worker {worker_id}: socket error: {e}");
-                break Stop::Closed;
-            }
-        };
-        let Some(incoming) = text else { continue };
-        if incoming.is_result() {
-            tokio::select! {
-                () = conn.handle(incoming, None) => {}
-                why = stop() => break why,
-            }
-        } else {
-            deferred_bytes += incoming.bytes;
-            deferred.push_back(incoming);
-        }
+    link.send(hello.encode()).await;
+    let entry = WorkerEntry {
+        link: link.clone(),
+        reattach_token,
+        connected_at_ms: chrono::Utc::now().timestamp_millis(),
+        peer,
+        metadata: None,
     };
-    match why {
-        Stop::Evicted => tracing::info!("worker {worker_id} evicted by a reattaching connection"),
-        Stop::WriterGone => tracing::warn!(
-            "worker {worker_id} does not read its socket (a write took over {:?}); disconnecting",
-            hub.config.write_timeout
-        ),
-        Stop::Closed | Stop::Shutdown => {}
-    }
-    if summary.is_some() {
-        introspect::log_summary(&hub, worker_id);
-    }
-    drop(conn);
-    let departure = hub.registry().depart(worker_id);
-    lock(&hub.channels).release_owner(worker_id);
-    hub.functions_changed.notify_one();
-    for abort in departure.aborts {
-        abort.abort();
-    }
-    let stopped = departure.stopped.len();
-    for waiter in departure.stopped {
-        let _ = waiter.send(Err(router::stopped()));
-    }
-    tracing::info!("worker {worker_id} disconnected ({stopped} invocation(s) stopped)");
-    engine::worker_event(&hub, "worker_disconnected", worker_id);
+    ep.registry.connect(id, entry);
+    tracing::info!("worker {id} connected from {peer}");
+    let event = Event::Worker {
+        event: "worker_connected",
+        worker: id,
+    };
+    ep.fires.send(event).await;
+    let mut reader = Reader {
+        conn: Conn {
+            ep: ep.clone(),
+            id,
+            link: link.clone(),
+        },
+        budget: Budget::new(&ep.config),
+        ep,
+        id,
+        link,
+        stream,
+        deferred: Deferred::default(),
+        summary: Due::default(),
+    };
+    let why = reader.serve().await;
+    reader.finish(why).await;
     let _ = close_tx.send(());
     let abort = writer.abort_handle();
     if tokio::time::timeout(Duration::from_secs(2), writer)
@@ -250,45 +134,151 @@ pub(crate) async fn run(hub: Arc<Hub>, socket: Socket, peer: SocketAddr) {
     }
 }
 
-/// Owns the write half: sends queued frames in order, then a Close frame when told to stop.
-async fn write_loop(
-    mut sink: SplitSink<Socket, Frame>,
-    mut rx: mpsc::Receiver<String>,
-    mut close: oneshot::Receiver<()>,
-    write_timeout: Duration,
-) {
-    let stopping = loop {
-        // `biased` so that a stop request wins over a backlog of frames nobody will read.
-        let next = tokio::select! {
-            biased;
-            _ = &mut close => break true,
-            next = rx.recv() => next,
-        };
-        let Some(text) = next else { break false };
-        // Bounded, so that a worker that stops reading cannot hold the connection (and every
-        // sender waiting for room in its queue) forever; ending here drops `rx`, which ends the
-        // read loop too.
-        let written = tokio::select! {
-            biased;
-            _ = &mut close => break true,
-            written = tokio::time::timeout(write_timeout, sink.send(Frame::text(text))) => written,
-        };
-        match written {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tracing::debug!("worker socket write failed: {e}");
-                break false;
+impl Reader {
+    /// The read loop.
+    async fn serve(&mut self) -> Stop {
+        loop {
+            if let Err(why) = self.drain().await {
+                return why;
             }
-            Err(_) => break false,
+            match self.wake().await {
+                Wake::Stop(why) => return why,
+                Wake::Permit(permit) => {
+                    if let Some(incoming) = self.deferred.pop()
+                        && let Err(why) = self.handle(incoming, permit).await
+                    {
+                        return why;
+                    }
+                }
+                Wake::Announced => self.summary.announced(),
+                Wake::Summary => {
+                    self.summary.take();
+                    summary::log(&self.ep.registry.snapshot(), self.id);
+                }
+                Wake::Frame(frame) => match self.read(frame) {
+                    Err(Closed) => return Stop::Closed,
+                    Ok(None) => {}
+                    // Answers are never held back: answering calls frees the room that other
+                    // calls wait for.
+                    Ok(Some(incoming)) if incoming.is_result() => {
+                        if let Err(why) = self.handle(incoming, None).await {
+                            return why;
+                        }
+                    }
+                    Ok(Some(incoming)) => self.deferred.push(incoming),
+                },
+            }
         }
-    };
-    if stopping {
-        // 1001 "going away" tells SDKs the engine is stopping (a bare close reads as 1005).
-        let away = Frame::Close(Some(CloseFrame {
-            code: CloseCode::Away,
-            reason: "engine shutting down".into(),
-        }));
-        let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(away)).await;
     }
-    let _ = tokio::time::timeout(Duration::from_secs(1), sink.close()).await;
+
+    /// Handles the deferred frames that can be handled now, in order; stops at a call that has
+    /// no room.
+    async fn drain(&mut self) -> Result<(), Stop> {
+        while let Some(head) = self.deferred.front() {
+            let permit = if head.is_call() {
+                match self.budget.try_permit(head.bytes) {
+                    Some(permit) => Some(permit),
+                    None => break,
+                }
+            } else {
+                None
+            };
+            let Some(incoming) = self.deferred.pop() else {
+                break;
+            };
+            self.handle(incoming, permit).await?;
+        }
+        Ok(())
+    }
+
+    /// Handles one frame, unless the connection must stop first.
+    async fn handle(&mut self, incoming: Incoming, permit: Option<CallPermit>) -> Result<(), Stop> {
+        if incoming.is_registration() {
+            self.summary.registered();
+        }
+        tokio::select! {
+            () = self.conn.handle(incoming, permit) => Ok(()),
+            why = stopping(&self.link, &self.ep) => Err(why),
+        }
+    }
+
+    /// Waits for the next thing to do.
+    async fn wake(&mut self) -> Wake {
+        let waiting = self.deferred.front().map(|head| head.bytes);
+        // While a call waits for room, later frames are still read (answers are handled at
+        // once), up to a bound; past it the worker is not read from at all.
+        let room = self.deferred.has_room();
+        let summary_at = self.summary.at();
+        // Every branch is cancel-safe: `next` polls a stream, `notified` keeps its permit in
+        // the `Notify`, the permit wait holds nothing until it completes, and the others only
+        // observe.
+        tokio::select! {
+            frame = self.stream.next(), if room => Wake::Frame(frame),
+            permit = self.budget.permit(waiting.unwrap_or(0)), if waiting.is_some() => {
+                Wake::Permit(permit)
+            }
+            () = self.link.announced.notified() => Wake::Announced,
+            () = sleep_until(summary_at), if summary_at.is_some() => Wake::Summary,
+            why = stopping(&self.link, &self.ep) => Wake::Stop(why),
+        }
+    }
+
+    /// Decodes a frame read from the socket; `None` for a frame that carries no message.
+    fn read(
+        &self,
+        frame: Option<Result<Frame, tokio_tungstenite::tungstenite::Error>>,
+    ) -> Result<Option<Incoming>, Closed> {
+        let incoming = match frame {
+            Some(Ok(Frame::Text(text))) => Incoming::parse(self.id, text.as_str()),
+            Some(Ok(Frame::Binary(bytes))) => {
+                if TELEMETRY_PREFIXES.iter().any(|p| bytes.starts_with(p)) {
+                    return Ok(None);
+                }
+                match std::str::from_utf8(&bytes) {
+                    Ok(text) => Incoming::parse(self.id, text),
+                    Err(_) => {
+                        tracing::warn!("worker {}: binary frame is not UTF-8", self.id);
+                        None
+                    }
+                }
+            }
+            Some(Ok(Frame::Close(_))) | None => return Err(Closed),
+            // Pings are answered by tungstenite on the next read or write.
+            Some(Ok(_)) => None,
+            Some(Err(e)) => {
+                tracing::info!("worker {}: socket error: {e}", self.id);
+                return Err(Closed);
+            }
+        };
+        Ok(incoming)
+    }
+
+    /// Forgets the worker: its functions, bindings and channels go, the calls delivered to it
+    /// are answered `invocation_stopped`, and a reattaching connection waiting for this one is
+    /// released.
+    async fn finish(&mut self, why: Stop) {
+        let id = self.id;
+        match why {
+            Stop::Evicted => tracing::info!("worker {id} evicted by a reattaching connection"),
+            Stop::WriterGone => tracing::warn!(
+                "worker {id} does not read its socket (a write took over {:?}); disconnecting",
+                self.ep.config.write_timeout
+            ),
+            Stop::Closed | Stop::Shutdown => {}
+        }
+        if self.summary.take() {
+            summary::log(&self.ep.registry.snapshot(), id);
+        }
+        self.ep.registry.depart(id);
+        self.ep.channels.release_owner(id);
+        let stopped = self.link.stop_all();
+        // After `depart`: a reattaching connection's replay must not be undone by this cleanup.
+        self.link.gone.cancel();
+        tracing::info!("worker {id} disconnected ({stopped} invocation(s) stopped)");
+        let event = Event::Worker {
+            event: "worker_disconnected",
+            worker: id,
+        };
+        self.ep.fires.send(event).await;
+    }
 }

@@ -11,6 +11,7 @@ mod common;
 mod connection;
 mod cron;
 mod engine_fns;
+mod firing;
 mod http_extras;
 mod http_triggers;
 mod invoke;

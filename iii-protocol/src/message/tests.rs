@@ -1,5 +1,6 @@
 //! Round trips of every message type, tolerant decoding, and malformed frames.
 
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::*;

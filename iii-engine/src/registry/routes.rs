@@ -1,4 +1,8 @@
-//! The HTTP route table: templates with `:param` segments, keyed by method and path.
+//! The HTTP route table: templates with `:param` segments, keyed by method and path. A route
+//! carries everything a request needs from its binding (function, condition, middleware,
+//! metadata), so that serving a request reads the registry once.
+
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -23,6 +27,8 @@ pub(crate) struct Route {
     pub(crate) function_id: String,
     pub(crate) condition: Option<String>,
     pub(crate) middleware: Vec<String>,
+    /// The binding's metadata, forwarded with every invocation the route makes.
+    pub(crate) metadata: Option<Value>,
 }
 
 impl Route {
@@ -77,6 +83,7 @@ impl Route {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned),
             middleware,
+            metadata: None,
         }))
     }
 
@@ -129,14 +136,14 @@ fn split(path: &str) -> impl Iterator<Item = &str> {
 }
 
 /// All routes.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Routes {
-    routes: Vec<Route>,
+    routes: Vec<Arc<Route>>,
 }
 
 /// A route that matched a request.
 pub(crate) struct Matched {
-    pub(crate) route: Route,
+    pub(crate) route: Arc<Route>,
     pub(crate) path_params: Vec<(String, String)>,
 }
 
@@ -147,7 +154,7 @@ impl Routes {
         self.check(&route)?;
         self.routes
             .retain(|r| !(r.method == route.method && r.segments == route.segments));
-        self.routes.push(route);
+        self.routes.push(Arc::new(route));
         Ok(())
     }
 

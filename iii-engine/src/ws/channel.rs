@@ -1,32 +1,30 @@
 //! The WebSocket side of a channel end: a writer socket feeds the channel, a reader socket is
 //! fed from it. Text and binary messages pass through unchanged.
 
-use std::time::Duration;
-
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
-use super::{End, Item, Packet, Writer};
-use crate::hub::Hub;
-use crate::ws::Socket;
+use super::endpoint::Endpoint;
+use super::socket::{self, Socket};
+use crate::stores::channels::{End, Item, Packet, Writer};
 
 /// Serves one attached end until either side closes or the engine stops.
-pub(crate) async fn serve(hub: &Hub, socket: Socket, end: End) {
+pub(crate) async fn serve(ep: &Endpoint, socket: Socket, end: End) {
     match end {
-        End::Writer(tx) => write_side(hub, socket, tx).await,
-        End::Reader(rx) => read_side(hub, socket, rx).await,
+        End::Writer(tx) => write_side(ep, socket, tx).await,
+        End::Reader(rx) => read_side(ep, socket, rx).await,
     }
 }
 
 /// Forwards the socket's messages into the channel. Dropping `tx` when the socket closes is
 /// what ends the stream for the reader.
-async fn write_side(hub: &Hub, mut socket: Socket, tx: Writer) {
+async fn write_side(ep: &Endpoint, mut socket: Socket, tx: Writer) {
     loop {
         // Cancel-safe: `next` polls a stream and the shutdown wait observes a watch channel.
         let frame = tokio::select! {
             frame = socket.next() => frame,
-            () = hub.shutdown.wait() => break,
+            () = ep.tasks.stopping() => break,
         };
         let item = match frame {
             Some(Ok(Frame::Text(text))) => Item::Text(text.as_str().to_owned()),
@@ -42,18 +40,18 @@ async fn write_side(hub: &Hub, mut socket: Socket, tx: Writer) {
         // not cancel-safe, so on shutdown the item is dropped along with the channel.
         let sent = tokio::select! {
             sent = tx.send(item) => sent.is_ok(),
-            () = hub.shutdown.wait() => break,
+            () = ep.tasks.stopping() => break,
         };
         if !sent {
             // The reader went away: nobody will read what this writer sends.
             break;
         }
     }
-    close(socket).await;
+    socket::close(socket).await;
 }
 
 /// Sends the channel's items to the socket, then a Close frame once the writer is done.
-async fn read_side(hub: &Hub, mut socket: Socket, mut rx: mpsc::Receiver<Packet>) {
+async fn read_side(ep: &Endpoint, mut socket: Socket, mut rx: mpsc::Receiver<Packet>) {
     loop {
         // Cancel-safe: `recv` and `next` lose nothing when another branch wins.
         tokio::select! {
@@ -66,8 +64,8 @@ async fn read_side(hub: &Hub, mut socket: Socket, mut rx: mpsc::Receiver<Packet>
                 // Bounded, and raced against shutdown: a reader that stops reading must not
                 // hold this task (and the engine's shutdown) forever.
                 let sent = tokio::select! {
-                    sent = tokio::time::timeout(hub.config.write_timeout, socket.send(frame)) => sent,
-                    () = hub.shutdown.wait() => break,
+                    sent = tokio::time::timeout(ep.config.write_timeout, socket.send(frame)) => sent,
+                    () = ep.tasks.stopping() => break,
                 };
                 match sent {
                     Ok(Ok(())) => {}
@@ -78,7 +76,7 @@ async fn read_side(hub: &Hub, mut socket: Socket, mut rx: mpsc::Receiver<Packet>
                     Err(_) => {
                         tracing::warn!(
                             "channel reader does not read (a write took over {:?}); closing it",
-                            hub.config.write_timeout
+                            ep.config.write_timeout
                         );
                         return;
                     }
@@ -89,12 +87,8 @@ async fn read_side(hub: &Hub, mut socket: Socket, mut rx: mpsc::Receiver<Packet>
                 Some(Ok(Frame::Close(_)) | Err(_)) | None => return,
                 Some(Ok(_)) => {}
             },
-            () = hub.shutdown.wait() => break,
+            () = ep.tasks.stopping() => break,
         }
     }
-    close(socket).await;
-}
-
-async fn close(mut socket: Socket) {
-    let _ = tokio::time::timeout(Duration::from_secs(1), socket.close(None)).await;
+    socket::close(socket).await;
 }

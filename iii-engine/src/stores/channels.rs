@@ -11,25 +11,22 @@
 //! buffered items are read. Ends nobody attached are dropped after
 //! [`EngineConfig::channel_ttl`](crate::EngineConfig::channel_ttl), when the request that made
 //! them ends, or when the worker that created them disconnects.
-
-pub(crate) mod socket;
+//!
+//! The table of unattached ends is private to [`Channels`] and locked for one map operation
+//! at a time; an HTTP request takes it twice (to create its two channels and to forget the
+//! ends its worker did not attach).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use iii_protocol::Uuid;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use iii_protocol::http::ChannelRef;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
 
-use crate::builtins::{input, is_null, reply};
-use crate::hub::{Hub, lock};
-use crate::registry::Outcome;
+use crate::tasks::Tasks;
 
-/// Id of the builtin that creates a channel.
-pub(crate) const CREATE: &str = "engine::channels::create";
 /// Items buffered when the creator does not say.
 pub(crate) const DEFAULT_BUFFER: usize = 64;
 /// The most items a channel may buffer.
@@ -146,24 +143,96 @@ pub(crate) struct Created {
 
 impl Created {
     /// The reference a worker uses for one end: `{channel_id, access_key, direction}`.
-    pub(crate) fn reference(&self, direction: Direction) -> Value {
+    pub(crate) fn reference(&self, direction: Direction) -> ChannelRef {
         let dir = match direction {
             Direction::Read => "read",
             Direction::Write => "write",
         };
-        json!({"channel_id": self.id, "access_key": self.key, "direction": dir})
+        ChannelRef {
+            channel_id: self.id.to_string(),
+            access_key: self.key.clone(),
+            direction: dir.to_owned(),
+        }
     }
 }
 
 /// Every channel with at least one end not attached yet.
 #[derive(Default)]
-pub(crate) struct Channels {
+struct Table {
     map: HashMap<Uuid, Entry>,
 }
 
+/// The channel store.
+#[derive(Default)]
+pub(crate) struct Channels {
+    table: Mutex<Table>,
+}
+
 impl Channels {
+    fn table(&self) -> MutexGuard<'_, Table> {
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// Creates a channel buffering `buffer` items (clamped to `1..=MAX_BUFFER`).
-    pub(crate) fn create(&mut self, buffer: usize, owner: Option<Uuid>) -> Created {
+    pub(crate) fn create(&self, buffer: usize, owner: Option<Uuid>) -> Created {
+        self.table().create(buffer, owner)
+    }
+
+    /// Creates the two channels of an HTTP request in one go and takes, for the engine, the
+    /// writer of the first and the reader of the second.
+    pub(crate) fn create_request_pair(
+        &self,
+    ) -> (
+        Created,
+        Created,
+        Option<mpsc::Sender<Packet>>,
+        Option<mpsc::Receiver<Packet>>,
+    ) {
+        let mut table = self.table();
+        let request = table.create(DEFAULT_BUFFER, None);
+        let response = table.create(DEFAULT_BUFFER, None);
+        let writer = table.take_writer(request.id);
+        let reader = table.take_reader(response.id);
+        (request, response, writer, reader)
+    }
+
+    /// Hands out one end to a socket that presented `key`.
+    pub(crate) fn attach(&self, id: Uuid, key: &str, dir: Direction) -> Result<End, TakeError> {
+        self.table().attach(id, key, dir)
+    }
+
+    /// Drops whatever ends of these channels are still unattached.
+    pub(crate) fn remove(&self, ids: &[Uuid]) {
+        let mut table = self.table();
+        for id in ids {
+            table.map.remove(id);
+        }
+    }
+
+    /// Drops the unattached ends of every channel `owner` created.
+    pub(crate) fn release_owner(&self, owner: Uuid) {
+        self.table().map.retain(|_, e| e.owner != Some(owner));
+    }
+
+    /// Drops unattached ends older than `ttl`, every quarter of it, until the engine stops.
+    pub(crate) async fn sweep_every(self: Arc<Self>, ttl: Duration, tasks: Tasks) {
+        let period = (ttl / 4).clamp(Duration::from_millis(10), Duration::from_secs(30));
+        loop {
+            tokio::select! {
+                () = tokio::time::sleep(period) => {}
+                () = tasks.stopping() => return,
+            }
+            let swept = self.table().sweep(ttl);
+            if swept > 0 {
+                tracing::debug!("swept {swept} channel(s) nobody connected to within {ttl:?}");
+            }
+        }
+    }
+}
+
+impl Table {
+    /// Creates a channel buffering `buffer` items (clamped to `1..=MAX_BUFFER`).
+    fn create(&mut self, buffer: usize, owner: Option<Uuid>) -> Created {
         let (tx, rx) = mpsc::channel(buffer.clamp(1, MAX_BUFFER));
         let tx = Writer {
             tx,
@@ -189,7 +258,7 @@ impl Channels {
     }
 
     /// Hands out one end to a socket that presented `key`.
-    pub(crate) fn attach(&mut self, id: Uuid, key: &str, dir: Direction) -> Result<End, TakeError> {
+    fn attach(&mut self, id: Uuid, key: &str, dir: Direction) -> Result<End, TakeError> {
         let entry = self
             .map
             .get_mut(&id)
@@ -208,31 +277,21 @@ impl Channels {
     }
 
     /// Takes the writer for the engine itself.
-    pub(crate) fn take_writer(&mut self, id: Uuid) -> Option<mpsc::Sender<Packet>> {
+    fn take_writer(&mut self, id: Uuid) -> Option<mpsc::Sender<Packet>> {
         let writer = self.map.get_mut(&id)?.writer.take().map(|w| w.tx);
         self.forget_if_done(id);
         writer
     }
 
     /// Takes the reader for the engine itself.
-    pub(crate) fn take_reader(&mut self, id: Uuid) -> Option<mpsc::Receiver<Packet>> {
+    fn take_reader(&mut self, id: Uuid) -> Option<mpsc::Receiver<Packet>> {
         let reader = self.map.get_mut(&id)?.reader.take();
         self.forget_if_done(id);
         reader
     }
 
-    /// Drops whatever ends of `id` are still unattached.
-    pub(crate) fn remove(&mut self, id: Uuid) {
-        self.map.remove(&id);
-    }
-
-    /// Drops the unattached ends of every channel `owner` created.
-    pub(crate) fn release_owner(&mut self, owner: Uuid) {
-        self.map.retain(|_, e| e.owner != Some(owner));
-    }
-
     /// Drops the unattached ends of channels older than `ttl`; returns how many went.
-    pub(crate) fn sweep(&mut self, ttl: Duration) -> usize {
+    fn sweep(&mut self, ttl: Duration) -> usize {
         let before = self.map.len();
         self.map.retain(|_, e| e.created.elapsed() < ttl);
         before - self.map.len()
@@ -249,106 +308,6 @@ impl Channels {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct CreateInput {
-    buffer_size: Option<usize>,
-}
-
-/// `engine::channels::create`: `{buffer_size?}` → `{writer, reader}` references.
-pub(crate) fn create(hub: &Hub, caller: Option<Uuid>, data: &str) -> Outcome {
-    let req: CreateInput = if is_null(data) {
-        CreateInput::default()
-    } else {
-        input(data)?
-    };
-    let buffer = req.buffer_size.unwrap_or(DEFAULT_BUFFER);
-    let created = lock(&hub.channels).create(buffer, caller);
-    reply(&json!({
-        "writer": created.reference(Direction::Write),
-        "reader": created.reference(Direction::Read),
-    }))
-}
-
-/// Drops unattached ends older than the configured TTL, until the engine stops.
-pub(crate) async fn sweeper(hub: Arc<Hub>) {
-    let ttl = hub.config.channel_ttl;
-    let period = (ttl / 4).clamp(Duration::from_millis(10), Duration::from_secs(30));
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(period) => {}
-            () = hub.shutdown.wait() => return,
-        }
-        let swept = lock(&hub.channels).sweep(ttl);
-        if swept > 0 {
-            tracing::debug!("swept {swept} channel(s) nobody connected to within {ttl:?}");
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ends_are_handed_out_once_with_the_right_key() {
-        let mut channels = Channels::default();
-        let c = channels.create(0, None);
-        assert_eq!(
-            channels.attach(c.id, "wrong", Direction::Read).err(),
-            Some(TakeError::NotFound)
-        );
-        assert!(channels.attach(c.id, &c.key, Direction::Read).is_ok());
-        assert_eq!(
-            channels.attach(c.id, &c.key, Direction::Read).err(),
-            Some(TakeError::Taken)
-        );
-        assert!(channels.attach(c.id, &c.key, Direction::Write).is_ok());
-        assert!(
-            channels.map.is_empty(),
-            "a fully attached channel is forgotten"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_worker_writer_waits_for_byte_room() {
-        use futures_util::FutureExt;
-        let mut channels = Channels::default();
-        let c = channels.create(MAX_BUFFER, None);
-        let (Ok(End::Writer(w)), Ok(End::Reader(mut r))) = (
-            channels.attach(c.id, &c.key, Direction::Write),
-            channels.attach(c.id, &c.key, Direction::Read),
-        ) else {
-            panic!("both ends");
-        };
-        let big = Bytes::from(vec![0u8; MAX_BUFFER_BYTES / 2 + 1]);
-        assert_eq!(
-            w.send(Item::Binary(big.clone())).now_or_never(),
-            Some(Ok(()))
-        );
-        // Items are far below the item limit, but the bytes are over the budget.
-        assert_eq!(w.send(Item::Binary(big.clone())).now_or_never(), None);
-        assert!(r.recv().await.is_some());
-        assert_eq!(
-            w.send(Item::Binary(big.clone())).now_or_never(),
-            Some(Ok(()))
-        );
-        // One message larger than the whole budget still goes through, alone.
-        drop(r.recv().await);
-        let huge = Bytes::from(vec![0u8; MAX_BUFFER_BYTES * 2]);
-        assert_eq!(w.send(Item::Binary(huge)).now_or_never(), Some(Ok(())));
-        assert_eq!(w.send(Item::Text("x".into())).now_or_never(), None);
-    }
-
-    #[test]
-    fn sweep_and_release() {
-        let mut channels = Channels::default();
-        let owner = Uuid::new_v4();
-        channels.create(1, Some(owner));
-        channels.create(1, None);
-        channels.release_owner(owner);
-        assert_eq!(channels.map.len(), 1);
-        assert_eq!(channels.sweep(Duration::ZERO), 1);
-        assert!(channels.map.is_empty());
-    }
-}
+#[path = "channels_tests.rs"]
+mod tests;

@@ -1,0 +1,20 @@
+//! The functions the engine provides itself, in one table: [`table::TABLE`] lists every
+//! builtin with its id, its description (for introspection) and its handler; the other files
+//! hold the handlers, grouped by the store they serve.
+//!
+//! A handler decodes its input, asks the store that holds the data, sends the change it made
+//! to the firing owner (`crate::events`) and encodes the reply. It never invokes another
+//! function, so the router can call the table without the table calling back into it.
+
+mod channels;
+mod context;
+mod engine;
+mod functions;
+mod queues;
+mod state;
+mod streams;
+mod table;
+mod workers;
+
+pub(crate) use context::Context;
+pub(crate) use table::functions_list;

@@ -1,0 +1,168 @@
+//! One target's delivery queue and the task that works it off: a target is one trigger binding,
+//! or one function subscribed to a topic.
+//!
+//! The task takes jobs from its bounded queue and keeps up to `limit` of them in flight at
+//! once, all polled inside this one task (no task per fire). A durable job that fails waits out
+//! its backoff without holding a slot, then is retried before newer jobs; after its last
+//! attempt it is dead-lettered. A task with nothing to do for [`IDLE`] closes its queue, works
+//! off what is left and ends; the firing owner starts a new one on the next fire.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{SecondsFormat, Utc};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use iii_protocol::{ErrorBody, Uuid};
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::codec::Outcome;
+use crate::router::Router;
+use crate::stores::dead_letters::DeadLetters;
+use crate::tasks::Tasks;
+
+/// How long a target with nothing to do keeps its task.
+const IDLE: Duration = Duration::from_secs(30);
+
+/// How a durable job is retried.
+pub(crate) struct Retry {
+    /// The topic (or queue) it came from, for the dead-letter list.
+    pub(crate) topic: String,
+    /// Attempts in all.
+    pub(crate) attempts: u32,
+    /// Delay before the first retry, doubled on every further one.
+    pub(crate) backoff: Duration,
+}
+
+/// One fire to deliver.
+pub(crate) struct Job {
+    pub(crate) function_id: String,
+    pub(crate) condition: Option<String>,
+    pub(crate) metadata: Option<Value>,
+    pub(crate) payload: Box<RawValue>,
+    /// Durable jobs only.
+    pub(crate) retry: Option<Retry>,
+    /// Dropped when the job is done (cron jobs wait for it).
+    pub(crate) _done: Option<oneshot::Sender<()>>,
+}
+
+impl Job {
+    /// The dead-letter entry of a job that failed with `error` after `attempts` attempts.
+    pub(crate) fn dead_letter(&self, topic: &str, error: &ErrorBody, attempts: u32) -> Value {
+        let data: Value = serde_json::from_str(self.payload.get()).unwrap_or(Value::Null);
+        json!({
+            "id": Uuid::new_v4(), "topic": topic, "function_id": self.function_id,
+            "data": data, "error": error, "attempts": attempts,
+            "failed_at": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, false),
+        })
+    }
+}
+
+/// What a target's task needs.
+pub(crate) struct Target {
+    /// What fires it (`state`, `queue`, `cron`, …), for logs.
+    pub(crate) kind: &'static str,
+    pub(crate) limit: usize,
+    pub(crate) router: Arc<Router>,
+    pub(crate) dead_letters: Arc<DeadLetters>,
+    pub(crate) tasks: Tasks,
+}
+
+async fn attempt(router: &Router, job: Job, n: u32) -> (Job, u32, Outcome) {
+    let outcome = router
+        .fire(
+            &job.function_id,
+            job.condition.as_deref(),
+            &job.payload,
+            job.metadata.clone(),
+        )
+        .await;
+    (job, n, outcome)
+}
+
+async fn backoff(job: Job, n: u32, delay: Duration) -> (Job, u32) {
+    tokio::time::sleep(delay).await;
+    (job, n)
+}
+
+impl Target {
+    /// Works off `rx` until it is closed and empty, or the engine stops.
+    pub(crate) async fn run(self, mut rx: mpsc::Receiver<Job>) {
+        let router = self.router.clone();
+        let limit = self.limit.max(1);
+        let mut running = FuturesUnordered::new();
+        let mut waiting = FuturesUnordered::new();
+        // Retries whose backoff is over, served before newer jobs.
+        let mut ready: VecDeque<(Job, u32)> = VecDeque::new();
+        let mut closed = false;
+        loop {
+            while running.len() < limit
+                && let Some((job, n)) = ready.pop_front()
+            {
+                running.push(attempt(&router, job, n));
+            }
+            // Jobs in backoff count against the queue's bound too, so a failing subscriber
+            // holds at most `limit` in flight plus `limit` waiting, on top of its queue.
+            let room = running.len() < limit && ready.is_empty() && waiting.len() < limit;
+            let idle = running.is_empty() && waiting.is_empty() && ready.is_empty();
+            if closed && idle {
+                return;
+            }
+            // Cancel-safe: `recv` and `next` lose nothing when another branch wins, and the
+            // idle sleep is started afresh each turn.
+            tokio::select! {
+                job = rx.recv(), if room && !closed => match job {
+                    Some(job) => running.push(attempt(&router, job, 1)),
+                    None => closed = true,
+                },
+                Some((job, n, outcome)) = running.next(), if !running.is_empty() => {
+                    if let Err(error) = outcome
+                        && let Some(delay) = self.failed(&job, n, &error)
+                    {
+                        waiting.push(backoff(job, n + 1, delay));
+                    }
+                }
+                Some(retry) = waiting.next(), if !waiting.is_empty() => ready.push_back(retry),
+                () = tokio::time::sleep(IDLE), if idle && !closed => rx.close(),
+                () = self.tasks.stopping() => return,
+            }
+        }
+    }
+
+    /// Handles a failed attempt `n`: the backoff before the next one, or `None` when the job
+    /// is over (not durable, or dead-lettered).
+    fn failed(&self, job: &Job, n: u32, error: &ErrorBody) -> Option<Duration> {
+        let kind = self.kind;
+        let function_id = &job.function_id;
+        let Some(retry) = &job.retry else {
+            if kind == "cron" {
+                let error = error.to_string();
+                tracing::warn!("cron -> {function_id:?} failed: {}", error.escape_debug());
+            } else {
+                tracing::debug!("{kind} trigger -> {function_id:?} failed: {error:?}");
+            }
+            return None;
+        };
+        let error_text = error.to_string();
+        if n >= retry.attempts {
+            tracing::warn!(
+                "queue {:?} -> {function_id:?} failed {n} time(s), dead-lettered: {}",
+                retry.topic,
+                error_text.escape_debug()
+            );
+            self.dead_letters
+                .push(job.dead_letter(&retry.topic, error, n));
+            return None;
+        }
+        let delay = retry.backoff.saturating_mul(1 << (n - 1).min(16));
+        tracing::debug!(
+            "queue {:?} -> {function_id:?} attempt {n} failed ({}); retrying in {delay:?}",
+            retry.topic,
+            error_text.escape_debug()
+        );
+        Some(delay)
+    }
+}

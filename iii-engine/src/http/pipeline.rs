@@ -1,0 +1,140 @@
+//! One request through a matched route: body (bounded) → request and response channels →
+//! condition → per-route middleware → invoke → the result envelope, or the streamed response.
+
+use bytes::Bytes;
+use http::StatusCode;
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use iii_protocol::http::HttpErrorBody;
+use iii_protocol::{ErrorBody, codes};
+use serde_json::Value;
+
+use super::envelope::{self, Resp};
+use super::limit::InFlight;
+use super::server::Server;
+use super::stream::RequestChannels;
+use crate::codec::to_raw;
+use crate::config::EngineConfig;
+use crate::registry::Snapshot;
+use crate::registry::routes::Matched;
+use crate::router::Call;
+
+/// A request whose route matched.
+pub(super) struct Request<'a> {
+    pub(super) server: &'a Server,
+    /// The registry as the request found it: its invocations resolve functions here too.
+    pub(super) snapshot: &'a Snapshot,
+    pub(super) matched: Matched,
+    /// Upper case.
+    pub(super) method: String,
+}
+
+/// `413` with the configured limit.
+pub(super) fn payload_too_large(config: &EngineConfig) -> Resp {
+    envelope::error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        codes::PAYLOAD_TOO_LARGE,
+        &format!("request body exceeds {} bytes", config.max_body_bytes),
+    )
+}
+
+/// `500` with the error's code and message.
+fn failed(e: &ErrorBody) -> Resp {
+    envelope::error(StatusCode::INTERNAL_SERVER_ERROR, &e.code, &e.message)
+}
+
+impl Request<'_> {
+    /// Serves the request up to its response head.
+    pub(super) async fn run(self, req: hyper::Request<Incoming>, slot: InFlight) -> Resp {
+        let Self {
+            server,
+            snapshot,
+            matched,
+            method,
+        } = self;
+        let Matched { route, path_params } = matched;
+        let (parts, body) = req.into_parts();
+        let body: Bytes = match Limited::new(body, server.config.max_body_bytes)
+            .collect()
+            .await
+        {
+            Ok(collected) => collected.to_bytes(),
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+                return payload_too_large(&server.config);
+            }
+            Err(e) => {
+                tracing::debug!("reading request body: {e}");
+                return envelope::error(
+                    StatusCode::BAD_REQUEST,
+                    codes::BAD_REQUEST,
+                    "unreadable body",
+                );
+            }
+        };
+        let channels = RequestChannels::open(&server.channels, &server.tasks, body.clone());
+        let request = envelope::request(
+            &route,
+            &method,
+            &path_params,
+            parts.uri.query(),
+            &parts.headers,
+            &body,
+            channels.refs.clone(),
+        );
+        let data = match to_raw(&request) {
+            Ok(raw) => raw,
+            Err(e) => return failed(&e),
+        };
+        let router = &server.router;
+        if let Some(condition) = &route.condition {
+            match router
+                .allows(snapshot, condition, data.clone(), route.metadata.clone())
+                .await
+            {
+                Ok(true) => {}
+                Ok(false) => {
+                    let body =
+                        HttpErrorBody::new(codes::CONDITION_NOT_MET, "Request condition not met")
+                            .skipped();
+                    return envelope::json_body(StatusCode::UNPROCESSABLE_ENTITY, &body);
+                }
+                Err(e) => return failed(&e),
+            }
+        }
+        if !route.middleware.is_empty() {
+            let input = match to_raw(&envelope::middleware_input(&request)) {
+                Ok(raw) => raw,
+                Err(e) => return failed(&e),
+            };
+            for middleware in &route.middleware {
+                let call = Call::new(middleware.clone(), input.clone())
+                    .with_metadata(route.metadata.clone());
+                let out = match router.invoke_on(snapshot, call).await {
+                    Ok(out) => out.and_then(|r| serde_json::from_str::<Value>(r.get()).ok()),
+                    Err(e) => return failed(&e),
+                };
+                if let Some(out) = out.filter(|out| out["action"] == "respond") {
+                    let response = &out["response"];
+                    let status = envelope::status(response.get("status_code"));
+                    let headers: Vec<_> = envelope::envelope_headers(response.get("headers"))
+                        .into_iter()
+                        .filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"))
+                        .collect();
+                    return envelope::serialize(status, headers, &response["body"]);
+                }
+            }
+        }
+        let call = Call::new(route.function_id.clone(), data).with_metadata(route.metadata.clone());
+        match router.invoke_on(snapshot, call).await {
+            Ok(None) => {
+                let grace = server.config.http_stream_grace;
+                match channels.streamed(grace, slot).await {
+                    Some(resp) => resp,
+                    None => envelope::from_result(None),
+                }
+            }
+            Ok(result) => envelope::from_result(result.as_deref()),
+            Err(e) => failed(&e),
+        }
+    }
+}

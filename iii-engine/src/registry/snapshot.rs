@@ -1,0 +1,129 @@
+//! [`Snapshot`]: an immutable view of every registry table, and the entries it holds.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use iii_protocol::{RegisterFunction, Uuid};
+use serde_json::Value;
+
+use super::link::Link;
+use super::routes::Routes;
+
+/// One connected worker.
+pub(crate) struct WorkerEntry {
+    pub(crate) link: Arc<Link>,
+    pub(crate) reattach_token: Uuid,
+    pub(crate) connected_at_ms: i64,
+    pub(crate) peer: SocketAddr,
+    /// The `engine::workers::register` payload, once announced.
+    pub(crate) metadata: Option<Value>,
+}
+
+/// A worker-hosted function.
+pub(crate) struct FunctionEntry {
+    pub(crate) owner: Uuid,
+    pub(crate) def: RegisterFunction,
+}
+
+/// How a trigger binding is active.
+pub(crate) enum Activation {
+    /// Unknown type: kept, never fired.
+    Parked,
+    /// An HTTP route (the route table holds the details).
+    Http,
+    /// A cron job task.
+    Cron(tokio::task::AbortHandle),
+    /// A durable queue subscription on a topic.
+    Queue { topic: String },
+    /// A pub/sub subscription on a topic.
+    Subscribe { topic: String },
+    /// A state change listener with optional exact filters.
+    State {
+        scope: Option<String>,
+        key: Option<String>,
+    },
+    /// A stream change listener: exact stream name, optional group and item filters.
+    Stream {
+        stream_name: String,
+        group_id: Option<String>,
+        item_id: Option<String>,
+    },
+    /// `engine::workers-available`: worker connected, announced, disconnected.
+    WorkersAvailable,
+    /// `engine::functions-available`: the set of functions changed.
+    FunctionsAvailable,
+    /// Accepted but without effect (for example an empty topic).
+    Inert,
+}
+
+impl Activation {
+    /// Whether the binding is live (`active`) or waits for a provider (`pending`).
+    pub(crate) fn status(&self) -> &'static str {
+        match self {
+            Self::Parked => "pending",
+            _ => "active",
+        }
+    }
+}
+
+/// The owner of bindings made with `engine::register_trigger`: no worker, so they outlive
+/// the caller.
+pub(crate) const ENGINE_OWNER: Uuid = Uuid::nil();
+
+/// A trigger binding.
+pub(crate) struct TriggerEntry {
+    /// The worker whose disconnect removes it, or [`ENGINE_OWNER`].
+    pub(crate) owner: Uuid,
+    pub(crate) trigger_type: String,
+    pub(crate) function_id: String,
+    pub(crate) config: Value,
+    pub(crate) metadata: Option<Value>,
+    /// `config.condition_function_id`, when set.
+    pub(crate) condition: Option<String>,
+    pub(crate) activation: Activation,
+}
+
+/// Every table at one point in time. Readers hold it for as long as they like; writers make a
+/// new one (copying only the table they change), so a reader never waits.
+#[derive(Clone, Default)]
+pub(crate) struct Snapshot {
+    pub(crate) workers: Arc<HashMap<Uuid, Arc<WorkerEntry>>>,
+    pub(crate) functions: Arc<HashMap<String, Arc<FunctionEntry>>>,
+    pub(crate) triggers: Arc<HashMap<String, Arc<TriggerEntry>>>,
+    pub(crate) routes: Arc<Routes>,
+}
+
+impl Snapshot {
+    /// The connection of the worker that owns `function_id`, if a live worker does.
+    pub(crate) fn link_of(&self, function_id: &str) -> Option<&Arc<Link>> {
+        let owner = self.functions.get(function_id)?.owner;
+        self.workers.get(&owner).map(|w| &w.link)
+    }
+
+    /// A worker's announced name, else its id.
+    pub(crate) fn worker_name(&self, worker: Uuid) -> String {
+        self.workers
+            .get(&worker)
+            .and_then(|w| w.metadata.as_ref())
+            .and_then(|m| m.get("name"))
+            .and_then(Value::as_str)
+            .map_or_else(|| worker.to_string(), str::to_owned)
+    }
+
+    /// The name shown for the owner of a function or binding: the worker's name, or
+    /// `iii-engine` for the engine's own bindings.
+    pub(crate) fn owner_name(&self, owner: Uuid) -> String {
+        if owner == ENGINE_OWNER {
+            return "iii-engine".to_owned();
+        }
+        self.worker_name(owner)
+    }
+
+    /// The sorted ids of every worker-hosted function.
+    pub(crate) fn function_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.functions.keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+}

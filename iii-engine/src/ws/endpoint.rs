@@ -1,0 +1,22 @@
+//! [`Endpoint`]: what the worker endpoint serves its sockets with.
+
+use std::sync::Arc;
+
+use crate::config::EngineConfig;
+use crate::events::Fires;
+use crate::registry::Registry;
+use crate::router::Router;
+use crate::stores::channels::Channels;
+use crate::tasks::Tasks;
+use crate::triggers::Triggers;
+
+/// Shared by every socket of the worker endpoint.
+pub(crate) struct Endpoint {
+    pub(crate) router: Arc<Router>,
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) channels: Arc<Channels>,
+    pub(crate) triggers: Triggers,
+    pub(crate) fires: Fires,
+    pub(crate) config: Arc<EngineConfig>,
+    pub(crate) tasks: Tasks,
+}

@@ -1,0 +1,169 @@
+//! The worker port's listener: hyper serves it and upgrades `/` (workers), `/otel`
+//! (telemetry, discarded) and `/ws/channels/{id}` (data channels) by hand; each socket then
+//! goes to its task.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http::{HeaderValue, Request, Response, StatusCode, header};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use iii_protocol::Uuid;
+use tokio::net::TcpListener;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+
+use super::endpoint::Endpoint;
+use super::socket::{self, Socket};
+use super::{channel, conn};
+use crate::stores::channels::{Direction, End, TakeError};
+use crate::url::query_params;
+
+/// Accepts connections on the worker port until the engine stops.
+pub(crate) async fn serve(ep: Arc<Endpoint>, listener: TcpListener) {
+    loop {
+        // Cancel-safe: `accept` loses no connection when the stop signal wins.
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            () = ep.tasks.stopping() => return,
+        };
+        let (stream, peer) = match accepted {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::debug!("worker accept failed: {e}");
+                continue;
+            }
+        };
+        let ep2 = ep.clone();
+        ep.tasks.spawn(async move {
+            let svc = service_fn(|req| {
+                let ep = ep2.clone();
+                async move { Ok::<_, Infallible>(upgrade(&ep, peer, req)) }
+            });
+            // The header read timeout is the handshake deadline; it does not apply once the
+            // connection is upgraded.
+            let conn = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(Some(ep2.config.handshake_timeout))
+                .serve_connection(TokioIo::new(stream), svc)
+                .with_upgrades();
+            tokio::select! {
+                r = conn => if let Err(e) = r { tracing::debug!("worker handshake from {peer}: {e}") },
+                () = ep2.tasks.stopping() => {}
+            }
+        });
+    }
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
+    *resp.status_mut() = status;
+    resp
+}
+
+/// What an upgraded socket is for.
+enum Purpose {
+    Worker,
+    Otel,
+    Channel(End),
+}
+
+/// Resolves the path (and, for channels, takes the end) before the upgrade is accepted, so
+/// that a bad channel URL is refused with a plain HTTP status.
+fn purpose(ep: &Endpoint, req: &Request<Incoming>) -> Result<Purpose, (StatusCode, &'static str)> {
+    let path = req.uri().path();
+    match path {
+        "/" => return Ok(Purpose::Worker),
+        "/otel" => return Ok(Purpose::Otel),
+        _ => {}
+    }
+    let Some(id) = path.strip_prefix("/ws/channels/") else {
+        return Err((StatusCode::NOT_FOUND, "not found"));
+    };
+    let query = query_params(req.uri().query().unwrap_or(""));
+    let param = |k: &str| query.get(k).map(String::as_str);
+    let (Ok(id), Some(key), Some(dir)) = (
+        Uuid::parse_str(id),
+        param("key"),
+        param("dir").and_then(Direction::parse),
+    ) else {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            "expected /ws/channels/{channel_id}?key=<access_key>&dir=read|write",
+        ));
+    };
+    match ep.channels.attach(id, key, dir) {
+        Ok(end) => Ok(Purpose::Channel(end)),
+        Err(TakeError::NotFound) => Err((StatusCode::NOT_FOUND, "unknown channel or key")),
+        Err(TakeError::Taken) => Err((
+            StatusCode::CONFLICT,
+            "this end of the channel is already connected",
+        )),
+    }
+}
+
+fn upgrade(
+    ep: &Arc<Endpoint>,
+    peer: SocketAddr,
+    mut req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
+    let wants_ws = req
+        .headers()
+        .get(header::UPGRADE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
+    let key = req.headers().get(header::SEC_WEBSOCKET_KEY).cloned();
+    let (true, Some(key)) = (wants_ws, key) else {
+        return plain(StatusCode::UPGRADE_REQUIRED, "expected a WebSocket upgrade");
+    };
+    let purpose = match purpose(ep, &req) {
+        Ok(p) => p,
+        Err((status, text)) => return plain(status, text),
+    };
+    let accept = derive_accept_key(key.as_bytes());
+    let on_upgrade = hyper::upgrade::on(&mut req);
+    let ep2 = ep.clone();
+    ep.tasks.spawn(async move {
+        let upgraded = match on_upgrade.await {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::debug!("upgrade from {peer} failed: {e}");
+                return;
+            }
+        };
+        let socket = socket::accept(upgraded, &ep2.config).await;
+        match purpose {
+            Purpose::Worker => conn::run(ep2, socket, peer).await,
+            Purpose::Otel => drain(&ep2, socket).await,
+            Purpose::Channel(end) => channel::serve(&ep2, socket, end).await,
+        }
+    });
+    let mut resp = plain(StatusCode::SWITCHING_PROTOCOLS, "");
+    let h = resp.headers_mut();
+    h.insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+    h.insert(header::CONNECTION, HeaderValue::from_static("Upgrade"));
+    if let Ok(accept) = HeaderValue::from_str(&accept) {
+        h.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
+    }
+    resp
+}
+
+/// The telemetry socket: read and discard every frame until it closes or the engine stops.
+async fn drain(ep: &Endpoint, mut socket: Socket) {
+    loop {
+        // Cancel-safe: `next` polls a stream.
+        tokio::select! {
+            frame = socket.next() => match frame {
+                Some(Ok(_)) => {}
+                _ => return,
+            },
+            () = ep.tasks.stopping() => break,
+        }
+    }
+    socket::close(socket).await;
+}

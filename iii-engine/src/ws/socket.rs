@@ -1,0 +1,27 @@
+//! The upgraded socket: a WebSocket over hyper's upgraded connection, with the configured
+//! frame and message limits.
+
+use std::time::Duration;
+
+use hyper::upgrade::Upgraded;
+use hyper_util::rt::TokioIo;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+
+use crate::config::EngineConfig;
+
+/// A socket of the worker endpoint.
+pub(crate) type Socket = WebSocketStream<TokioIo<Upgraded>>;
+
+/// Wraps an upgraded connection (the handshake is already answered).
+pub(crate) async fn accept(upgraded: Upgraded, config: &EngineConfig) -> Socket {
+    let limits = WebSocketConfig::default()
+        .max_frame_size(Some(config.max_frame_bytes))
+        .max_message_size(Some(config.max_message_bytes));
+    WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(limits)).await
+}
+
+/// Sends a Close frame, giving up after a second (a peer that does not read).
+pub(crate) async fn close(mut socket: Socket) {
+    let _ = tokio::time::timeout(Duration::from_secs(1), socket.close(None)).await;
+}
