@@ -62,7 +62,10 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
 
         const _: () = {
             #[allow(unused_imports)]
-            use #private::{HasPathProbe as _, HasSchema as _, NoPathProbe as _, NoSchema as _};
+            use #private::{
+                HasPathProbe as _, HasSchema as _, NoPathProbe as _, NoSchema as _, ViaBox as _,
+                ViaFrom as _, ViaLocal as _,
+            };
 
             #handler
 
@@ -149,15 +152,19 @@ fn handler(model: &Model) -> TokenStream {
     let reply = match &model.output.fallible {
         None => quote!({ let __iii_v = __iii_out; #encode }),
         Some(err) => {
-            let convert = match err {
-                Some(e) => quote_spanned!(e.span()=> <#e as #private::HandlerError>::into_error),
-                None => quote!(#private::HandlerError::into_error),
-            };
+            // `(&&probe).into_error(e)` picks the user's `From<E> for iii::Error` when there
+            // is one (see `ErrorProbe`); spanned at `E`, so that an error type converting
+            // into nothing is reported there.
+            let span = err
+                .as_ref()
+                .map_or_else(proc_macro2::Span::call_site, |e| e.span());
+            let probe = quote_spanned!(span=> #private::error_probe);
+            let method = quote_spanned!(span=> into_error);
             quote!({
                 match __iii_out {
                     ::core::result::Result::Ok(__iii_v) => #encode,
                     ::core::result::Result::Err(__iii_e) => {
-                        ::core::result::Result::Err(#convert(__iii_e))
+                        ::core::result::Result::Err((&&#probe(&__iii_e)).#method(__iii_e))
                     }
                 }
             })
