@@ -175,13 +175,30 @@ impl Example {
         Self::spawn(&example_path(name), &engine.ws_url()).await
     }
 
+    /// [`start`](Self::start) with more environment variables.
+    ///
+    /// # Panics
+    /// As [`start`](Self::start).
+    pub async fn start_with(name: &str, engine: &EngineHandle, env: &[(&str, &str)]) -> Self {
+        Self::spawn_with(&example_path(name), &engine.ws_url(), env).await
+    }
+
     /// Runs the program at `path` with `III_URL=url`, collecting its output.
     ///
     /// # Panics
     /// When the program cannot be started.
     pub async fn spawn(path: &std::path::Path, url: &str) -> Self {
+        Self::spawn_with(path, url, &[]).await
+    }
+
+    /// [`spawn`](Self::spawn) with more environment variables.
+    ///
+    /// # Panics
+    /// When the program cannot be started.
+    pub async fn spawn_with(path: &std::path::Path, url: &str, env: &[(&str, &str)]) -> Self {
         use tokio::io::AsyncBufReadExt;
         let mut child = tokio::process::Command::new(path)
+            .envs(env.iter().copied())
             .env("III_URL", url)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")

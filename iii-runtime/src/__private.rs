@@ -64,7 +64,7 @@ impl<E: Into<BoxError>> HandlerError for E {
 /// Converts a handler's error, preferring the user's own `impl From<E> for iii::Error` (its
 /// code and status are kept) over the boxing every `std::error::Error` allows.
 ///
-/// Autoref specialization: the generated code calls `(&&error_probe(&e)).into_error(e)`, and
+/// Autoref specialization: the generated code calls `(&&error_probe(&e)).convert(e)`, and
 /// method lookup tries, in this order, [`ViaFrom`]'s impl on `&ErrorProbe<E>` (when
 /// `E: Into<iii::Error>`), [`ViaLocal`]'s on `&&ErrorProbe<anyhow::Error>` and
 /// `&&ErrorProbe<Box<dyn Error>>`, and [`ViaBox`]'s on
@@ -82,12 +82,12 @@ pub trait ViaFrom {
     /// The error type.
     type Source;
     /// Converts with `Into<iii::Error>`.
-    fn into_error(&self, e: Self::Source) -> Error;
+    fn convert(&self, e: Self::Source) -> Error;
 }
 
 impl<E: Into<Error>> ViaFrom for &ErrorProbe<E> {
     type Source = E;
-    fn into_error(&self, e: E) -> Error {
+    fn convert(&self, e: E) -> Error {
         e.into()
     }
 }
@@ -100,12 +100,12 @@ pub trait ViaLocal {
     /// The error type.
     type Source;
     /// Converts into an [`Error`].
-    fn into_error(&self, e: Self::Source) -> Error;
+    fn convert(&self, e: Self::Source) -> Error;
 }
 
 impl ViaLocal for &&ErrorProbe<anyhow::Error> {
     type Source = anyhow::Error;
-    fn into_error(&self, e: anyhow::Error) -> Error {
+    fn convert(&self, e: anyhow::Error) -> Error {
         match e.downcast::<Error>() {
             Ok(e) => e,
             Err(other) => Error::from_source(other),
@@ -115,7 +115,7 @@ impl ViaLocal for &&ErrorProbe<anyhow::Error> {
 
 impl ViaLocal for &&ErrorProbe<Box<dyn std::error::Error>> {
     type Source = Box<dyn std::error::Error>;
-    fn into_error(&self, e: Box<dyn std::error::Error>) -> Error {
+    fn convert(&self, e: Box<dyn std::error::Error>) -> Error {
         Error::internal(e.to_string())
     }
 }
@@ -125,14 +125,14 @@ pub trait ViaBox {
     /// The error type.
     type Source;
     /// Converts through [`HandlerError`].
-    fn into_error(&self, e: Self::Source) -> Error
+    fn convert(&self, e: Self::Source) -> Error
     where
         Self::Source: HandlerError;
 }
 
 impl<E> ViaBox for ErrorProbe<E> {
     type Source = E;
-    fn into_error(&self, e: E) -> Error
+    fn convert(&self, e: E) -> Error
     where
         E: HandlerError,
     {

@@ -1,5 +1,6 @@
 //! [`App`]: what `#[iii::main]` runs — configure the worker, find or start an engine, register
-//! every declared function, serve until a signal, then drain.
+//! every declared function, serve until a signal, then drain, run the shutdown hooks and
+//! close; and exit with an error when the engine refuses functions another copy holds.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,7 +14,7 @@ use crate::status::ConnectionState;
 use crate::worker::Worker;
 use crate::{embedded, registry, signal};
 
-type ReadyHook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+type Hook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
 /// A worker application: configuration plus start-up hooks.
 ///
@@ -32,7 +33,8 @@ type ReadyHook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Sen
 /// ```
 pub struct App {
     config: WorkerConfig,
-    on_ready: Vec<ReadyHook>,
+    on_ready: Vec<Hook>,
+    on_shutdown: Vec<Hook>,
     states: StateMap,
 }
 
@@ -56,6 +58,7 @@ impl App {
         Self {
             config: WorkerConfig::from_env(),
             on_ready: Vec::new(),
+            on_shutdown: Vec::new(),
             states: StateMap::new(),
         }
     }
@@ -128,6 +131,18 @@ impl App {
         self
     }
 
+    /// Runs as a standby when another live worker (another copy of this program) holds its
+    /// functions: waits without registering their triggers and takes them over as soon as
+    /// that worker goes away, saying so in the log. Without it (the default, unless
+    /// `III_STANDBY` says otherwise) such a refusal on start-up is an error: one ERROR naming
+    /// each refused function and its holder, then a non-zero exit. See
+    /// [`WorkerConfig::standby`].
+    #[must_use]
+    pub fn standby(mut self, standby: bool) -> Self {
+        self.config.standby = standby;
+        self
+    }
+
     /// Runs `hook` once, the first time the worker is ready.
     #[must_use]
     pub fn on_ready<F, Fut>(mut self, hook: F) -> Self
@@ -140,55 +155,125 @@ impl App {
         self
     }
 
-    /// Serves until SIGINT or SIGTERM, then drains and disconnects.
+    /// Runs `hook` once on shutdown, after the running invocations finished (or the grace
+    /// ran out) and before the connection closes: it may still call other functions, e.g. to
+    /// save what the worker holds. Hooks run in the order they were added; a second signal
+    /// exits at once.
+    #[must_use]
+    pub fn on_shutdown<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(Worker) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.on_shutdown
+            .push(Box::new(move |worker| Box::pin(hook(worker))));
+        self
+    }
+
+    /// Serves until SIGINT or SIGTERM, then drains, runs the shutdown hooks and disconnects.
     ///
     /// # Errors
-    /// [`Error::Registration`] for duplicate ids or routes, or a missing `State<T>`.
+    /// [`Error::Registration`] for duplicate ids or routes, or a missing `State<T>`;
+    /// [`Error::Refused`] when other live workers hold some of the functions and the app is
+    /// not a [standby](App::standby); [`Error::Connect`] when no engine answers and the
+    /// development engine cannot start.
     pub async fn serve(self) -> Result<()> {
         let App {
             mut config,
             on_ready,
+            on_shutdown,
             states,
         } = self;
         // Listen before anything else, so that a signal during start-up drains rather than
         // killing the process.
-        let shutdown = signal::shutdown_requested();
-        let engine = embedded::start_dev_engine_if_needed(&mut config).await;
+        let mut shutdown = Box::pin(signal::shutdown_requested());
+        let engine = embedded::start_dev_engine_if_needed(&mut config).await?;
         let worker = Worker::with_config(config);
         let count = registry::register_declared_with(&worker, states)?;
         tracing::debug!(functions = count, "declared functions registered");
         worker.start();
-        let hooks = worker.clone();
-        tokio::spawn(async move {
-            if hooks.ready().await.is_ok() {
+        // Cancel safety: both futures only wait on the worker's published state or a signal.
+        let started = tokio::select! {
+            ready = worker.ready() => Some(ready),
+            () = &mut shutdown => None,
+        };
+        if let Some(Err(Error::Refused(refused))) = started {
+            let refused = name_holders(&worker, refused).await;
+            worker.disconnect().await;
+            stop(engine).await;
+            return Err(Error::Refused(refused));
+        }
+        if matches!(started, Some(Ok(()))) {
+            let hooks = worker.clone();
+            tokio::spawn(async move {
                 for hook in on_ready {
                     hook(hooks.clone()).await;
                 }
+            });
+            let closed = worker.wait_for_state(|s| s == ConnectionState::Closed);
+            tokio::select! {
+                () = &mut shutdown => {}
+                _ = closed => {}
             }
-        });
-        let closed = worker.wait_for_state(|s| s == ConnectionState::Closed);
-        tokio::select! {
-            () = shutdown => {
-                tracing::info!("shutting down: finishing running invocations (a second signal exits at once, status 130)");
-                let second = signal::shutdown_requested();
-                tokio::spawn(async {
-                    second.await;
-                    tracing::warn!("second signal: exiting now");
-                    std::process::exit(130);
-                });
-                worker.disconnect().await;
+        }
+        if worker.state() != ConnectionState::Closed {
+            tracing::info!(
+                "shutting down: finishing running invocations (a second signal exits at once, status 130)"
+            );
+            let second = signal::shutdown_requested();
+            tokio::spawn(async {
+                second.await;
+                tracing::warn!("second signal: exiting now");
+                std::process::exit(130);
+            });
+            worker.drain().await;
+            for hook in on_shutdown {
+                hook(worker.clone()).await;
             }
-            _ = closed => {}
+            worker.disconnect().await;
         }
-        if let Some(engine) = engine {
-            engine.shutdown().await;
-        }
+        stop(engine).await;
         match worker.fatal_error() {
             // The engine refused this worker for good: exit with an error, not success.
             Some(reason) => Err(Error::Registration(reason)),
             None => Ok(()),
         }
     }
+}
+
+async fn stop(engine: Option<embedded::EmbeddedEngine>) {
+    if let Some(engine) = engine {
+        engine.shutdown().await;
+    }
+}
+
+/// Adds the holders' names, which the engine's refusal does not carry, from
+/// `engine::workers::list` (best effort, briefly).
+async fn name_holders(worker: &Worker, mut refused: Vec<crate::Refusal>) -> Vec<crate::Refusal> {
+    let options = crate::CallOptions {
+        timeout: Some(Duration::from_secs(1)),
+        ..Default::default()
+    };
+    let listed: Result<serde_json::Value> = worker
+        .invoke_with(
+            iii_protocol::builtins::WORKERS_LIST,
+            serde_json::json!({}),
+            options,
+        )
+        .await;
+    let Ok(listed) = listed else {
+        return refused;
+    };
+    for refusal in refused.iter_mut().filter(|r| r.owner_name.is_none()) {
+        refusal.owner_name = listed["workers"].as_array().and_then(|workers| {
+            workers
+                .iter()
+                .find(|w| w["id"] == refusal.owner_worker_id.as_str())
+                .and_then(|w| w["name"].as_str())
+                .map(str::to_owned)
+        });
+    }
+    refused
 }
 
 /// What an `#[iii::main]` body may evaluate to.
@@ -246,7 +331,8 @@ where
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            // Once, at ERROR, like every other line the worker logs.
+            tracing::error!("{e}");
             ExitCode::FAILURE
         }
     }

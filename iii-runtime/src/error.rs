@@ -5,6 +5,8 @@ use std::time::Duration;
 use iii_protocol::ErrorBody;
 use iii_protocol::codes;
 
+use crate::status::Refusal;
+
 /// A boxed error source.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -30,6 +32,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// | [`Serialize`](Error::Serialize) | `serialization_error` | 500 |
 /// | [`Registration`](Error::Registration) | `registration_failed` | 500 |
 /// | [`Panic`](Error::Panic) | `invocation_failed` | 500 |
+/// | [`Refused`](Error::Refused) | `registration_refused` | 500 |
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -97,6 +100,21 @@ pub enum Error {
     /// A handler panicked; the worker keeps serving.
     #[error("handler panicked: {0}")]
     Panic(String),
+    /// The engine refused functions of this worker because other live workers hold them
+    /// (another copy of the same program, usually). The worker serves its other functions.
+    #[error("{}", refused_message(.0))]
+    Refused(Vec<Refusal>),
+}
+
+fn refused_message(refusals: &[Refusal]) -> String {
+    let list: Vec<String> = refusals.iter().map(|r| format!("\n  - {r}")).collect();
+    format!(
+        "the engine refused {} function(s) of this worker because another live worker holds them:{}\n\
+         help: stop the other worker first, or run this one as a standby that takes over when it goes away \
+         (`III_STANDBY=1`, `App::standby(true)` or `WorkerConfig::standby`)",
+        refusals.len(),
+        list.concat()
+    )
 }
 
 impl Error {
@@ -164,6 +182,7 @@ impl Error {
             Self::Serialize(_) => "serialization_error",
             Self::Registration(_) => "registration_failed",
             Self::Panic(_) => codes::INVOCATION_FAILED,
+            Self::Refused(_) => "registration_refused",
         }
     }
 
@@ -176,9 +195,11 @@ impl Error {
             Self::Handler { .. } => 500,
             Self::Timeout { .. } => 504,
             Self::ConnectionLost { .. } | Self::Shutdown | Self::Connect { .. } => 503,
-            Self::Remote { .. } | Self::Serialize(_) | Self::Panic(_) | Self::Registration(_) => {
-                500
-            }
+            Self::Remote { .. }
+            | Self::Serialize(_)
+            | Self::Panic(_)
+            | Self::Registration(_)
+            | Self::Refused(_) => 500,
         }
     }
 

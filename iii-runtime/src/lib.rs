@@ -67,7 +67,7 @@
 //! | 4 | `dispatch/` | incoming invocations: admission (worker slots, each function's `concurrency` limit, the backlog), running one, refusals, the one function table |
 //! | 4 | `extract/`, `typed_call` | extractors; typed calls |
 //! | 5 | `worker/` | [`Worker`], [`Function`], [`Invocation`], [`Context`]: types that refer to each other in the crate's one circle, explained there |
-//! | 6 | `link`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |
+//! | 6 | `link`, `stamp`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |
 //!
 //! An invocation flows down these layers: `transport` reads it and offers it to `dispatch`'s
 //! admission, which runs it in a task of its own (or hands it back to `service`, which has it
@@ -85,6 +85,7 @@ mod registry;
 mod reply;
 mod service;
 mod signal;
+mod stamp;
 mod state_map;
 mod status;
 mod strip;
@@ -98,7 +99,9 @@ mod worker;
 pub mod __private;
 
 pub use app::{App, init_tracing};
-pub use config::{Backoff, ENV_BRIDGE_URL, ENV_URL, ENV_WORKER_NAME, WorkerConfig};
+pub use config::{
+    Backoff, ENV_BRIDGE_URL, ENV_HTTP_URL, ENV_STANDBY, ENV_URL, ENV_WORKER_NAME, WorkerConfig,
+};
 pub use embedded::{EmbeddedEngine, start_dev_engine_if_needed};
 pub use error::{BoxError, Error, Result};
 pub use events::{
@@ -109,12 +112,12 @@ pub use registry::{register_declared, register_declared_with};
 pub use reply::Reply;
 pub use signal::shutdown_requested;
 pub use state_map::{StateKey, StateMap};
-pub use status::ConnectionState;
-pub use trigger::Trigger;
+pub use status::{ConnectionState, Refusal};
+pub use trigger::{Trigger, TriggerKind};
 pub use typed_call::TypedFunction;
 pub use worker::{
     Blocking, CallOptions, Context, Function, FunctionHandle, IntoFunction, Invocation,
-    StateChanges, TriggerHandle, TriggerKind, Worker,
+    RefusalChanges, StateChanges, TriggerHandle, Worker,
 };
 
 /// The `http` crate, for `http::Request<T>` parameters and `http::Response<T>` results.

@@ -1,8 +1,10 @@
 //! The sending side of one connection: the queues the transport's writer drains, shared by
-//! everything that answers or calls over that connection.
+//! everything that answers or calls over that connection, and the connection's secret.
 
 use iii_protocol::Message;
 use tokio::sync::mpsc;
+
+use crate::stamp::Secret;
 
 /// Capacity of a connection's data queue (results and outbound calls). Senders wait when it
 /// is full, which is the backpressure a slow engine exerts on handlers and callers.
@@ -28,6 +30,8 @@ pub(crate) struct Link {
     /// service writes to it, and only as many frames as the user registers things: nothing a
     /// peer sends makes it grow (answers to the peer go on the bounded data queue).
     pub(crate) control: mpsc::UnboundedSender<Outgoing>,
+    /// The secret this connection stamps its own triggers with.
+    pub(crate) secret: Secret,
 }
 
 /// The writer's ends of a [`Link`]'s queues.
@@ -45,7 +49,14 @@ impl Link {
             control: control_rx,
             data: data_rx,
         };
-        (Self { data, control }, queues)
+        (
+            Self {
+                data,
+                control,
+                secret: Secret::new(),
+            },
+            queues,
+        )
     }
 
     /// Puts an answer on the bounded data queue without waiting. A full queue means the

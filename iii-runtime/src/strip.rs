@@ -57,20 +57,6 @@ pub(crate) fn remove_member(text: &str, key: &str) -> Option<(String, Option<Str
     }
 }
 
-/// Whether the JSON object `text` opens with the member `key`.
-pub(crate) fn starts_with_member(text: &str, key: &str) -> bool {
-    let bytes = text.as_bytes();
-    let i = skip_ws(bytes, 0);
-    if bytes.get(i) != Some(&b'{') {
-        return false;
-    }
-    let i = skip_ws(bytes, i + 1);
-    let rest = &bytes[i.min(bytes.len())..];
-    rest.first() == Some(&b'"')
-        && rest.get(1..=key.len()) == Some(key.as_bytes())
-        && rest.get(key.len() + 1) == Some(&b'"')
-}
-
 fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
     while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         i += 1;
@@ -182,23 +168,6 @@ mod tests {
         // A non-string value is removed too, but yields no caller id.
         let (out, caller) = strip(r#"{"_caller_worker_id":7,"a":1}"#);
         assert_eq!((out.as_str(), caller), (r#"{"a":1}"#, None));
-    }
-
-    #[test]
-    fn leading_member() {
-        assert!(starts_with_member(
-            r#"{"_caller_worker_id":"w","a":1}"#,
-            KEY
-        ));
-        assert!(starts_with_member(" { \"_caller_worker_id\" :1}", KEY));
-        assert!(!starts_with_member(
-            r#"{"a":1,"_caller_worker_id":"w"}"#,
-            KEY
-        ));
-        assert!(!starts_with_member(r#"{"_caller_worker_idx":1}"#, KEY));
-        assert!(!starts_with_member(r#"["_caller_worker_id"]"#, KEY));
-        assert!(!starts_with_member("{", KEY));
-        assert!(!starts_with_member("", KEY));
     }
 
     #[derive(Debug, Deserialize, PartialEq)]

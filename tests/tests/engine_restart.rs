@@ -14,16 +14,18 @@ async fn examples_are_served_again_within_3s_of_an_engine_restart() {
     let (ws_port, http_port) = (first.ws_addr().port(), first.http_addr().port());
     let addr = first.http_addr();
     let quickstart = Example::start("quickstart", &first).await;
-    let plain = Example::start("plain_api", &first).await;
     quickstart
         .wait_for_output("worker ready", 1, Duration::from_secs(20))
         .await;
+    // A second owner of `math.add` is refused by the engine: the plain-API copy stands by.
+    let plain = Example::start_with("plain_api", &first, &[("III_STANDBY", "1")]).await;
     plain
         .wait_for_output("worker ready", 1, Duration::from_secs(20))
         .await;
     let body = Some(r#"{"a":2,"b":3}"#);
     // Both register POST /add for their own `math.add`: the engine refuses the second owner of
-    // the id, so whichever registered first serves; either way the route answers.
+    // the id, so whichever registered first serves (the other stands by); either way the
+    // route answers.
     let ok = eventually(Duration::from_secs(20), || http(addr, "POST", "/add", body)).await;
     assert_eq!(ok.body, r#"{"sum":5}"#);
 

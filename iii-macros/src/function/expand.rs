@@ -152,14 +152,14 @@ fn handler(model: &Model) -> TokenStream {
     let reply = match &model.output.fallible {
         None => quote!({ let __iii_v = __iii_out; #encode }),
         Some(err) => {
-            // `(&&probe).into_error(e)` picks the user's `From<E> for iii::Error` when there
+            // `(&&probe).convert(e)` picks the user's `From<E> for iii::Error` when there
             // is one (see `ErrorProbe`); spanned at `E`, so that an error type converting
             // into nothing is reported there.
             let span = err
                 .as_ref()
                 .map_or_else(proc_macro2::Span::call_site, |e| e.span());
             let probe = quote_spanned!(span=> #private::error_probe);
-            let method = quote_spanned!(span=> into_error);
+            let method = quote_spanned!(span=> convert);
             quote!({
                 match __iii_out {
                     ::core::result::Result::Ok(__iii_v) => #encode,

@@ -11,17 +11,27 @@
 //! - `task.rs`: `Service`, its state and its loop.
 //! - `commands.rs`: the handles' commands; `messages.rs`: the transport's events and the
 //!   engine's messages.
-//! - `connection.rs`: connect, replay, ready, reconnect; `drain.rs`: shutdown.
+//! - `connection.rs`: connect, reconnect, the timers; `barrier.rs`: a connection's start and
+//!   every registration (functions first, their triggers once the engine did not refuse
+//!   them); `claims.rs`: what the connection holds and was refused; `standby.rs`: refused
+//!   functions, claimed again when their holder goes away; `drain.rs`: shutdown and hand-over;
+//!   `summary.rs`: what the worker serves, logged once ready; `engine.rs`: starting the
+//!   development engine when the one the worker relied on went away.
 //! - `calls.rs`: the calls this worker makes, waiting for their results.
 //! - `frames.rs`: the announce and registration frames; `conn.rs`: where the connection
 //!   stands.
 
+mod barrier;
 mod calls;
+mod claims;
 mod commands;
 mod conn;
 mod connection;
 mod drain;
+mod engine;
 mod frames;
 mod messages;
+mod standby;
 mod start;
+mod summary;
 mod task;

@@ -110,10 +110,20 @@ impl Peer {
     }
 
     /// Plays the engine's side of a connection start: `workerregistered`, then reads every
-    /// frame up to the worker's JSON ping (answered with a pong), and returns those frames.
+    /// frame up to the worker's first JSON ping (the announce and the functions), answers it,
+    /// reads up to the second (the triggers) and answers it too; returns every frame but the
+    /// pings.
     pub(crate) async fn handshake(&mut self, worker_id: &str) -> Vec<Value> {
         self.send(json!({"type": "workerregistered", "worker_id": worker_id, "reattach_token": format!("token-{worker_id}")}))
             .await;
+        let mut frames = self.until_ping().await;
+        frames.extend(self.until_ping().await);
+        frames
+    }
+
+    /// Reads frames up to the worker's next JSON ping, answers it with a pong, and returns the
+    /// frames before it.
+    pub(crate) async fn until_ping(&mut self) -> Vec<Value> {
         let mut frames = Vec::new();
         loop {
             let frame = self.recv().await;
@@ -123,6 +133,20 @@ impl Peer {
             }
             frames.push(frame);
         }
+    }
+
+    /// Sends an `invokefunction` with `metadata` (a trigger's, as the engine delivers it with
+    /// each fire) and returns its id.
+    pub(crate) async fn fire(
+        &mut self,
+        function_id: &str,
+        data: Value,
+        metadata: &Value,
+    ) -> String {
+        let id = uuid_v4();
+        self.send(json!({"type": "invokefunction", "invocation_id": id, "function_id": function_id, "data": data, "metadata": metadata}))
+            .await;
+        id
     }
 
     /// Sends an `invokefunction` and returns its id.
@@ -152,4 +176,23 @@ impl Peer {
 /// A random v4 UUID string.
 pub(crate) fn uuid_v4() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// The metadata the worker registered its first trigger of `trigger_type` with (among
+/// `frames`), which the engine delivers with each fire.
+pub(crate) fn trigger_metadata(frames: &[Value], trigger_type: &str) -> Value {
+    frames
+        .iter()
+        .find(|f| f["type"] == "registertrigger" && f["trigger_type"] == trigger_type)
+        .map(|f| f["metadata"].clone())
+        .unwrap_or_else(|| panic!("no {trigger_type} trigger among {frames:?}"))
+}
+
+/// The HTTP request envelope the engine sends for `method path` with `body`.
+pub(crate) fn envelope(method: &str, path: &str, body: Value) -> Value {
+    json!({
+        "query_params": {}, "path_params": {}, "headers": {"content-type": "application/json"},
+        "path": path, "method": method, "body": body,
+        "trigger": {"type": "http", "path": path, "method": method}
+    })
 }

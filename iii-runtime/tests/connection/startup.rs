@@ -57,7 +57,7 @@ async fn announce_first_then_functions_then_triggers_then_ready() {
 }
 
 #[tokio::test]
-async fn registrations_after_ready_go_out_at_once_and_unregister_works() {
+async fn registrations_after_ready_go_out_in_order_and_unregister_works() {
     let engine = FakeEngine::bind().await;
     let worker = worker(engine.url());
     let mut peer = crate::serve(&worker, &engine).await;
@@ -70,7 +70,9 @@ async fn registrations_after_ready_go_out_at_once_and_unregister_works() {
     assert_eq!(frame["type"], "registerfunction");
     assert_eq!(frame["id"], "late");
 
+    // The trigger waits for the pong that says the engine did not refuse the function.
     let t = worker.register_trigger(Trigger::queue("late", "orders"));
+    assert_eq!(peer.until_ping().await, Vec::<serde_json::Value>::new());
     let frame = peer.recv().await;
     assert_eq!(frame["type"], "registertrigger");
     assert_eq!(frame["trigger_type"], "durable:subscriber");
