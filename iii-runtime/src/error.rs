@@ -33,7 +33,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// | [`Registration`](Error::Registration) | `registration_failed` | 500 |
 /// | [`Panic`](Error::Panic) | `invocation_failed` | 500 |
 /// | [`Refused`](Error::Refused) | `registration_refused` | 500 |
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` form is its message, so that `fn main() -> iii::Result<()>` prints a failure
+/// readably.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The input did not deserialize into the handler's input type.
@@ -104,6 +107,12 @@ pub enum Error {
     /// (another copy of the same program, usually). The worker serves its other functions.
     #[error("{}", refused_message(.0))]
     Refused(Vec<Refusal>),
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self} (code {})", self.code())
+    }
 }
 
 fn refused_message(refusals: &[Refusal]) -> String {

@@ -53,6 +53,15 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
     let concurrency = option(model.concurrency.map(|n| quote!(#n)));
     let line = quote_spanned!(name.span()=> ::core::line!());
     let path = path_probe(model);
+    let reads_path = model.params.iter().any(|p| {
+        matches!(
+            p,
+            Param::Extractor {
+                kind: Extractor::Path(..) | Extractor::Request(_),
+                ..
+            }
+        )
+    });
     let marker = marker(model);
 
     quote! {
@@ -79,6 +88,7 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
                     triggers: &[#(#triggers),*],
                     states: &[#(#states),*],
                     path: #path,
+                    reads_path: #reads_path,
                     timeout: #timeout,
                     concurrency: #concurrency,
                     file: ::core::file!(),

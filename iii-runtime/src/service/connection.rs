@@ -77,7 +77,11 @@ impl Service {
                 tracing::debug!(%error, retry_in = ?delay, attempt = self.attempt, "engine still not reachable");
             }
         }
-        self.connect_error = Some(format!("{error}\nhelp: {CONNECT_HELP}").into());
+        let cause = match &error {
+            Error::Connect { source, .. } => source.to_string(),
+            other => other.to_string(),
+        };
+        self.connect_error = Some(format!("{cause}\nhelp: {CONNECT_HELP}").into());
         self.retry_after(delay);
         self.maybe_start_engine();
     }

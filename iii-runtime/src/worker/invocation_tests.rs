@@ -162,3 +162,25 @@ fn the_stamp_gives_the_kind_and_the_users_metadata_back() {
         assert!(inv.http().is_none());
     }
 }
+
+#[test]
+fn no_body_for_an_input_whose_fields_all_have_defaults_is_the_empty_object() {
+    #[derive(Debug, Deserialize, PartialEq, Default)]
+    #[serde(default)]
+    struct Paging {
+        page: u32,
+        size: Option<u32>,
+    }
+    let mut data = envelope(serde_json::Value::Null, "text/plain");
+    data["headers"] = json!({});
+    let mut inv = http_invocation(data.clone());
+    assert_eq!(inv.input::<Paging>().expect("defaults"), Paging::default());
+    // A body that is there but not JSON is still an error.
+    data["headers"] = json!({"content-type": "application/json", "content-length": "3"});
+    let mut inv = http_invocation(data.clone());
+    assert_eq!(inv.input::<Paging>().expect_err("bad json").status(), 400);
+    // And a type with a required field still needs a body.
+    data["headers"] = json!({});
+    let mut inv = http_invocation(data);
+    assert_eq!(inv.input::<Strict>().expect_err("required").status(), 400);
+}

@@ -121,6 +121,19 @@ impl Peer {
         frames
     }
 
+    /// Reads frames up to the worker's next JSON ping without answering it, and returns the
+    /// frames before it.
+    pub(crate) async fn until_ping_unanswered(&mut self) -> Vec<Value> {
+        let mut frames = Vec::new();
+        loop {
+            let frame = self.recv().await;
+            if frame["type"] == "ping" {
+                return frames;
+            }
+            frames.push(frame);
+        }
+    }
+
     /// Reads frames up to the worker's next JSON ping, answers it with a pong, and returns the
     /// frames before it.
     pub(crate) async fn until_ping(&mut self) -> Vec<Value> {

@@ -6,6 +6,7 @@ mod fake_engine;
 mod invocations;
 mod keepalive;
 mod reconnect;
+mod replicas;
 mod shutdown;
 mod startup;
 
