@@ -118,15 +118,25 @@ impl Service {
         let data = link.data.clone();
         self.set_stage(Stage::Ready);
         self.attempt = 0;
+        // Refused on its first connection and not a standby: `ready` reports it, and the
+        // worker is not what its owner asked for, so it does not say it is ready.
+        let reported =
+            !self.ever_ready && !self.config.standby && !self.claims.refusals().is_empty();
         self.ever_ready = true;
-        tracing::info!(
-            functions = self.admission.functions().len(),
-            triggers = self.sent_triggers.len(),
-            "worker ready"
-        );
+        if reported {
+            tracing::debug!("connected, with refused functions");
+        } else {
+            tracing::info!(
+                functions = self.admission.functions().len(),
+                triggers = self.sent_triggers.len(),
+                "worker ready"
+            );
+        }
         self.calls.release(&data, self.generation);
         self.publish(ConnectionState::Ready);
-        self.summarize();
+        if !reported {
+            self.summarize();
+        }
     }
 
     /// Sends every trigger that may go out now and has not yet on this connection.
