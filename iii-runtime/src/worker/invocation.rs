@@ -200,3 +200,7 @@ fn invalid_input(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
 #[cfg(test)]
 #[path = "invocation_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "invocation_properties.rs"]
+mod properties;

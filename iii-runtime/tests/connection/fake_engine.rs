@@ -66,6 +66,11 @@ impl Peer {
             .expect("send to worker");
     }
 
+    /// Sends a frame; false once the connection is gone.
+    pub(crate) async fn try_send(&mut self, frame: Value) -> bool {
+        self.ws.send(Message::text(frame.to_string())).await.is_ok()
+    }
+
     pub(crate) async fn send_raw(&mut self, message: Message) {
         self.ws.send(message).await.expect("send to worker");
     }
@@ -176,6 +181,31 @@ impl Peer {
             let frame = self.recv().await;
             if frame["type"] == "invocationresult" && frame["invocation_id"] == id {
                 return frame;
+            }
+        }
+    }
+
+    /// Writes raw bytes on the socket, past the WebSocket framing (for frames no library
+    /// would send).
+    pub(crate) async fn write_raw(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt;
+        let stream = self.ws.get_mut();
+        stream.write_all(bytes).await.expect("raw write");
+        stream.flush().await.expect("flush");
+    }
+
+    /// The code of the close frame the worker sends next, skipping other frames; `None` when
+    /// the connection ends without one or `within` passes.
+    pub(crate) async fn close_code(&mut self, within: Duration) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()??
+            {
+                Ok(Message::Close(frame)) => return frame.map(|f| u16::from(f.code)),
+                Ok(_) => {}
+                Err(_) => return None,
             }
         }
     }

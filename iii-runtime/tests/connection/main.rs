@@ -3,6 +3,7 @@
 
 mod concurrency;
 mod fake_engine;
+mod hostile;
 mod invocations;
 mod keepalive;
 mod reconnect;
