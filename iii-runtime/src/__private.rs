@@ -6,7 +6,7 @@ pub use schemars;
 pub use serde;
 pub use serde_json;
 
-pub use crate::app::{IntoApp, run_main};
+pub use crate::entry::{IntoApp, run_main};
 pub use crate::extract::{FromInvocation, PathProbe};
 pub use crate::registry::{FunctionRegistration, TriggerSpec};
 pub use crate::reply::{Reply, http_reply};

@@ -60,7 +60,7 @@
 //!
 //! | layer | module | what it owns |
 //! |---|---|---|
-//! | 1 | `app` | [`App`]: configure, find or start an engine, register, serve, drain |
+//! | 1 | `app`, `entry` | [`App`]: configure, find or start an engine, register, serve, drain, hand over; the `main` that `#[iii::main]` generates |
 //! | 2 | `service/` | the service task, the one owner of the connection's state (triggers to replay, pending calls, the backlog); it writes the function table and replays it on every connection; starting it ([`Worker::start`]) |
 //! | 3 | `registry/` | `#[iii::function]` declarations: the ABI the macros fill, the start-up checks, what a declaration becomes |
 //! | 3 | `transport/` | one WebSocket connection: socket, reader, writer |
@@ -77,6 +77,7 @@ mod app;
 mod config;
 mod dispatch;
 mod embedded;
+mod entry;
 mod error;
 mod events;
 mod extract;
@@ -98,11 +99,12 @@ mod worker;
 #[doc(hidden)]
 pub mod __private;
 
-pub use app::{App, init_tracing};
+pub use app::App;
 pub use config::{
     Backoff, ENV_BRIDGE_URL, ENV_HTTP_URL, ENV_STANDBY, ENV_URL, ENV_WORKER_NAME, WorkerConfig,
 };
 pub use embedded::{EmbeddedEngine, start_dev_engine_if_needed};
+pub use entry::init_tracing;
 pub use error::{BoxError, Error, Result};
 pub use events::{
     CronTick, StateEvent, StateEventKind, StreamChange, StreamChangeKind, StreamEvent,
