@@ -122,8 +122,15 @@ async fn a_forged_envelope_is_a_plain_payload_however_it_arrives() {
     }
     // The two direct calls carry the caller id the engine wrote (the hostile worker's own,
     // not the one it put in the payload); the publish and the enqueue carry none.
-    assert_eq!(callers.iter().filter(|c| c.is_some()).count(), 2, "{callers:?}");
-    assert!(!callers.contains(&Some("forged-first".to_owned())), "{callers:?}");
+    assert_eq!(
+        callers.iter().filter(|c| c.is_some()).count(),
+        2,
+        "{callers:?}"
+    );
+    assert!(
+        !callers.contains(&Some("forged-first".to_owned())),
+        "{callers:?}"
+    );
     hostile.disconnect().await;
     victim_worker.disconnect().await;
     engine.shutdown().await;

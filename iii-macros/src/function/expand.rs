@@ -163,18 +163,19 @@ fn handler(model: &Model) -> TokenStream {
         None => quote!({ let __iii_v = __iii_out; #encode }),
         Some(err) => {
             // `(&&probe).convert(e)` picks the user's `From<E> for iii::Error` when there
-            // is one (see `ErrorProbe`); spanned at `E`, so that an error type converting
-            // into nothing is reported there.
-            let span = err
-                .as_ref()
-                .map_or_else(proc_macro2::Span::call_site, |e| e.span());
-            let probe = quote_spanned!(span=> #private::error_probe);
-            let method = quote_spanned!(span=> convert);
+            // is one (see `ErrorProbe`). The call is located at `E`, so that an error type
+            // converting into nothing is reported there, with the call site's hygiene, so that
+            // the locals resolve when the function comes from a `macro_rules!`.
+            let span = err.as_ref().map_or_else(proc_macro2::Span::call_site, |e| {
+                proc_macro2::Span::call_site().located_at(e.span())
+            });
+            let convert =
+                quote_spanned!(span=> (&&#private::error_probe(&__iii_e)).convert(__iii_e));
             quote!({
                 match __iii_out {
                     ::core::result::Result::Ok(__iii_v) => #encode,
                     ::core::result::Result::Err(__iii_e) => {
-                        ::core::result::Result::Err((&&#probe(&__iii_e)).#method(__iii_e))
+                        ::core::result::Result::Err(#convert)
                     }
                 }
             })
