@@ -12,7 +12,7 @@ use iii_protocol::{
 use tokio::time::Instant;
 
 use super::conn::{Conn, Stage};
-use super::standby::{Standby, released_notice};
+use super::refused::{Standby, released_notice};
 use super::task::Service;
 use crate::dispatch::shutting_down;
 use crate::error::Error;

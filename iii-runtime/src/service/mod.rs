@@ -14,7 +14,8 @@
 //! - `connection.rs`: connect, reconnect, the timers; `barrier.rs`: a connection's start and
 //!   every registration (functions first, their triggers once the engine did not refuse
 //!   them); `claims.rs`: what the connection holds and was refused; `standby.rs`: refused
-//!   functions, claimed again when their holder goes away; `drain.rs`: shutdown and hand-over;
+//!   functions, claimed again when their holder goes away (`refused.rs`: what is kept about
+//!   them); `drain.rs`: shutdown and hand-over;
 //!   `summary.rs`: what the worker serves, logged once ready; `engine.rs`: starting the
 //!   development engine when the one the worker relied on went away.
 //! - `calls.rs`: the calls this worker makes, waiting for their results.
@@ -31,6 +32,7 @@ mod drain;
 mod engine;
 mod frames;
 mod messages;
+mod refused;
 mod standby;
 mod start;
 mod summary;

@@ -11,46 +11,15 @@
 //! (the set of functions changed) triggers, and to the `iii-rs::released` pub/sub topic, on
 //! which a worker shutting down names the functions it just unregistered.
 
-use std::collections::HashMap;
-use std::time::Duration;
-
-use iii_protocol::{RegisterTrigger, RegistrationRejected, UnregisterFunction, raw};
+use iii_protocol::{RegisterTrigger, RegistrationRejected, UnregisterFunction};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
 use super::conn::{Conn, Stage};
+use super::refused::{RELEASED_TOPIC, RETRY_FIRST, RETRY_MAX, WATCHER_PREFIX};
 use super::task::Service;
 use crate::status::Refusal;
 use crate::worker::{Command, Function, Invocation};
-
-/// The pub/sub topic on which a worker that shuts down names the functions it released.
-pub(super) const RELEASED_TOPIC: &str = "iii-rs::released";
-
-/// The prefix of the hidden function that hears when to claim again.
-pub(super) const WATCHER_PREFIX: &str = "iii-rs::standby::";
-
-/// The first retry, doubled up to the last.
-const RETRY_FIRST: Duration = Duration::from_millis(250);
-const RETRY_MAX: Duration = Duration::from_secs(10);
-
-/// The service's record of refused functions across retries.
-#[derive(Default)]
-pub(super) struct Standby {
-    /// When to claim the refused functions again.
-    pub(super) retry_at: Option<Instant>,
-    attempt: u32,
-    /// The hidden function and its triggers, while any function is refused.
-    watcher: Option<(String, Vec<String>)>,
-    /// Every function refused since it was last held, with who held it: to say so on takeover.
-    refused: HashMap<String, Refusal>,
-}
-
-impl Standby {
-    /// Whether `id` is the hidden function, which no summary lists.
-    pub(super) fn is_watcher(id: &str) -> bool {
-        id.starts_with(WATCHER_PREFIX)
-    }
-}
 
 impl Service {
     /// `registrationrejected` for one function.
@@ -245,10 +214,4 @@ impl Service {
             ));
         }
     }
-}
-
-/// The payload of the notice a worker that hands over publishes on [`RELEASED_TOPIC`].
-pub(super) fn released_notice(functions: &[String]) -> Box<iii_protocol::RawValue> {
-    raw::to_raw(&json!({"topic": RELEASED_TOPIC, "data": {"released": functions}}))
-        .unwrap_or_else(|_| raw::null())
 }

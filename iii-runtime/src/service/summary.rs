@@ -8,7 +8,7 @@ use iii_protocol::RegisterTrigger;
 use iii_protocol::triggers::types;
 use serde_json::Value;
 
-use super::standby::Standby;
+use super::refused::Standby;
 use super::task::Service;
 
 impl Service {

@@ -10,7 +10,7 @@ use tokio::time::{Instant, sleep_until};
 use super::calls::Calls;
 use super::claims::Claims;
 use super::conn::Conn;
-use super::standby::Standby;
+use super::refused::Standby;
 use crate::config::WorkerConfig;
 use crate::dispatch::{Admission, Backlog};
 use crate::embedded::EmbeddedEngine;
