@@ -25,10 +25,18 @@ struct Copy {
 
 impl Copy {
     async fn start(url: &str, env: &[(&str, &str)]) -> Self {
+        let mut env = env.to_vec();
+        env.push(("III_URL", url));
+        Self::start_env(&env).await
+    }
+
+    /// With exactly these variables set (and `III_URL` removed).
+    async fn start_env(env: &[(&str, &str)]) -> Self {
         let path = quickstart();
         let mut child = Command::new(&path)
+            .env_remove("III_URL")
+            .env_remove("III_BRIDGE_URL")
             .envs(env.iter().copied())
-            .env("III_URL", url)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -242,4 +250,80 @@ async fn a_sigtermed_holder_hands_over_to_a_standby_under_load() {
     // Served by the standby after the hand-over.
     assert_eq!(answers(addr).await, 200);
     engine.shutdown().await;
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_embedded_engine_honours_its_ports_and_a_later_copy_takes_it_over() {
+    let (ws, http_port) = (free_port().to_string(), free_port().to_string());
+    let env = [
+        ("III_ENGINE_WS_PORT", ws.as_str()),
+        ("III_ENGINE_HTTP_PORT", http_port.as_str()),
+    ];
+    let mut first = Copy::start_env(&env).await;
+    first
+        .wait_for("worker ready", Duration::from_secs(30))
+        .await;
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{http_port}").parse().expect("addr");
+    // The summary names the route's full URL on the engine it started.
+    first
+        .wait_for(
+            &format!("POST http://127.0.0.1:{http_port}/add"),
+            Duration::from_secs(5),
+        )
+        .await;
+    assert_eq!(answers(addr).await, 200);
+    // A standby copy uses the first one's engine; when that process goes, it starts its own.
+    let mut env2 = env.to_vec();
+    env2.push(("III_STANDBY", "1"));
+    let second = Copy::start_env(&env2).await;
+    second
+        .wait_for("standing by", Duration::from_secs(30))
+        .await;
+    first.signal("-KILL");
+    first.exit(Duration::from_secs(10)).await;
+    second
+        .wait_for(
+            "started the development engine in this process",
+            Duration::from_secs(20),
+        )
+        .await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while answers(addr).await != 200 {
+        assert!(
+            Instant::now() < deadline,
+            "not served again:\n{}",
+            second.output()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_embedded_engine_that_cannot_bind_is_an_error_naming_the_variables() {
+    // A socket bound to the port but not listening: no engine answers there, none can bind.
+    let holder = tokio::net::TcpSocket::new_v4().expect("socket");
+    holder
+        .bind("127.0.0.1:0".parse().expect("addr"))
+        .expect("bind");
+    let port = holder.local_addr().expect("addr").port().to_string();
+    let http_port = free_port().to_string();
+    let mut copy = Copy::start_env(&[
+        ("III_ENGINE_WS_PORT", port.as_str()),
+        ("III_ENGINE_HTTP_PORT", http_port.as_str()),
+    ])
+    .await;
+    let status = copy.exit(Duration::from_secs(20)).await;
+    let said = copy.output();
+    assert!(!status.success(), "{said}");
+    assert_eq!(said.matches(" ERROR ").count(), 1, "{said}");
+    assert!(said.contains("could not start there"), "{said}");
+    assert!(said.contains("III_ENGINE_WS_PORT"), "{said}");
+    drop(holder);
 }

@@ -226,3 +226,27 @@ async fn an_engine_that_never_answers_the_ping_is_assumed_ready_after_a_while() 
     assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
     worker.disconnect().await;
 }
+
+#[tokio::test]
+async fn connect_without_an_engine_fails_at_once_with_the_cause_and_what_to_do() {
+    let url = {
+        let engine = FakeEngine::bind().await;
+        engine.url().to_owned()
+    };
+    let mut config = crate::config(&url);
+    config.connect_timeout = std::time::Duration::from_secs(10);
+    let worker = iii::Worker::with_config(config);
+    let begun = std::time::Instant::now();
+    let e = worker.connect().await.expect_err("no engine");
+    assert!(
+        begun.elapsed() < std::time::Duration::from_secs(3),
+        "took {:?}",
+        begun.elapsed()
+    );
+    let message = e.to_string();
+    assert!(message.contains(&url), "{message}");
+    assert!(message.contains("refused"), "{message}");
+    assert!(message.contains("III_URL"), "{message}");
+    assert!(message.contains("start_dev_engine_if_needed"), "{message}");
+    worker.disconnect().await;
+}
