@@ -1,6 +1,10 @@
 //! The development engine on free loopback ports, for tests.
 
+use std::time::Duration;
+
 use iii_engine::{Engine, EngineConfig, EngineHandle};
+
+use crate::wait;
 
 /// The default engine config on free loopback ports (port `0` for both listeners), so that
 /// tests run side by side.
@@ -29,4 +33,19 @@ pub async fn start_with(config: EngineConfig) -> EngineHandle {
     Engine::start(config)
         .await
         .unwrap_or_else(|e| panic!("the test engine does not start: {e}"))
+}
+
+/// Starts an engine with `config`, trying again for at most `within` while it cannot start: a
+/// restart on the ports of an engine that just stopped may find one still held for a moment.
+///
+/// # Panics
+/// When it still cannot start after `within` (the message carries the last error).
+pub async fn start_retrying(config: EngineConfig, within: Duration) -> EngineHandle {
+    wait::until_ok(within, || async {
+        Engine::start(config.clone())
+            .await
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .unwrap_or_else(|e| panic!("the test engine does not start: {e}"))
 }

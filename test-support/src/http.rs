@@ -198,7 +198,11 @@ mod tests {
             .await
             .expect("a response");
         assert_eq!(response.status, 404);
-        assert_eq!(response.json()["error"]["code"], "NOT_FOUND", "{response:?}");
+        assert_eq!(
+            response.json()["error"]["code"],
+            "NOT_FOUND",
+            "{response:?}"
+        );
         engine.shutdown().await;
     }
 

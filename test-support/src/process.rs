@@ -300,7 +300,9 @@ impl Drop for Program {
 
 /// The captured output, even if a reader panicked while holding it.
 fn lock(captured: &Mutex<Output>) -> MutexGuard<'_, Output> {
-    captured.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    captured
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn collect(stream: impl AsyncRead + Unpin, into: Arc<Mutex<Output>>, is_stderr: bool) {
@@ -329,8 +331,10 @@ mod tests {
     async fn waits_for_a_line_and_stops_on_sigterm() {
         let mut program = Program::spawn(
             "sh",
-            sh("echo starting >&2; echo READY 7; trap 'echo bye; exit 0' TERM; \
-                while true; do sleep 0.05; done"),
+            sh(
+                "echo starting >&2; echo READY 7; trap 'echo bye; exit 0' TERM; \
+                while true; do sleep 0.05; done",
+            ),
         )
         .expect("starts");
         let line = program
@@ -360,6 +364,9 @@ mod tests {
             .expect_err("exits first");
         let message = err.to_string();
         assert!(matches!(err, ProgramError::Exited { .. }), "{message}");
-        assert!(message.contains("exit status: 3") && message.contains("oops"), "{message}");
+        assert!(
+            message.contains("exit status: 3") && message.contains("oops"),
+            "{message}"
+        );
     }
 }

@@ -21,7 +21,11 @@ pub struct TimedOut<E> {
 
 impl<E: fmt::Debug> fmt::Display for TimedOut<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "not done within {:?}; last: {:?}", self.within, self.last)
+        write!(
+            f,
+            "not done within {:?}; last: {:?}",
+            self.within, self.last
+        )
     }
 }
 
@@ -84,15 +88,14 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn reports_the_last_failure_after_the_deadline() {
         let started = Instant::now();
-        let err = until_ok(Duration::from_millis(100), || async { Err::<(), _>("not yet") })
-            .await
-            .expect_err("never succeeds");
+        let err = until_ok(Duration::from_millis(100), || async {
+            Err::<(), _>("not yet")
+        })
+        .await
+        .expect_err("never succeeds");
         assert_eq!(err.last, "not yet");
         assert!(started.elapsed() >= Duration::from_millis(100));
-        assert_eq!(
-            err.to_string(),
-            "not done within 100ms; last: \"not yet\""
-        );
+        assert_eq!(err.to_string(), "not done within 100ms; last: \"not yet\"");
     }
 
     #[tokio::test(start_paused = true)]
