@@ -4,8 +4,9 @@
 //! When a test panics while a [`Program`] is alive, its transcript is printed, so that a
 //! failure shows what the program said.
 
+mod error;
+
 use std::cell::Cell;
-use std::fmt;
 use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -15,6 +16,7 @@ use tokio::process::{Child, Command};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
+pub use self::error::ProgramError;
 use crate::wait::POLL;
 
 /// How long the output readers may take to drain once the program has exited.
@@ -27,58 +29,6 @@ pub struct Output {
     pub stdout: Vec<String>,
     /// Standard error.
     pub stderr: Vec<String>,
-}
-
-/// A program that did not do what a test waited for. Its `Debug` is its `Display`, so that
-/// `.expect(…)` shows the transcript readably.
-#[derive(thiserror::Error)]
-pub enum ProgramError {
-    /// It could not be started.
-    #[error("cannot start {label}: {source}")]
-    Spawn {
-        /// Which program.
-        label: String,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// It exited before doing what was awaited.
-    #[error("{label} exited ({status}) before it {what}\n{transcript}")]
-    Exited {
-        /// Which program.
-        label: String,
-        /// What was awaited.
-        what: String,
-        /// How it exited.
-        status: ExitStatus,
-        /// Everything it printed.
-        transcript: String,
-    },
-    /// It had not done it when the deadline passed.
-    #[error("{label} has not {what} within {within:?}\n{transcript}")]
-    TimedOut {
-        /// Which program.
-        label: String,
-        /// What was awaited.
-        what: String,
-        /// How long it was given.
-        within: Duration,
-        /// Everything it printed.
-        transcript: String,
-    },
-    /// Signalling or waiting for it failed.
-    #[error("cannot stop {label}: {source}")]
-    Stop {
-        /// Which program.
-        label: String,
-        /// Why.
-        source: std::io::Error,
-    },
-}
-
-impl fmt::Debug for ProgramError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
 }
 
 /// A program that has exited, with what it printed.
