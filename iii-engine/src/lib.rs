@@ -98,6 +98,7 @@
 mod builtins;
 mod codec;
 mod config;
+mod config_stores;
 mod error;
 mod events;
 mod fire;
@@ -111,6 +112,6 @@ mod triggers;
 mod url;
 mod ws;
 
-pub use config::{EngineConfig, env};
+pub use config::{EngineConfig, Persistence, QueueSettings, env};
 pub use error::EngineError;
 pub use server::{Engine, EngineHandle};
