@@ -98,6 +98,8 @@
 mod builtins;
 mod codec;
 mod config;
+#[cfg(feature = "config-file")]
+pub mod config_file;
 mod config_stores;
 mod error;
 mod events;
