@@ -50,7 +50,9 @@ pub enum ConfigFileError {
         source: std::io::Error,
     },
     /// A `${VAR}` without default names a variable that is not set.
-    #[error("line {line}: ${{{name}}} is not set and has no default (`${{{name}:value}}` gives one)")]
+    #[error(
+        "line {line}: ${{{name}}} is not set and has no default (`${{{name}:value}}` gives one)"
+    )]
     Unset {
         /// The line of the reference (1-based).
         line: usize,
@@ -120,7 +122,10 @@ pub fn parse(text: &str, var: &dyn Fn(&str) -> Option<String>) -> Result<Loaded,
                 path: entry.key_path(by),
                 message: format!("every entry of `{list}` needs a `{by}`"),
             })?;
-            let config = Section::new(entry.key_path("config"), entry.take_raw("config").unwrap_or(Value::Null))?;
+            let config = Section::new(
+                entry.key_path("config"),
+                entry.take_raw("config").unwrap_or(Value::Null),
+            )?;
             entry.finish(&format!("an entry of `{list}`"), &mut reader.ignored);
             reader.entry(&id, config)?;
         }

@@ -36,13 +36,18 @@ fn kind(id: &str) -> Option<Kind> {
         "iii-queue" | "queue" | "modules::queue::QueueModule" => Kind::Queue,
         "iii-cron" | "cron" | "modules::cron::CronModule" => Kind::Cron,
         "iii-pubsub" | "pubsub" | "modules::pubsub::PubSubModule" => Kind::PubSub,
-        "iii-http-functions" | "http-functions" | "modules::http_functions::HttpFunctionsModule" => {
+        "iii-http-functions"
+        | "http-functions"
+        | "modules::http_functions::HttpFunctionsModule" => {
             Kind::Unsupported("HTTP-invoked functions not supported yet")
         }
         "configuration" | "iii-configuration" => {
             Kind::Unsupported("the configuration worker is not supported")
         }
-        "iii-observability" | "observability" | "iii-telemetry" | "otel"
+        "iii-observability"
+        | "observability"
+        | "iii-telemetry"
+        | "otel"
         | "modules::observability::OtelModule" => {
             Kind::Unsupported("telemetry is not collected (frames on /otel are discarded)")
         }
@@ -73,7 +78,8 @@ impl Reader {
     }
 
     fn note(&mut self, at: &Section, id: &str, why: &str) {
-        self.ignored.push(format!("{} ({id}): ignored: {why}", entry_path(at)));
+        self.ignored
+            .push(format!("{} ({id}): ignored: {why}", entry_path(at)));
     }
 
     /// Applies one entry of `workers:` or `modules:`.
@@ -83,14 +89,22 @@ impl Reader {
             None => (id, None),
         };
         let Some(kind) = kind(base) else {
-            self.note(&c, id, "unknown worker or module (iii-engine does not start workers)");
+            self.note(
+                &c,
+                id,
+                "unknown worker or module (iii-engine does not start workers)",
+            );
             return Ok(());
         };
         match kind {
             Kind::WorkerManager if listener.is_some_and(|l| l == "rbac") || c.has("rbac") => {
                 let port: Option<u16> = c.take("port")?;
                 let port = port.map_or_else(String::new, |p| format!(" on port {p}"));
-                self.note(&c, id, &format!("RBAC listener not supported yet; no listener{port}"));
+                self.note(
+                    &c,
+                    id,
+                    &format!("RBAC listener not supported yet; no listener{port}"),
+                );
             }
             Kind::WorkerManager if self.worker_port.is_some() => {
                 let why = format!(
@@ -105,22 +119,30 @@ impl Reader {
                 for key in ["port", "host", "auth_function", "auth_function_id"] {
                     c.ignore(key, "iii-engine has no stream socket", &mut self.ignored);
                 }
-                self.config.persistence.streams = self.adapter(&mut c)?.or(self.config.persistence.streams.take());
+                self.config.persistence.streams =
+                    self.adapter(&mut c)?
+                        .or(self.config.persistence.streams.take());
                 c.finish("iii-stream", &mut self.ignored);
             }
             Kind::State => {
-                self.config.persistence.state = self.adapter(&mut c)?.or(self.config.persistence.state.take());
+                self.config.persistence.state =
+                    self.adapter(&mut c)?
+                        .or(self.config.persistence.state.take());
                 c.finish("iii-state", &mut self.ignored);
             }
             Kind::Queue => {
                 if let Some(queues) = c.take_section("queue_configs")? {
                     self.queue_configs(queues)?;
                 }
-                self.config.persistence.queues = self.adapter(&mut c)?.or(self.config.persistence.queues.take());
+                self.config.persistence.queues =
+                    self.adapter(&mut c)?
+                        .or(self.config.persistence.queues.take());
                 c.finish("iii-queue", &mut self.ignored);
             }
             Kind::Cron => {
-                self.config.persistence.cron = self.adapter(&mut c)?.or(self.config.persistence.cron.take());
+                self.config.persistence.cron =
+                    self.adapter(&mut c)?
+                        .or(self.config.persistence.cron.take());
                 c.finish("iii-cron", &mut self.ignored);
             }
             Kind::PubSub => {
@@ -143,7 +165,11 @@ impl Reader {
         if let Some(ms) = c.take::<u64>("handshake_timeout_ms")? {
             self.config.handshake_timeout = Duration::from_millis(ms);
         }
-        c.ignore("middleware_function_id", "worker middleware not supported yet", &mut self.ignored);
+        c.ignore(
+            "middleware_function_id",
+            "worker middleware not supported yet",
+            &mut self.ignored,
+        );
         c.finish("iii-worker-manager", &mut self.ignored);
         Ok(())
     }
@@ -161,8 +187,16 @@ impl Reader {
         if let Some(n) = c.take::<usize>("concurrency_request_limit")? {
             self.config.concurrency_request_limit = n;
         }
-        c.ignore("cors", "CORS is permissive; not read from the file yet", &mut self.ignored);
-        c.ignore("middleware", "global HTTP middleware not supported yet", &mut self.ignored);
+        c.ignore(
+            "cors",
+            "CORS is permissive; not read from the file yet",
+            &mut self.ignored,
+        );
+        c.ignore(
+            "middleware",
+            "global HTTP middleware not supported yet",
+            &mut self.ignored,
+        );
         c.finish("iii-http", &mut self.ignored);
         Ok(())
     }
@@ -177,14 +211,19 @@ impl Reader {
             Some(name) => Some(name),
             None => adapter.take("class")?,
         };
-        let short = name.as_deref().map(|n| n.rsplit("::").next().unwrap_or(n).to_ascii_lowercase());
+        let short = name
+            .as_deref()
+            .map(|n| n.rsplit("::").next().unwrap_or(n).to_ascii_lowercase());
         let built_in = short.as_deref().is_none_or(|n| {
-            ["kv", "builtin", "local", "memory"].iter().any(|k| n.contains(k))
+            ["kv", "builtin", "local", "memory"]
+                .iter()
+                .any(|k| n.contains(k))
         });
         if !built_in {
             let why = "adapter not offered by iii-engine; kept in memory";
             let name = name.unwrap_or_default();
-            self.ignored.push(format!("{} ({name}): ignored: {why}", adapter.path()));
+            self.ignored
+                .push(format!("{} ({name}): ignored: {why}", adapter.path()));
             return Ok(None);
         }
         let Some(mut settings) = adapter.take_section("config")? else {
@@ -221,7 +260,9 @@ impl Reader {
 
     fn queue_configs(&mut self, mut queues: Section) -> Result<(), ConfigFileError> {
         for name in queues.keys() {
-            let Some(mut q) = queues.take_section(&name)? else { continue };
+            let Some(mut q) = queues.take_section(&name)? else {
+                continue;
+            };
             let mut settings = QueueSettings {
                 max_attempts: q.take::<u32>("max_retries")?.map(|r| r.saturating_add(1)),
                 backoff: q.take::<u64>("backoff_ms")?.map(Duration::from_millis),
@@ -246,9 +287,14 @@ impl Reader {
                     ),
                     None => "FIFO queue: one message at a time in enqueue order".to_owned(),
                 };
-                self.ignored.push(format!("{}: partly ignored: {why}", q.path()));
+                self.ignored
+                    .push(format!("{}: partly ignored: {why}", q.path()));
             }
-            q.ignore("poll_interval_ms", "messages are handed out as they come, not polled", &mut self.ignored);
+            q.ignore(
+                "poll_interval_ms",
+                "messages are handed out as they come, not polled",
+                &mut self.ignored,
+            );
             q.finish("a queue", &mut self.ignored);
             self.config.queues.insert(name, settings);
         }

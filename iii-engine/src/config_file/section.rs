@@ -60,7 +60,10 @@ impl Section {
 
     /// Takes `key` as a `T`; `null` is none. A string is also read as the scalar it spells
     /// (`"3111"` as a number), since substitution inside quotes makes strings.
-    pub(super) fn take<T: DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>, ConfigFileError> {
+    pub(super) fn take<T: DeserializeOwned>(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<T>, ConfigFileError> {
         let Some(value) = self.map.remove(key).filter(|v| !v.is_null()) else {
             return Ok(None);
         };

@@ -27,12 +27,12 @@ pub(super) fn substitute(
             let after = &rest[at + 2..];
             match reference(after) {
                 Some((name, default, len)) => {
-                    let value = var(name).or_else(|| default.map(str::to_owned)).ok_or_else(|| {
-                        ConfigFileError::Unset {
+                    let value = var(name)
+                        .or_else(|| default.map(str::to_owned))
+                        .ok_or_else(|| ConfigFileError::Unset {
                             line: n + 1,
                             name: name.to_owned(),
-                        }
-                    })?;
+                        })?;
                     out.push_str(&value);
                     rest = &after[len..];
                 }

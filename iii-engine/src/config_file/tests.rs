@@ -91,9 +91,18 @@ fn the_current_generation_maps_every_module_we_implement() {
     assert_eq!(c.http_port, 4000, "HTTP_PORT is set");
     assert_eq!(c.http_timeout, Duration::from_secs(12));
     assert_eq!(c.concurrency_request_limit, 64);
-    assert_eq!(c.persistence.streams, Some(PathBuf::from("./data/streams.sqlite3")));
-    assert_eq!(c.persistence.state, Some(PathBuf::from("./data/state_store.db.sqlite3")));
-    assert_eq!((c.persistence.queues.as_ref(), c.persistence.cron.as_ref()), (None, None));
+    assert_eq!(
+        c.persistence.streams,
+        Some(PathBuf::from("./data/streams.sqlite3"))
+    );
+    assert_eq!(
+        c.persistence.state,
+        Some(PathBuf::from("./data/state_store.db.sqlite3"))
+    );
+    assert_eq!(
+        (c.persistence.queues.as_ref(), c.persistence.cron.as_ref()),
+        (None, None)
+    );
     for note in [
         "workers[1] (iii-worker-manager#rbac): ignored: RBAC listener not supported yet; no listener on port 49201",
         "workers[2].config.cors: ignored",
@@ -103,7 +112,11 @@ fn the_current_generation_maps_every_module_we_implement() {
         "workers[6] (configuration): ignored",
         "workers[7] (my-own-worker): ignored: unknown worker",
     ] {
-        assert!(has_note(&loaded, note), "{note:?} not in {:#?}", loaded.ignored);
+        assert!(
+            has_note(&loaded, note),
+            "{note:?} not in {:#?}",
+            loaded.ignored
+        );
     }
     assert_eq!(loaded.ignored.len(), 7, "{:#?}", loaded.ignored);
 }
@@ -147,7 +160,11 @@ fn the_older_generation_reads_the_same_way() {
     let loaded = read(OLDER);
     let c = &loaded.config;
     assert_eq!(c.ws_port, 49210, "the first listener");
-    assert_eq!(c.host, IpAddr::V4(Ipv4Addr::LOCALHOST), "not the RBAC listener's host");
+    assert_eq!(
+        c.host,
+        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        "not the RBAC listener's host"
+    );
     assert_eq!(c.persistence.streams, None, "in_memory");
     assert_eq!(c.persistence.queues, Some(PathBuf::from("./q.sqlite3")));
     assert_eq!(c.persistence.cron, None, "no file, memory");
@@ -171,7 +188,11 @@ fn the_older_generation_reads_the_same_way() {
         "modules[6] (modules::observability::OtelModule): ignored: telemetry",
         "modules[7] (modules::nothing::Here): ignored: unknown",
     ] {
-        assert!(has_note(&loaded, note), "{note:?} not in {:#?}", loaded.ignored);
+        assert!(
+            has_note(&loaded, note),
+            "{note:?} not in {:#?}",
+            loaded.ignored
+        );
     }
 }
 
@@ -181,8 +202,14 @@ fn a_second_plain_listener_and_unknown_keys_are_reported() {
         "workers:\n  - name: iii-worker-manager\n    config: {port: 1, colour: red}\n  - name: iii-worker-manager\n    config: {port: 2}\nversion: 3\n",
     );
     assert_eq!(loaded.config.ws_port, 1);
-    assert!(has_note(&loaded, "workers[0].config.colour: ignored: not a setting"));
-    assert!(has_note(&loaded, "workers[1] (iii-worker-manager): ignored: one worker listener only; the first one (port 1)"));
+    assert!(has_note(
+        &loaded,
+        "workers[0].config.colour: ignored: not a setting"
+    ));
+    assert!(has_note(
+        &loaded,
+        "workers[1] (iii-worker-manager): ignored: one worker listener only; the first one (port 1)"
+    ));
     assert!(has_note(&loaded, "version: ignored"));
 }
 
@@ -190,14 +217,28 @@ fn a_second_plain_listener_and_unknown_keys_are_reported() {
 fn bad_values_name_the_path_of_their_key() {
     let port = error("workers:\n  - name: iii-http\n    config:\n      port: 70000\n");
     assert!(port.starts_with("workers[0].config.port: "), "{port}");
-    let host = error("modules:\n  - class: modules::worker::WorkerModule\n    config: {host: nowhere}\n");
+    let host =
+        error("modules:\n  - class: modules::worker::WorkerModule\n    config: {host: nowhere}\n");
     assert!(host.starts_with("modules[0].config.host: "), "{host}");
-    let method = error("workers:\n  - name: iii-state\n    config: {adapter: {name: kv, config: {store_method: cloud}}}\n");
-    assert!(method.starts_with("workers[0].config.adapter.config.store_method: "), "{method}");
-    let file = error("workers:\n  - name: iii-state\n    config: {adapter: {name: kv, config: {store_method: file_based}}}\n");
-    assert!(file.contains("adapter.config.file_path: required"), "{file}");
+    let method = error(
+        "workers:\n  - name: iii-state\n    config: {adapter: {name: kv, config: {store_method: cloud}}}\n",
+    );
+    assert!(
+        method.starts_with("workers[0].config.adapter.config.store_method: "),
+        "{method}"
+    );
+    let file = error(
+        "workers:\n  - name: iii-state\n    config: {adapter: {name: kv, config: {store_method: file_based}}}\n",
+    );
+    assert!(
+        file.contains("adapter.config.file_path: required"),
+        "{file}"
+    );
     let kind = error("workers:\n  - name: queue\n    config: {queue_configs: {q: {type: lifo}}}\n");
-    assert!(kind.starts_with("workers[0].config.queue_configs.q.type: "), "{kind}");
+    assert!(
+        kind.starts_with("workers[0].config.queue_configs.q.type: "),
+        "{kind}"
+    );
     let nameless = error("workers:\n  - config: {}\n");
     assert!(nameless.starts_with("workers[0].name: "), "{nameless}");
     let list = error("workers: 3\n");
@@ -208,9 +249,15 @@ fn bad_values_name_the_path_of_their_key() {
 #[test]
 fn substitution_is_applied_before_parsing_and_a_missing_variable_is_an_error() {
     let quoted = read("workers:\n  - name: http\n    config: {port: \"${HTTP_PORT}\"}\n");
-    assert_eq!(quoted.config.http_port, 4000, "a quoted number is read as one");
+    assert_eq!(
+        quoted.config.http_port, 4000,
+        "a quoted number is read as one"
+    );
     let missing = error("workers:\n  - name: http\n    config:\n      port: ${NOT_SET}\n");
-    assert!(missing.contains("line 4: ${NOT_SET} is not set and has no default"), "{missing}");
+    assert!(
+        missing.contains("line 4: ${NOT_SET} is not set and has no default"),
+        "{missing}"
+    );
     let commented = read("# port: ${NOT_SET}\nworkers: []\n");
     assert!(commented.ignored.is_empty());
     let empty = read("");

@@ -16,6 +16,7 @@ mod http_extras;
 mod http_triggers;
 mod invoke;
 mod lifecycle;
+mod persistence;
 mod queues;
 mod robustness;
 mod streams;
