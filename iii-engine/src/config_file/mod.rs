@@ -5,7 +5,8 @@
 //! `iii-cron`, `iii-pubsub`, `iii-http-functions`, `configuration`, the observability
 //! workers; the short names `http`, `state`, `queue`, `cron`, `pubsub` too), and the older
 //! `modules:` list of `{class: modules::…::XModule, config}`. `${VAR}` and `${VAR:default}`
-//! are replaced first ([`subst`]).
+//! are replaced in the text first, outside full-line comments; a variable that is not set and
+//! has no default is an error.
 //!
 //! Every setting of a module the engine implements is applied; everything else (a module it
 //! does not have, a key it does not read, an adapter it does not offer) is reported in
@@ -26,6 +27,7 @@
 
 mod modules;
 mod section;
+mod stores;
 mod subst;
 #[cfg(test)]
 mod tests;

@@ -72,6 +72,11 @@ impl Running {
         }
     }
 
+    // Used by the persistence tests, which need both features.
+    #[cfg_attr(
+        not(all(feature = "sqlite", feature = "config-file")),
+        allow(dead_code)
+    )]
     /// The worker URL the engine logged (`ws://127.0.0.1:<port>`).
     pub(crate) fn ws_url(&mut self) -> String {
         let line = self.wait_for("workers on ws://");
@@ -80,6 +85,10 @@ impl Running {
         url[..url.find(',').unwrap_or(url.len())].to_owned()
     }
 
+    #[cfg_attr(
+        not(all(feature = "sqlite", feature = "config-file")),
+        allow(dead_code)
+    )]
     /// SIGKILL: the engine gets no chance to clean up.
     pub(crate) fn kill9(mut self) {
         self.child.kill().expect("kill -9");

@@ -13,6 +13,8 @@
 
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(all(test, feature = "sqlite"))]
+mod tests;
 
 use std::path::Path;
 

@@ -8,7 +8,6 @@ use chrono::{SecondsFormat, Utc};
 use iii_protocol::Uuid;
 use serde_json::{Value, json};
 
-use super::id_key;
 use crate::stores::db::{Db, StoreError};
 
 /// Dead letters kept at most.
@@ -17,6 +16,11 @@ pub(crate) const CAPACITY: usize = 10_000;
 pub(crate) const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 const TABLE: &str = "dead";
+
+/// The key of message `id`: zero-padded, so that key order is id order.
+pub(crate) fn id_key(id: u64) -> String {
+    format!("{id:020}")
+}
 
 /// The list, oldest first: `(message id, entry, its size)`.
 #[derive(Default)]

@@ -2,11 +2,18 @@
 
 use std::sync::Mutex;
 
-use iii_protocol::Uuid;
-
 use serde_json::json;
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::store::MAX_PENDING_BYTES;
 use super::*;
+use crate::config_stores::QueueSettings;
+use crate::events::Delivery;
+use crate::stores::db::{Db, StoreError};
 
 /// A directory the test changes at will.
 #[derive(Default)]
@@ -181,7 +188,9 @@ fn a_full_store_refuses_publishes() {
 #[cfg(feature = "sqlite")]
 #[tokio::test]
 async fn pending_messages_and_dead_letters_survive_a_reopen() {
-    let dir = std::env::temp_dir().join(format!("iii-queues-{}", Uuid::new_v4()));
+    use crate::stores::owner::Store;
+
+    let dir = std::env::temp_dir().join(format!("iii-queues-{}", iii_protocol::Uuid::new_v4()));
     let path = dir.join("queues.sqlite3");
     let subs = Arc::new(Fake::default());
     subs.subscribe("t", "a");
