@@ -104,7 +104,7 @@ impl Running {
     }
 
     /// Waits (up to 10 s) for the process to exit and returns whether it succeeded.
-    fn exit(&mut self) -> bool {
+    pub(crate) fn exit(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
@@ -150,6 +150,8 @@ fn help_lists_the_flags() {
         "--ws-port",
         "--http-port",
         "--concurrency-request-limit",
+        "--config",
+        "--data-dir",
     ] {
         assert!(text.contains(flag), "{flag} missing from:\n{text}");
     }

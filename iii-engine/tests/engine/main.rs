@@ -8,6 +8,7 @@ mod binary;
 mod builtins;
 mod channels;
 mod common;
+mod config_file;
 mod connection;
 mod cron;
 mod engine_fns;
