@@ -17,4 +17,4 @@ mod table;
 mod workers;
 
 pub(crate) use context::Context;
-pub(crate) use table::functions_list;
+pub(crate) use table::{functions_list, is_builtin};

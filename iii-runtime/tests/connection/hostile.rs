@@ -81,7 +81,7 @@ async fn an_engine_that_stops_reading_answers_is_one_event_and_the_worker_reconn
     loop {
         let mut frame = call.clone();
         frame["invocation_id"] = json!(crate::fake_engine::uuid_v4());
-        if !peer.try_send(frame).await {
+        if peer.try_send(&frame).await.is_err() {
             break;
         }
         sent += 1;

@@ -4,7 +4,9 @@
 //! for a direct call.
 
 use iii::prelude::*;
-use iii_tests::{engine, http, worker_config};
+use iii_tests::{engine, http};
+
+use crate::declared;
 
 #[derive(Debug)]
 enum ShopError {
@@ -65,9 +67,7 @@ fn string() -> Result<u32, String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn error_types_keep_their_status_and_code() {
     let engine = engine().await;
-    let worker = Worker::with_config(worker_config(&engine));
-    iii::register_declared(&worker).expect("declared");
-    worker.connect().await.expect("connect");
+    let worker = declared::worker(&engine).await;
     let addr = engine.http_addr();
 
     for (path, body, status, code, message) in [

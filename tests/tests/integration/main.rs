@@ -1,0 +1,20 @@
+//! The integration tests, in one binary: the examples and workers of this workspace, and the
+//! official Python and Node SDKs, against the development engine over real sockets.
+//!
+//! Tests that need a process of their own are separate binaries beside this directory: those
+//! whose `#[iii::function]` declarations are wrong on purpose (`iii::register_declared` sees
+//! every declaration of the program), `replicas` (copies of the quickstart as processes, whose
+//! takeover times it prints, run alone), and the macros' UI cases (the `iii-macros-ui` crate).
+
+mod declared;
+mod engine_restart;
+mod error_types;
+mod examples;
+mod forged_envelope;
+mod greetings;
+mod interop;
+mod interop_node;
+mod interop_python;
+mod macros_typed;
+mod shutdown;
+mod skeleton;
