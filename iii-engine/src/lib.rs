@@ -60,7 +60,7 @@
 //!     │
 //!   shared types    events     changes that fire triggers (values, bounded inbox)
 //!                   codec      invocation outcomes, builtin input and reply
-//!                   tasks, config, error, url
+//!                   tasks, limit, config, error, url
 //!                   iii-protocol: wire types, HTTP envelope, error codes
 //! ```
 //!
@@ -102,6 +102,7 @@ mod error;
 mod events;
 mod fire;
 mod http;
+mod limit;
 mod registry;
 mod router;
 mod server;
@@ -111,6 +112,6 @@ mod triggers;
 mod url;
 mod ws;
 
-pub use config::{EngineConfig, env};
+pub use config::{Cors, EngineConfig, env};
 pub use error::EngineError;
 pub use server::{Engine, EngineHandle};

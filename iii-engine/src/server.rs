@@ -13,7 +13,8 @@ use crate::error::EngineError;
 use crate::events::Fires;
 use crate::fire::{self, Firing};
 use crate::http;
-use crate::registry::Registry;
+use crate::limit::Limit;
+use crate::registry::{Caps, Registry};
 use crate::router::Router;
 use crate::stores::Owner;
 use crate::stores::channels::Channels;
@@ -47,7 +48,11 @@ impl Engine {
         let tasks = Tasks::default();
         let (fires, inbox) = Fires::channel();
         // The stores and the registry, which know nothing of what is above them.
-        let registry = Arc::new(Registry::default());
+        let caps = Caps {
+            functions: config.max_functions_per_worker,
+            triggers: config.max_triggers_per_worker,
+        };
+        let registry = Arc::new(Registry::new(caps));
         let channels = Arc::new(Channels::default());
         let dead_letters = Arc::new(DeadLetters::default());
         let state = Owner::spawn(StateStore::default(), fires.sender(), &tasks);
@@ -102,6 +107,7 @@ impl Engine {
             channels,
             triggers,
             fires,
+            connections: Limit::new(config.max_connections),
             config,
             tasks: tasks.clone(),
         };
