@@ -3,7 +3,7 @@
 use std::net::IpAddr;
 
 use clap::Parser;
-use iii_engine::{Engine, EngineConfig, env};
+use iii_engine::{Cors, Engine, EngineConfig, env};
 use tracing_subscriber::EnvFilter;
 
 /// A protocol-compatible development engine for iii workers.
@@ -37,6 +37,48 @@ struct Args {
     /// HTTP requests served at once; more are answered 503.
     #[arg(long, env = env::CONCURRENCY_REQUEST_LIMIT, default_value_t = 1024)]
     concurrency_request_limit: usize,
+
+    // What one client may hold, and what browsers may reach.
+    /// Functions one worker connection may register; more are refused.
+    #[arg(long, default_value_t = 10_000)]
+    max_functions_per_worker: usize,
+    /// Trigger bindings one worker connection may hold; more are refused.
+    #[arg(long, default_value_t = 10_000)]
+    max_triggers_per_worker: usize,
+    /// WebSocket connections the worker port serves at once; more are answered 503.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// How long an HTTP request body may take to arrive, in milliseconds; slower bodies are
+    /// answered 408.
+    #[arg(long, default_value_t = 10_000)]
+    http_body_timeout_ms: u64,
+    /// CORS on the HTTP port: `any` (any origin, the real engine's default) or `off`.
+    #[arg(long, default_value = "any", value_parser = ["any", "off"], conflicts_with = "cors_origin")]
+    cors: String,
+    /// Allow CORS for this origin only (repeatable), e.g. `http://localhost:5173`.
+    #[arg(long, value_name = "ORIGIN")]
+    cors_origin: Vec<String>,
+    /// Serve HTTP requests whatever their Host header: turns off the DNS-rebinding guard that
+    /// refuses foreign host names while the engine is bound to loopback.
+    #[arg(long)]
+    allow_any_host: bool,
+    /// Let browser pages from this origin open worker-port WebSockets (repeatable; `*` for
+    /// any). Without it, upgrades that carry an Origin header are refused.
+    #[arg(long, value_name = "ORIGIN")]
+    ws_allow_origin: Vec<String>,
+}
+
+impl Args {
+    /// The CORS policy the flags ask for.
+    fn cors(&self) -> Cors {
+        if !self.cors_origin.is_empty() {
+            Cors::Origins(self.cors_origin.clone())
+        } else if self.cors == "off" {
+            Cors::Off
+        } else {
+            Cors::Any
+        }
+    }
 }
 
 #[tokio::main]
@@ -56,6 +98,14 @@ async fn main() -> std::process::ExitCode {
         max_frame_bytes: args.max_frame_bytes,
         max_message_bytes: args.max_message_bytes,
         concurrency_request_limit: args.concurrency_request_limit,
+
+        max_functions_per_worker: args.max_functions_per_worker,
+        max_triggers_per_worker: args.max_triggers_per_worker,
+        max_connections: args.max_connections,
+        http_body_timeout: std::time::Duration::from_millis(args.http_body_timeout_ms),
+        cors: args.cors(),
+        allow_any_host: args.allow_any_host,
+        ws_allowed_origins: args.ws_allow_origin.clone(),
         ..EngineConfig::default()
     };
     let stop = stop_signal();

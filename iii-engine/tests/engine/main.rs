@@ -5,7 +5,9 @@
 
 mod backpressure;
 mod binary;
+mod browsers;
 mod builtins;
+mod caps;
 mod channel_keys;
 mod channels;
 mod close_codes;
@@ -26,3 +28,4 @@ mod raw;
 mod robustness;
 mod sizes;
 mod streams;
+mod write_errors;
