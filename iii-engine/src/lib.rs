@@ -95,6 +95,8 @@
 //! # }
 //! ```
 
+#[cfg(test)]
+mod arbitrary;
 mod builtins;
 mod codec;
 mod config;

@@ -236,6 +236,10 @@ pub(crate) fn inject_caller(data: Box<RawValue>, worker: Uuid) -> Box<RawValue> 
 }
 
 #[cfg(test)]
+#[path = "router_props.rs"]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
