@@ -100,7 +100,7 @@ async fn finish(
     why: Stop,
     mut ended: oneshot::Receiver<Ended>,
 ) {
-    match why {
+    match &why {
         Stop::Evicted => tracing::info!("worker {id} evicted by a reattaching connection"),
         Stop::Violation(frame) => tracing::warn!(
             "worker {id} broke the protocol ({}); closing with {}",
@@ -121,7 +121,11 @@ async fn finish(
     if summary.take() {
         summary::log(&ep.registry.snapshot(), id);
     }
-    ep.registry.depart(id);
+    // A stopping engine drops the registry whole: forgetting a worker's 200,000 bindings one by
+    // one would only delay the exit.
+    if !matches!(why, Stop::Shutdown) {
+        ep.registry.depart(id);
+    }
     ep.channels.release_owner(id);
     let stopped = link.stop_all();
     // After `depart`: a reattaching connection's replay must not be undone by this cleanup.
