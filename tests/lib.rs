@@ -1,35 +1,25 @@
-//! Helpers for the integration tests: an engine on free ports, a worker connected to it, and a
-//! small HTTP client.
+//! What the integration tests in `tests/tests/` share beyond `iii-test-support`: workers
+//! configured for a test engine, HTTP requests as the tests write them, the examples run as
+//! programs, and the README's code blocks compiled as doctests.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper::Request;
-use hyper_util::rt::TokioIo;
-use iii_engine::{Engine, EngineConfig, EngineHandle};
+use iii_engine::{EngineConfig, EngineHandle};
+use iii_test_support::http::{self, Client, Response};
+use iii_test_support::process::Program;
+use iii_test_support::wait;
 
-/// Starts the development engine on free loopback ports.
-///
-/// # Panics
-/// When the engine cannot start (a test failure).
-pub async fn engine() -> EngineHandle {
-    engine_with(|_| {}).await
-}
+pub use iii_test_support::engine::start as engine;
 
 /// Starts the development engine on free loopback ports after `edit` adjusts the config.
 ///
 /// # Panics
 /// When the engine cannot start (a test failure).
 pub async fn engine_with(edit: impl FnOnce(&mut EngineConfig)) -> EngineHandle {
-    let mut config = EngineConfig {
-        ws_port: 0,
-        http_port: 0,
-        ..EngineConfig::default()
-    };
+    let mut config = iii_test_support::engine::config();
     edit(&mut config);
-    Engine::start(config).await.expect("engine starts")
+    iii_test_support::engine::start_with(config).await
 }
 
 /// A worker configured for `engine`, with quick timings for tests.
@@ -47,221 +37,83 @@ pub fn worker_config_url(url: &str) -> iii::WorkerConfig {
     }
 }
 
-/// An HTTP response as the tests look at it.
-#[derive(Debug)]
-pub struct Response {
-    /// Status code.
-    pub status: u16,
-    /// Headers, names lower case.
-    pub headers: Vec<(String, String)>,
-    /// Body text.
-    pub body: String,
-}
-
-impl Response {
-    /// The body parsed as JSON.
-    ///
-    /// # Panics
-    /// When the body is not JSON (a test failure).
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
-    }
-
-    /// A header's value.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// Sends one HTTP/1.1 request to `addr`.
+/// Sends `method path` to `addr`, with `json_body` as a JSON body when given.
 ///
 /// # Errors
-/// When the connection or the exchange fails.
+/// When there is no connection or the exchange fails.
 pub async fn http(
     addr: SocketAddr,
     method: &str,
     path: &str,
     json_body: Option<&str>,
-) -> Result<Response, Box<dyn std::error::Error + Send + Sync>> {
-    let mut builder = Request::builder()
-        .method(method)
-        .uri(path)
-        .header("host", addr.to_string());
-    if json_body.is_some() {
-        builder = builder.header("content-type", "application/json");
+) -> Result<Response, http::Error> {
+    let client = Client::new(addr);
+    match json_body {
+        Some(body) => {
+            let json = [("content-type", "application/json")];
+            client.request(method, path, &json, body.to_owned()).await
+        }
+        None => client.request(method, path, &[], "").await,
     }
-    let body = Full::new(Bytes::from(json_body.unwrap_or("").to_owned()));
-    send(addr, builder.body(body)?).await
 }
 
-/// Sends a prepared request to `addr`.
-///
-/// # Errors
-/// When the connection or the exchange fails.
-pub async fn send(
-    addr: SocketAddr,
-    request: Request<Full<Bytes>>,
-) -> Result<Response, Box<dyn std::error::Error + Send + Sync>> {
-    let stream = tokio::net::TcpStream::connect(addr).await?;
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
-    let conn = tokio::spawn(conn);
-    let response = sender.send_request(request).await?;
-    let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                v.to_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect();
-    let body = response.into_body().collect().await?.to_bytes();
-    conn.abort();
-    Ok(Response {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    })
-}
-
-/// Polls `request` until it answers something other than 404 (a route not registered yet),
-/// for at most `within`.
+/// Repeats `request` until it answers something other than 404 (a route not registered yet),
+/// for at most `within`, and returns that answer.
 ///
 /// # Panics
-/// When it still fails after `within`.
+/// When it does not within `within` (the message shows the last answer).
 pub async fn eventually<F, Fut>(within: Duration, mut request: F) -> Response
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<Response, Box<dyn std::error::Error + Send + Sync>>>,
+    Fut: Future<Output = Result<Response, http::Error>>,
 {
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        let last = request().await;
-        match &last {
-            Ok(r) if r.status != 404 => return last.expect("checked"),
-            _ if tokio::time::Instant::now() >= deadline => {
-                panic!("no answer within {within:?}; last: {last:?}")
+    let served = wait::until_ok(within, || {
+        let sent = request();
+        async move {
+            match sent.await {
+                Ok(r) if r.status != 404 => Ok(r),
+                last => Err(last),
             }
-            _ => tokio::time::sleep(Duration::from_millis(50)).await,
         }
-    }
+    });
+    served.await.unwrap_or_else(|e| panic!("no route: {e}"))
 }
 
-/// README code blocks are compiled as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;
-
-/// A running example program, killed when dropped; its output is collected.
-#[derive(Debug)]
-pub struct Example {
-    child: tokio::process::Child,
-    output: std::sync::Arc<std::sync::Mutex<String>>,
+/// Repeats `request` until it answers 404 (a route removed), for at most `within`.
+///
+/// # Panics
+/// When the route is still served after `within`.
+pub async fn until_gone<F, Fut>(within: Duration, mut request: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Response, http::Error>>,
+{
+    let gone = wait::until_ok(within, || {
+        let sent = request();
+        async move {
+            match sent.await {
+                Ok(r) if r.status == 404 => Ok(()),
+                last => Err(last),
+            }
+        }
+    });
+    gone.await
+        .unwrap_or_else(|e| panic!("the route is still served: {e}"));
 }
 
-impl Example {
-    /// Runs `cargo`'s build of example `name` with `III_URL` pointing at `engine`, building it
-    /// first when the test run did not.
-    ///
-    /// # Panics
-    /// When the example cannot be built or started.
-    pub async fn start(name: &str, engine: &EngineHandle) -> Self {
-        Self::spawn(&example_path(name), &engine.ws_url()).await
-    }
-
-    /// Runs the program at `path` with `III_URL=url`, collecting its output.
-    ///
-    /// # Panics
-    /// When the program cannot be started.
-    pub async fn spawn(path: &std::path::Path, url: &str) -> Self {
-        use tokio::io::AsyncBufReadExt;
-        let mut child = tokio::process::Command::new(path)
-            .env("III_URL", url)
-            .env("RUST_LOG", "info")
-            .env("NO_COLOR", "1")
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", path.display()));
-        let output = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-        let stdout = child
-            .stdout
-            .take()
-            .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>);
-        let stderr = child
-            .stderr
-            .take()
-            .map(|s| Box::new(s) as Box<dyn tokio::io::AsyncRead + Send + Unpin>);
-        for stream in [stdout, stderr].into_iter().flatten() {
-            let output = output.clone();
-            tokio::spawn(async move {
-                let mut lines = tokio::io::BufReader::new(stream).lines();
-                while let Ok(Some(line)) = lines.next_line().await {
-                    let mut out = output.lock().unwrap_or_else(|p| p.into_inner());
-                    out.push_str(&line);
-                    out.push('\n');
-                }
-            });
-        }
-        Self { child, output }
-    }
-
-    /// Everything the program printed so far.
-    pub fn output(&self) -> String {
-        self.output
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
-    }
-
-    /// Waits until the program has printed `needle` at least `times` times.
-    ///
-    /// # Panics
-    /// When it has not within `within`.
-    pub async fn wait_for_output(&self, needle: &str, times: usize, within: Duration) {
-        let deadline = tokio::time::Instant::now() + within;
-        while self.output().matches(needle).count() < times {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "`{needle}` not printed {times} time(s) within {within:?}; output:\n{}",
-                self.output()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// Sends SIGTERM and waits for the exit status.
-    ///
-    /// # Panics
-    /// When the signal cannot be sent or the program does not exit within 10 s.
-    pub async fn terminate(mut self) -> std::process::ExitStatus {
-        let pid = self.child.id().expect("running");
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(status.success(), "kill -TERM {pid} failed");
-        let exit = tokio::time::timeout(Duration::from_secs(10), self.child.wait())
-            .await
-            .unwrap_or_else(|_| {
-                panic!(
-                    "no exit within 10 s after SIGTERM; output:\n{}",
-                    self.output()
-                )
-            })
-            .expect("wait");
-        if !exit.success() {
-            eprintln!("program exited with {exit:?}; output:\n{}", self.output());
-        }
-        exit
-    }
+/// Starts `cargo`'s build of example `name` with `III_URL` pointing at `engine`, building it
+/// first (a run of this package's tests alone would not rebuild another package's examples,
+/// and a stale binary would test old code).
+///
+/// # Panics
+/// When the example cannot be built or started.
+pub fn example(name: &str, engine: &EngineHandle) -> Program {
+    let mut command = tokio::process::Command::new(example_path(name));
+    command
+        .env("III_URL", engine.ws_url())
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1");
+    Program::spawn(format!("example {name}"), command).expect("the example starts")
 }
 
 fn example_path(name: &str) -> std::path::PathBuf {
@@ -271,14 +123,16 @@ fn example_path(name: &str) -> std::path::PathBuf {
         .parent()
         .and_then(std::path::Path::parent)
         .expect("target dir");
-    let path = profile_dir.join("examples").join(name);
-    // Build (or confirm up to date) the example: `cargo nextest run -p iii-tests` alone would
-    // not rebuild another package's examples, and a stale binary would test old code.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let status = std::process::Command::new(cargo)
         .args(["build", "--quiet", "-p", "iii-examples", "--example", name])
         .status()
         .expect("cargo runs");
     assert!(status.success(), "building example {name} failed");
-    path
+    profile_dir.join("examples").join(name)
 }
+
+/// README code blocks are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -34,8 +34,8 @@
 //! * a path that routes serve for other methods only is answered `405` with an `allow`
 //!   header (the real engine answers `404`);
 //! * an `invokefunction` whose `invocation_id` is a string but not a UUID is served and
-//!   answered under that string; `stream::send` has no stream socket to send to; there are no
-//!   namespaces; and everything is kept in memory;
+//!   answered under that string; `stream::send` has no stream socket to send to; and there
+//!   are no namespaces;
 //! * **one worker cannot take over what another, or the engine, provides** (the real engine
 //!   lets it, protocol.md §4.2): a `registerfunction` for an id the engine provides itself
 //!   (`state::set`, `publish`, `engine::workers::list`, …; exact ids, so `stream::get(<name>)`
@@ -75,6 +75,47 @@
 //! from a worker's writer). Registering costs the same at the 200,000th route as at the
 //! first: the registry's tables are persistent maps and the route table a persistent trie.
 //!
+//! # Persistence and delivery
+//!
+//! Without a data directory everything is kept in memory, as before. With one
+//! ([`EngineConfig::persistence`]: `--data-dir`, or the config file's `store_method:
+//! file_based` stores) state, stream items, durable queue messages (pending and dead-lettered)
+//! and cron bookkeeping are kept in SQLite (feature `sqlite`, on by default; the workspace's
+//! dependency, and so a worker's embedded engine, leaves it off), and survive a restart, even a
+//! `kill -9`. Each store's owner task commits the writes of a batch of commands in one
+//! transaction (WAL, `synchronous = FULL`) before it answers any of them or fires their
+//! triggers, so an acknowledged write is durable, and a burst from many callers costs one
+//! commit.
+//!
+//! Durable delivery is **at least once**: `iii::durable::publish` and the `enqueue` action
+//! are acknowledged once the message is committed, and a message is forgotten only once its
+//! function took it (or it was dead-lettered), so a crash between a delivery and its
+//! acknowledgement delivers it again after the restart. Attempt counts start afresh after a
+//! restart. A message published to a topic nobody subscribes to waits for the first
+//! subscriber (and is copied to the functions subscribed then); one whose function is not
+//! registered waits for it, without using up its attempts. At most 100 000 messages (256 MiB)
+//! wait; past that a publish is refused with `queue_full`. A cron tick is recorded before it
+//! fires, so no tick fires twice, even across a restart; ticks missed while the engine was
+//! down are skipped (at most once), as on the real engine.
+//!
+//! # The config file
+//!
+//! `iii-engine --config config.yaml` reads the real engine's file (`iii_engine::config_file`, both the
+//! `workers:` and the older `modules:` generation, with `${VAR:default}`); flags and their
+//! variables override it. What iii-engine does differently with it:
+//!
+//! | In the file | iii-engine |
+//! |---|---|
+//! | `iii-worker-manager#rbac`, or a worker manager with `rbac` | ignored: no listener on its port (the RBAC listener is not supported yet) |
+//! | a second plain worker manager | ignored: one worker listener |
+//! | `middleware_function_id` of the worker manager | ignored (not supported yet) |
+//! | `iii-http`: `cors`, `middleware` | ignored: CORS stays permissive |
+//! | `iii-stream`: `port`, `host`, `auth_function` | ignored: there is no stream socket |
+//! | adapters other than the built-in ones (`redis`, `rabbitmq`, `bridge`) | ignored: the store stays in memory |
+//! | `store_method: file_based` + `file_path: P` | SQLite at `P.sqlite3`, beside what the real engine writes at `P`; `save_interval_ms` ignored |
+//! | `queue_configs`: `type: fifo` | one message at a time in order, retries included; `message_group_field` is required in payloads but groups are not run in parallel; `poll_interval_ms` ignored |
+//! | `iii-http-functions`, `configuration`, observability, unknown workers | ignored, one log line each |
+//!
 //! # Layout
 //!
 //! The crate is built in layers; a module imports only from the layers below it.
@@ -92,11 +133,13 @@
 //!     │             triggers/  validating and activating bindings, cron jobs
 //!     │
 //!   stores          registry/  workers, functions, bindings, routes (snapshot read path)
-//!     │             stores/    state, streams (owned by a task each), channels, dead letters
+//!     │             stores/    state, streams, durable queues with dead letters, cron
+//!     │                        bookkeeping (owned by a task each, persisted through db/),
+//!     │                        channels
 //!     │
 //!   shared types    events     changes that fire triggers (values, bounded inbox)
 //!                   codec      invocation outcomes, builtin input and reply
-//!                   tasks, limit, config, error, url
+//!                   tasks, limit, config (+ config_stores), config_file, error, url
 //!                   iii-protocol: wire types, HTTP envelope, error codes
 //! ```
 //!
@@ -112,12 +155,13 @@
 //! its queue off with bounded concurrency. Nothing spawns a task per fire, and a slow
 //! subscriber fills only its own queue.
 //!
-//! Where the next features go: a configuration file feeds [`EngineConfig`]; trigger types that
+//! Where the next features go: trigger types that
 //! workers provide become a kind of binding in `triggers/` (today's unknown types are parked
 //! there) fired by `fire/`; functions invoked over HTTP are a second kind of link the router
 //! resolves a function to; an access-control listener sits in `ws/frames` before a frame is
-//! handled; custom stream providers and persistence (SQLite) plug in behind the store owners of
-//! `stores/`, which already serialize every command and may await a backend between them.
+//! handled; custom stream providers plug in behind the store owners of `stores/`, which
+//! serialize every command and commit through a backend between batches. The config file
+//! reader already accepts (and reports as ignored) the sections of those features.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), iii_engine::EngineError> {
@@ -136,6 +180,9 @@ mod arbitrary;
 mod builtins;
 mod codec;
 mod config;
+#[cfg(feature = "config-file")]
+pub mod config_file;
+mod config_stores;
 mod error;
 mod events;
 mod fire;
@@ -150,6 +197,6 @@ mod triggers;
 mod url;
 mod ws;
 
-pub use config::{Cors, EngineConfig, env};
+pub use config::{Cors, EngineConfig, Persistence, QueueSettings, env};
 pub use error::EngineError;
 pub use server::{Engine, EngineHandle};

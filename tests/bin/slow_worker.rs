@@ -1,5 +1,5 @@
-//! A worker with a slow function, for shutdown tests: `POST /slow {"ms": N}` answers after N
-//! milliseconds.
+//! A worker with a slow function, for shutdown tests: `POST /slow {"ms": N}` prints
+//! `waiting N ms` and answers after N milliseconds.
 
 use std::time::Duration;
 
@@ -21,6 +21,8 @@ struct Waited {
 #[iii::function("slow.wait")]
 #[iii::http(path = "slow", method = "POST")]
 async fn wait(input: Wait) -> iii::Result<Waited> {
+    // The shutdown test sends SIGTERM once it reads this line: the request is in flight.
+    println!("waiting {} ms", input.ms);
     tokio::time::sleep(Duration::from_millis(input.ms)).await;
     Ok(Waited {
         waited_ms: input.ms,

@@ -71,7 +71,7 @@ pub(crate) static TABLE: &[Builtin] = &[
     Builtin {
         id: DLQ_MESSAGES,
         description: "Lists dead-lettered queue messages",
-        handler: |c, _, d| Box::pin(async move { queues::dlq_messages(c, d) }),
+        handler: |c, _, d| Box::pin(queues::dlq_messages(c, d)),
     },
     Builtin {
         id: "state::set",
@@ -170,7 +170,7 @@ static INDEX: LazyLock<HashMap<&'static str, &'static Builtin>> =
 
 /// Whether the engine provides `function_id` itself: such ids are reserved, no worker may
 /// register them (exact ids only: `stream::get(<name>)` and the like are a custom stream
-/// provider's own).
+/// provider's own), and a durable queue message for one always has a subscriber.
 pub(crate) fn is_builtin(function_id: &str) -> bool {
     INDEX.contains_key(function_id)
 }

@@ -8,6 +8,7 @@ use crate::limit::Limit;
 use crate::registry::Registry;
 use crate::router::Router;
 use crate::stores::channels::Channels;
+use crate::stores::queues::Queues;
 use crate::tasks::Tasks;
 use crate::triggers::Triggers;
 
@@ -18,6 +19,8 @@ pub(crate) struct Endpoint {
     pub(crate) channels: Arc<Channels>,
     pub(crate) triggers: Triggers,
     pub(crate) fires: Fires,
+    /// Where the `enqueue` action's messages go.
+    pub(crate) queues: Queues,
     pub(crate) config: Arc<EngineConfig>,
     pub(crate) tasks: Tasks,
     /// The sockets served at once ([`EngineConfig::max_connections`]).

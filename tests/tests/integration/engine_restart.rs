@@ -4,23 +4,25 @@
 
 use std::time::{Duration, Instant};
 
-use iii_engine::{Engine, EngineConfig};
-use iii_tests::{Example, engine, eventually, http};
+use iii_engine::EngineConfig;
+use iii_tests::{engine, eventually, example, http};
 use serde_json::{Value, json};
+
+use crate::examples::STOP;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn examples_are_served_again_within_3s_of_an_engine_restart() {
     let first = engine().await;
     let (ws_port, http_port) = (first.ws_addr().port(), first.http_addr().port());
     let addr = first.http_addr();
-    let quickstart = Example::start("quickstart", &first).await;
-    let plain = Example::start("plain_api", &first).await;
-    quickstart
-        .wait_for_output("worker ready", 1, Duration::from_secs(20))
-        .await;
-    plain
-        .wait_for_output("worker ready", 1, Duration::from_secs(20))
-        .await;
+    let mut quickstart = example("quickstart", &first);
+    let mut plain = example("plain_api", &first);
+    for started in [&mut quickstart, &mut plain] {
+        started
+            .wait_for_count("worker ready", 1, Duration::from_secs(20))
+            .await
+            .expect("ready");
+    }
     let body = Some(r#"{"a":2,"b":3}"#);
     // Both register POST /add for their own `math.add`: the engine refuses the second owner of
     // the id, so whichever registered first serves; either way the route answers.
@@ -31,13 +33,13 @@ async fn examples_are_served_again_within_3s_of_an_engine_restart() {
     let down = http(addr, "POST", "/add", body).await;
     assert!(down.is_err(), "the engine is down: {down:?}");
 
-    let restarted = Engine::start(EngineConfig {
+    // Same ports, so that the workers find it; another process may hold one for a moment.
+    let config = EngineConfig {
         ws_port,
         http_port,
         ..EngineConfig::default()
-    })
-    .await
-    .expect("restart on the same ports");
+    };
+    let restarted = iii_test_support::engine::start_retrying(config, Duration::from_secs(20)).await;
     let back = Instant::now();
     let ok = eventually(Duration::from_secs(10), || http(addr, "POST", "/add", body)).await;
     assert_eq!(ok.status, 200, "{ok:?}");
@@ -45,12 +47,12 @@ async fn examples_are_served_again_within_3s_of_an_engine_restart() {
     let took = back.elapsed();
     assert!(took < Duration::from_secs(3), "served again after {took:?}");
     // Both workers re-registered (each says "worker ready" a second time).
-    quickstart
-        .wait_for_output("worker ready", 2, Duration::from_secs(3))
-        .await;
-    plain
-        .wait_for_output("worker ready", 2, Duration::from_secs(3))
-        .await;
+    for restarted in [&mut quickstart, &mut plain] {
+        restarted
+            .wait_for_count("worker ready", 2, Duration::from_secs(3))
+            .await
+            .expect("ready again");
+    }
     let took = back.elapsed();
     assert!(
         took < Duration::from_secs(3),
@@ -78,7 +80,9 @@ async fn examples_are_served_again_within_3s_of_an_engine_restart() {
     );
     probe.disconnect().await;
 
-    assert!(quickstart.terminate().await.success());
-    assert!(plain.terminate().await.success());
+    for program in [quickstart, plain] {
+        let stopped = program.terminate(STOP).await.expect("stops");
+        assert!(stopped.status.success(), "{stopped:#?}");
+    }
     restarted.shutdown().await;
 }

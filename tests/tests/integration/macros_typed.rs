@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use iii::http;
 use iii::prelude::*;
-use iii_tests::{engine, worker_config};
+use iii_test_support::http::Client;
+use iii_tests::engine;
 use serde_json::json;
 
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
@@ -87,9 +88,9 @@ async fn echo(
         })
 }
 
-/// Shared state handed to the worker.
+/// Shared state handed to the worker (by [`declared::states`](crate::declared::states)).
 #[derive(Debug, Default)]
-struct Counter(AtomicU64);
+pub(crate) struct Counter(AtomicU64);
 
 #[iii::function("typed.count")]
 fn count(counter: State<Counter>) -> u64 {
@@ -103,19 +104,10 @@ async fn slow() -> iii::Result<()> {
     Ok(())
 }
 
-async fn worker(engine: &iii_engine::EngineHandle) -> Worker {
-    let worker = Worker::with_config(worker_config(engine));
-    let mut states = iii::StateMap::new();
-    states.insert(Counter::default());
-    iii::register_declared_with(&worker, states).expect("registers");
-    worker.connect().await.expect("connects");
-    worker
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_call_between_two_functions_through_the_engine() {
     let engine = engine().await;
-    let worker = worker(&engine).await;
+    let worker = crate::declared::worker(&engine).await;
 
     let out = worker
         .call::<add>(AddInput { a: 20, b: 1 })
@@ -155,18 +147,16 @@ async fn typed_call_between_two_functions_through_the_engine() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_response_and_extractors_over_http() {
     let engine = engine().await;
-    let worker = worker(&engine).await;
-    let request = hyper::Request::builder()
+    let worker = crate::declared::worker(&engine).await;
+    let request = http::Request::builder()
         .method("POST")
         .uri("/notes/7?page=3")
-        .header("host", engine.http_addr().to_string())
         .header("content-type", "application/json")
         .header("user-agent", "iii-tests")
-        .body(http_body_util::Full::new(bytes::Bytes::from(
-            r#"{"text":"hi"}"#,
-        )))
+        .body(r#"{"text":"hi"}"#)
         .expect("request");
-    let echoed = iii_tests::send(engine.http_addr(), request)
+    let echoed = Client::new(engine.http_addr())
+        .send(request)
         .await
         .expect("http");
     assert_eq!(echoed.status, 201, "{echoed:?}");
@@ -206,8 +196,8 @@ fn a_missing_state_is_reported_before_connecting() {
     let e = iii::register_declared(&worker).expect_err("Counter is missing");
     let message = e.to_string();
     assert!(
-        message.contains("function `typed.count` at tests/tests/macros_typed.rs:")
-            && message.contains("takes `State<macros_typed::Counter>`")
+        message.contains("function `typed.count` at tests/tests/integration/macros_typed.rs:")
+            && message.contains("takes `State<integration::macros_typed::Counter>`")
             && message.contains("App::new().state(value)"),
         "{message}"
     );

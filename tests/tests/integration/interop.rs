@@ -5,18 +5,15 @@
 //! The interpreters come from `.ci/run` (a `.venv` and `tests/node/node_modules`). When one
 //! is missing the interop tests fail in CI (`CI` set) and are skipped with a notice locally.
 
-#![allow(dead_code)] // Each test binary uses its own part of this module.
-
 use std::path::{Path, PathBuf};
-use std::process::{ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use iii::prelude::{Deserialize, JsonSchema, Serialize};
+use iii::prelude::{Deserialize, JsonSchema, Serialize, schemars};
 use iii_engine::{EngineConfig, EngineHandle};
+use iii_test_support::process::Program;
+use iii_test_support::wait;
 use serde::de::DeserializeOwned;
-use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 use tokio::sync::mpsc;
 
 /// How long a script may take to start, connect and register, on a loaded machine.
@@ -119,30 +116,9 @@ pub(crate) fn node() -> Option<PathBuf> {
     Some(std::env::var_os("III_TEST_NODE").map_or_else(|| PathBuf::from("node"), PathBuf::from))
 }
 
-/// What a script printed so far.
-#[derive(Debug, Default)]
-struct Captured {
-    stdout: Vec<String>,
-    stderr: Vec<String>,
-}
-
-/// A running worker script, killed when dropped; its output is printed when a test panics
-/// while it is alive.
-#[derive(Debug)]
-pub(crate) struct Script {
-    label: String,
-    child: Child,
-    captured: Arc<Mutex<Captured>>,
-    readers: Vec<tokio::task::JoinHandle<()>>,
-    /// Set once a panic message carried the transcript, so that `Drop` does not repeat it.
-    reported: std::cell::Cell<bool>,
-}
-
 /// What a stopped script left behind.
 #[derive(Debug)]
 pub(crate) struct Stopped {
-    /// How it exited.
-    pub(crate) status: ExitStatus,
     /// Its standard output, line by line.
     pub(crate) stdout: Vec<String>,
     /// Its standard error, line by line.
@@ -184,6 +160,11 @@ impl Stopped {
     }
 }
 
+/// A running worker script, killed when dropped; its output is printed when a test panics
+/// while it is alive.
+#[derive(Debug)]
+pub(crate) struct Script(Program);
+
 impl Script {
     /// Runs `program script` with `III_URL` set to `engine`'s WebSocket URL and `env` added.
     ///
@@ -211,31 +192,11 @@ impl Script {
             .env("PYTHONDONTWRITEBYTECODE", "1")
             .env_remove("III_NAMESPACE")
             .env_remove("III_WORKER_NAME")
-            .env_remove("OTEL_ENABLED")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+            .env_remove("OTEL_ENABLED");
         for (name, value) in env {
             command.env(name, value);
         }
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {} {label}: {e}", program.display()));
-        let captured = Arc::new(Mutex::new(Captured::default()));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let readers = vec![
-            tokio::spawn(collect(stdout, Arc::clone(&captured), false)),
-            tokio::spawn(collect(stderr, Arc::clone(&captured), true)),
-        ];
-        Self {
-            label,
-            child,
-            captured,
-            readers,
-            reported: std::cell::Cell::new(false),
-        }
+        Self(Program::spawn(label, command).expect("the script starts"))
     }
 
     /// Runs `program script` like [`Script::spawn`] and waits until it prints `READY` (it is
@@ -259,88 +220,37 @@ impl Script {
     /// # Panics
     /// When the script exits first or `within` passes.
     pub(crate) async fn wait_for_line(&mut self, prefix: &str, within: Duration) -> String {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            if let Some(line) = self.lines().into_iter().find(|l| l.starts_with(prefix)) {
-                return line;
-            }
-            if let Ok(Some(status)) = self.child.try_wait() {
-                // Let the readers drain what the script printed before it died.
-                for reader in &mut self.readers {
-                    let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
-                }
-                panic!(
-                    "{} exited ({status}) before printing {prefix:?}\n{}",
-                    self.label,
-                    self.transcript()
-                );
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "{} printed no {prefix:?} within {within:?}\n{}",
-                self.label,
-                self.transcript()
-            );
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
+        self.0
+            .wait_for_line(prefix, within)
+            .await
+            .expect("the script prints the line")
     }
 
     /// Standard output so far, line by line.
     pub(crate) fn lines(&self) -> Vec<String> {
-        self.captured.lock().expect("not poisoned").stdout.clone()
-    }
-
-    /// Everything the script printed, for a panic message.
-    fn transcript(&self) -> String {
-        self.reported.set(true);
-        let captured = self.captured.lock().expect("not poisoned");
-        format!(
-            "--- {} stdout\n{}\n--- {} stderr\n{}",
-            self.label,
-            captured.stdout.join("\n"),
-            self.label,
-            captured.stderr.join("\n")
-        )
+        self.0.output().stdout
     }
 
     /// Sends SIGTERM, waits for the exit and asserts it was clean (exit status 0).
     ///
     /// # Panics
     /// When the script does not exit cleanly within 20 s.
-    pub(crate) async fn stop(mut self) -> Stopped {
-        let pid = self.child.id().expect("still running");
-        let sent = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status()
-            .expect("kill runs");
-        assert!(sent.success(), "kill -TERM {pid} failed");
-        let status = match tokio::time::timeout(STOP, self.child.wait()).await {
-            Ok(status) => status.expect("wait"),
-            Err(_) => panic!(
-                "{} did not exit within {STOP:?} after SIGTERM\n{}",
-                self.label,
-                self.transcript()
-            ),
-        };
-        for reader in std::mem::take(&mut self.readers) {
-            let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
-        }
+    pub(crate) async fn stop(self) -> Stopped {
+        let stopped = self.0.terminate(STOP).await.expect("the script stops");
+        let output = stopped.output;
         assert!(
-            status.success(),
-            "{} exited with {status}\n{}",
-            self.label,
-            self.transcript()
+            stopped.status.success(),
+            "the script exited with {}\n--- stdout\n{}\n--- stderr\n{}",
+            stopped.status,
+            output.stdout.join("\n"),
+            output.stderr.join("\n")
         );
-        let captured = std::mem::take(&mut *self.captured.lock().expect("not poisoned"));
         Stopped {
-            status,
-            stdout: captured.stdout,
-            stderr: captured.stderr,
+            stdout: output.stdout,
+            stderr: output.stderr,
         }
     }
-}
 
-impl Script {
     /// [`Script::stop`]s the script, then asserts with [`Stopped::assert_quiet`] that it
     /// logged no warning other than `expected` ones.
     ///
@@ -356,28 +266,8 @@ impl Script {
     ///
     /// # Panics
     /// When it cannot be killed.
-    pub(crate) async fn kill(mut self) {
-        self.child.kill().await.expect("kill");
-    }
-}
-
-impl Drop for Script {
-    fn drop(&mut self) {
-        if std::thread::panicking() && !self.reported.get() {
-            eprintln!("{}", self.transcript());
-        }
-    }
-}
-
-async fn collect(stream: impl AsyncRead + Unpin, into: Arc<Mutex<Captured>>, is_stderr: bool) {
-    let mut lines = BufReader::new(stream).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        let mut captured = into.lock().expect("not poisoned");
-        if is_stderr {
-            captured.stderr.push(line);
-        } else {
-            captured.stdout.push(line);
-        }
+    pub(crate) async fn kill(self) {
+        self.0.kill().await.expect("the script is killed");
     }
 }
 
@@ -388,41 +278,17 @@ pub(crate) async fn invoke_when_registered<O: DeserializeOwned>(
     function_id: &str,
     input: serde_json::Value,
 ) -> iii::Result<O> {
-    let deadline = tokio::time::Instant::now() + STARTUP;
-    loop {
+    let answered = wait::until_ok(STARTUP, || async {
         match worker.invoke::<O>(function_id, input.clone()).await {
-            Err(iii::Error::Remote { body, .. })
-                if body.code == "function_not_found" && tokio::time::Instant::now() < deadline =>
-            {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            other => return other,
+            Err(e) if is_not_found(&e) => Err(e),
+            other => Ok(other),
         }
-    }
+    });
+    answered.await.unwrap_or_else(|still| Err(still.last))
 }
 
-/// Polls `request` until it answers `404` (a route removed), for at most `within`.
-///
-/// # Panics
-/// When the route is still served after `within`.
-pub(crate) async fn until_gone<F, Fut>(within: Duration, mut request: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<
-            Output = Result<iii_tests::Response, Box<dyn std::error::Error + Send + Sync>>,
-        >,
-{
-    let deadline = tokio::time::Instant::now() + within;
-    loop {
-        let last = request().await;
-        match &last {
-            Ok(r) if r.status == 404 => return,
-            _ if tokio::time::Instant::now() >= deadline => {
-                panic!("still served after {within:?}; last: {last:?}")
-            }
-            _ => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    }
+fn is_not_found(e: &iii::Error) -> bool {
+    matches!(e, iii::Error::Remote { body, .. } if body.code == "function_not_found")
 }
 
 /// Waits until `function_id` is registered with at least `count` triggers, for at most
@@ -435,27 +301,27 @@ pub(crate) async fn wait_for_triggers(
     function_id: &str,
     count: usize,
 ) -> serde_json::Value {
-    let deadline = tokio::time::Instant::now() + STARTUP;
-    loop {
+    let registered = wait::until_ok(STARTUP, || async {
         let info = worker
             .invoke::<serde_json::Value>(
                 "engine::functions::info",
                 serde_json::json!({ "function_id": function_id }),
             )
             .await;
-        if let Ok(info) = &info
-            && info["registered_triggers"]
-                .as_array()
-                .is_some_and(|t| t.len() >= count)
-        {
-            return info.clone();
+        match info {
+            Ok(info)
+                if info["registered_triggers"]
+                    .as_array()
+                    .is_some_and(|t| t.len() >= count) =>
+            {
+                Ok(info)
+            }
+            other => Err(other),
         }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{function_id} has no {count} trigger(s) after {STARTUP:?}: {info:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    });
+    registered
+        .await
+        .unwrap_or_else(|e| panic!("{function_id} has no {count} trigger(s): {e}"))
 }
 
 /// An engine on free ports and a Rust worker configured for it.

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use iii::prelude::*;
-use iii_tests::{engine, http, worker_config};
+use iii_tests::{engine, http};
+
+use crate::declared;
 
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -59,9 +61,7 @@ fn io_error(input: AddInput) -> Result<AddOutput, std::io::Error> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_worker_served_over_http() {
     let engine = engine().await;
-    let worker = Worker::with_config(worker_config(&engine));
-    iii::register_declared(&worker).expect("no duplicates");
-    worker.connect().await.expect("connects");
+    let worker = declared::worker(&engine).await;
     let addr = engine.http_addr();
 
     // Ready means every route is registered: no polling needed.
@@ -153,9 +153,7 @@ async fn typed_worker_served_over_http() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_calls_functions_directly() {
     let engine = engine().await;
-    let worker = Worker::with_config(worker_config(&engine));
-    iii::register_declared(&worker).expect("no duplicates");
-    worker.connect().await.expect("connects");
+    let worker = declared::worker(&engine).await;
 
     // A direct call carries the engine's `_caller_worker_id`, which a strict input type must
     // not see.

@@ -3,13 +3,15 @@
 
 use std::time::Duration;
 
-use iii_tests::{Example, engine, eventually, http};
+use iii_tests::{engine, eventually, example, http};
 use serde_json::json;
+
+use crate::examples::STOP;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn greetings_example_answers_every_route() {
     let engine = engine().await;
-    let example = Example::start("greetings", &engine).await;
+    let example = example("greetings", &engine);
     let addr = engine.http_addr();
 
     let list = eventually(Duration::from_secs(20), || {
@@ -96,7 +98,7 @@ async fn greetings_example_answers_every_route() {
         }})
     );
 
-    let status = example.terminate().await;
-    assert!(status.success(), "exit status {status:?}");
+    let stopped = example.terminate(STOP).await.expect("stops");
+    assert!(stopped.status.success(), "{stopped:#?}");
     engine.shutdown().await;
 }

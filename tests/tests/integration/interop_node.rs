@@ -7,15 +7,14 @@
 //! `III_TEST_NODE` or `node` on `PATH`, with the SDK installed by `npm ci --prefix tests/node`;
 //! without it the tests fail in CI and are skipped locally.
 
-mod interop_support;
-
 use std::path::PathBuf;
 
 use iii::prelude::*;
-use iii_tests::{engine, eventually, http};
-use interop_support::{
+use iii_tests::{engine, eventually, http, until_gone};
+
+use crate::interop::{
     AddInput, AddOutput, MulInput, MulOutput, Rig, STARTUP, Script, invoke_when_registered, node,
-    until_gone, workspace,
+    workspace,
 };
 use serde_json::{Value, json};
 

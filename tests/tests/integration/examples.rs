@@ -2,12 +2,15 @@
 
 use std::time::Duration;
 
-use iii_tests::{Example, engine, eventually, http};
+use iii_tests::{engine, eventually, example, http, until_gone};
+
+/// How long an example may take to exit after SIGTERM.
+pub(crate) const STOP: Duration = Duration::from_secs(10);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quickstart_serves_add_and_stops_on_sigterm() {
     let engine = engine().await;
-    let example = Example::start("quickstart", &engine).await;
+    let example = example("quickstart", &engine);
     let addr = engine.http_addr();
 
     let ok = eventually(Duration::from_secs(20), || {
@@ -34,23 +37,13 @@ async fn quickstart_serves_add_and_stops_on_sigterm() {
     assert_eq!(overflow.status, 400, "{overflow:?}");
     assert_eq!(overflow.json()["error"]["code"], "bad_request");
 
-    let status = example.terminate().await;
-    assert!(status.success(), "exit status {status:?}");
+    let stopped = example.terminate(STOP).await.expect("stops");
+    assert!(stopped.status.success(), "{stopped:#?}");
 
     // The worker's routes go away with it (the engine cleans up as it notices the close).
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let gone = http(addr, "POST", "/add", Some(r#"{"a":2,"b":3}"#))
-            .await
-            .expect("http");
-        if gone.status == 404 {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "route still served: {gone:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    until_gone(Duration::from_secs(10), || {
+        http(addr, "POST", "/add", Some(r#"{"a":2,"b":3}"#))
+    })
+    .await;
     engine.shutdown().await;
 }

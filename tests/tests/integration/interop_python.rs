@@ -7,18 +7,17 @@
 //! interpreter is `III_TEST_PYTHON` or `<workspace>/.venv/bin/python`; without it the tests
 //! fail in CI and are skipped locally.
 
-mod interop_support;
-
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use iii::prelude::*;
-use iii_engine::{Engine, EngineConfig};
-use iii_tests::{engine, eventually, http};
-use interop_support::{
+use iii_engine::EngineConfig;
+use iii_tests::{engine, eventually, http, until_gone};
+
+use crate::interop::{
     AddInput, AddOutput, MulInput, MulOutput, Rig, STARTUP, Script, invoke_when_registered, python,
-    record, until_gone, wait_for_triggers, workspace,
+    record, wait_for_triggers, workspace,
 };
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -432,22 +431,12 @@ async fn python_worker_reconnects_after_engine_restart() {
     first.shutdown().await;
 
     // Same ports, so that the worker finds it; another process may hold one for a moment.
-    let deadline = tokio::time::Instant::now() + STARTUP;
-    let second = loop {
-        let config = EngineConfig {
-            ws_port,
-            http_port,
-            ..EngineConfig::default()
-        };
-        match Engine::start(config).await {
-            Ok(engine) => break engine,
-            Err(e) if tokio::time::Instant::now() < deadline => {
-                eprintln!("restart on the same ports failed, retrying: {e}");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            Err(e) => panic!("cannot restart the engine on {ws_port}/{http_port}: {e}"),
-        }
+    let config = EngineConfig {
+        ws_port,
+        http_port,
+        ..EngineConfig::default()
     };
+    let second = iii_test_support::engine::start_retrying(config, STARTUP).await;
     let sum = eventually(STARTUP, || {
         http(addr, "POST", "/add", Some(r#"{"a":20,"b":22}"#))
     })

@@ -1,0 +1,17 @@
+//! The integration tests, in one binary: the examples and workers of this workspace, and the
+//! official Python and Node SDKs, against the development engine over real sockets.
+//!
+//! Tests that need a process of their own are separate binaries beside this directory: those
+//! whose `#[iii::function]` declarations are wrong on purpose (`iii::register_declared` sees
+//! every declaration of the program), and the macros' UI cases (the `iii-macros-ui` crate).
+
+mod declared;
+mod engine_restart;
+mod examples;
+mod greetings;
+mod interop;
+mod interop_node;
+mod interop_python;
+mod macros_typed;
+mod shutdown;
+mod skeleton;
