@@ -109,7 +109,8 @@
 //! | `iii-worker-manager#rbac`, or a worker manager with `rbac` | ignored: no listener on its port (the RBAC listener is not supported yet) |
 //! | a second plain worker manager | ignored: one worker listener |
 //! | `middleware_function_id` of the worker manager | ignored (not supported yet) |
-//! | `iii-http`: `cors`, `middleware` | ignored: CORS stays permissive |
+//! | `iii-http`: `cors.allowed_origins` | read, as on the real engine ([`EngineConfig::cors`]); `cors.allowed_methods` ignored: a preflight answer allows every method |
+//! | `iii-http`: `middleware` | ignored (not supported yet) |
 //! | `iii-stream`: `port`, `host`, `auth_function` | ignored: there is no stream socket |
 //! | adapters other than the built-in ones (`redis`, `rabbitmq`, `bridge`) | ignored: the store stays in memory |
 //! | `store_method: file_based` + `file_path: P` | SQLite at `P.sqlite3`, beside what the real engine writes at `P`; `save_interval_ms` ignored |
