@@ -196,6 +196,12 @@ pub mod env {
 }
 
 impl EngineConfig {
+    /// The address the HTTP trigger server binds: [`http_host`](Self::http_host), else
+    /// [`host`](Self::host).
+    pub(crate) fn http_bind_host(&self) -> IpAddr {
+        self.http_host.unwrap_or(self.host)
+    }
+
     /// The defaults, overridden by whichever of these variables are set and valid:
     ///
     /// | Variable | Field |

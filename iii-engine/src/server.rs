@@ -50,8 +50,8 @@ impl Engine {
         let registry = Arc::new(Registry::new(caps));
         let opened = open_stores(&config, registry.clone()).await?;
         let ws_listener = bind(SocketAddr::new(config.host, config.ws_port)).await?;
-        let http_host = config.http_host.unwrap_or(config.host);
-        let http_listener = bind(SocketAddr::new(http_host, config.http_port)).await?;
+        let http_listener =
+            bind(SocketAddr::new(config.http_bind_host(), config.http_port)).await?;
         let ws_addr = ws_listener.local_addr().map_err(EngineError::LocalAddr)?;
         let http_addr = http_listener.local_addr().map_err(EngineError::LocalAddr)?;
         let grace = config.shutdown_grace;

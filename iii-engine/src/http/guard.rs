@@ -15,7 +15,8 @@ use crate::config::EngineConfig;
 
 /// Whether the guard lets a request with these headers through.
 pub(crate) fn host_allowed(config: &EngineConfig, headers: &HeaderMap) -> bool {
-    if config.allow_any_host || !config.host.is_loopback() {
+    // The HTTP listener's own address, which a config file may set apart from the workers'.
+    if config.allow_any_host || !config.http_bind_host().is_loopback() {
         return true;
     }
     // HTTP/1.0 clients may send none; browsers always do.
@@ -58,7 +59,33 @@ fn is_local(host: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use std::net::Ipv4Addr;
+
     use super::*;
+
+    #[test]
+    fn the_guard_follows_the_http_listeners_address() {
+        let foreign = HeaderMap::from_iter([(header::HOST, "evil.example".parse().unwrap())]);
+        let (loopback, any) = (
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+        );
+        let with = |host, http_host| EngineConfig {
+            host,
+            http_host,
+            ..EngineConfig::default()
+        };
+        assert!(!host_allowed(&with(loopback, None), &foreign));
+        assert!(host_allowed(&with(any, None), &foreign));
+        assert!(
+            host_allowed(&with(loopback, Some(any)), &foreign),
+            "HTTP bound to every interface while the worker port stays local"
+        );
+        assert!(
+            !host_allowed(&with(any, Some(loopback)), &foreign),
+            "HTTP bound to loopback while the worker port is open"
+        );
+    }
 
     #[test]
     fn local_names_and_addresses_only() {
