@@ -161,6 +161,14 @@ fn help_lists_the_flags() {
         "--concurrency-request-limit",
         "--config",
         "--data-dir",
+        "--max-functions-per-worker",
+        "--max-triggers-per-worker",
+        "--max-connections",
+        "--http-body-timeout-ms",
+        "--cors",
+        "--cors-origin",
+        "--allow-any-host",
+        "--ws-allow-origin",
     ] {
         assert!(text.contains(flag), "{flag} missing from:\n{text}");
     }
