@@ -61,11 +61,14 @@ fn is_local(host: &str) -> bool {
 mod tests {
     use std::net::Ipv4Addr;
 
+    use http::HeaderValue;
+
     use super::*;
 
     #[test]
     fn the_guard_follows_the_http_listeners_address() {
-        let foreign = HeaderMap::from_iter([(header::HOST, "evil.example".parse().unwrap())]);
+        let foreign =
+            HeaderMap::from_iter([(header::HOST, HeaderValue::from_static("evil.example"))]);
         let (loopback, any) = (
             IpAddr::V4(Ipv4Addr::LOCALHOST),
             IpAddr::V4(Ipv4Addr::UNSPECIFIED),
