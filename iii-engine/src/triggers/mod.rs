@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use crate::events::{Event, Fires};
 use crate::registry::routes::Route;
-use crate::registry::{Activation, Registry, TriggerEntry};
+use crate::registry::{Activation, Registry, TriggerEntry, Unbound};
 use crate::stores::Owner;
 use crate::stores::cron::CronStore;
 use crate::stores::queues::Queues;
@@ -47,9 +47,15 @@ pub(crate) fn config_text(config: &Value, key: &str) -> Option<String> {
 }
 
 impl Triggers {
-    /// Validates and activates a binding owned by `owner`. The error text is what the worker
-    /// gets in `triggerregistrationresult`.
-    pub(crate) fn register(&self, owner: Uuid, msg: RegisterTrigger) -> Result<(), String> {
+    /// Validates and activates a binding owned by `owner` and made by `maker` (the one worker
+    /// that may remove it). The error text is what the worker gets in
+    /// `triggerregistrationresult`.
+    pub(crate) fn register(
+        &self,
+        owner: Uuid,
+        maker: Option<Uuid>,
+        msg: RegisterTrigger,
+    ) -> Result<(), String> {
         let RegisterTrigger {
             id,
             trigger_type,
@@ -75,15 +81,15 @@ impl Triggers {
         let text = |key: &str| config_text(&config, key);
         let mut log = None;
         let activation = match trigger_type.as_str() {
-            types::HTTP => match &mut route {
-                Some(route) => {
+            types::HTTP => match route.take() {
+                Some(mut route) => {
                     route.metadata = metadata.clone();
                     log = Some(format!(
                         "route {} {:?} -> {function_id:?}",
                         route.method,
                         route.display_path()
                     ));
-                    Activation::Http
+                    Activation::Http(Arc::new(route))
                 }
                 None => Activation::Inert,
             },
@@ -145,6 +151,7 @@ impl Triggers {
         };
         let entry = TriggerEntry {
             owner,
+            maker,
             trigger_type,
             function_id,
             condition: text("condition_function_id"),
@@ -157,7 +164,7 @@ impl Triggers {
             _ => None,
         };
         let durable = matches!(entry.activation, Activation::Queue { .. });
-        if let Err(e) = self.registry.bind(id, entry, route) {
+        if let Err(e) = self.registry.bind(id, entry) {
             // The job never ran: its first step is waiting for the next tick.
             if let Some(job) = cron_job {
                 job.abort();
@@ -178,14 +185,9 @@ impl Triggers {
         Ok(())
     }
 
-    /// Removes a binding owned by `owner`; unknown ids are a no-op.
-    pub(crate) fn unregister(&self, owner: Uuid, id: &str) {
-        self.registry.unbind(Some(owner), id);
-    }
-
-    /// Removes a binding whoever owns it; returns whether one existed.
-    pub(crate) fn unregister_any(&self, id: &str) -> bool {
-        self.registry.unbind(None, id)
+    /// Removes binding `id` for `worker`, which must be the worker that made it.
+    pub(crate) fn unregister(&self, worker: Uuid, id: &str) -> Unbound {
+        self.registry.unbind(worker, id)
     }
 }
 
