@@ -2,6 +2,8 @@
 //! every declared function, serve until a signal, then drain, run the shutdown hooks and
 //! close; and exit with an error when the engine refuses functions another copy holds.
 
+mod observability;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -35,6 +37,7 @@ pub struct App {
     on_ready: Vec<Hook>,
     on_shutdown: Vec<Hook>,
     states: StateMap,
+    observability: observability::Settings,
 }
 
 impl std::fmt::Debug for App {
@@ -59,6 +62,7 @@ impl App {
             on_ready: Vec::new(),
             on_shutdown: Vec::new(),
             states: StateMap::new(),
+            observability: observability::Settings::default(),
         }
     }
 
@@ -182,15 +186,18 @@ impl App {
             on_ready,
             on_shutdown,
             states,
+            observability,
         } = self;
         // Listen before anything else, so that a signal during start-up drains rather than
         // killing the process.
         let mut shutdown = Box::pin(signal::shutdown_requested());
+        observability.before_start()?;
         let engine = embedded::start_dev_engine_if_needed(&mut config).await?;
         let worker = Worker::with_config(config);
         let count = registry::register_declared_with(&worker, states)?;
         tracing::debug!(functions = count, "declared functions registered");
         worker.start();
+        observability.after_start(&worker);
         // Cancel safety: both futures only wait on the worker's published state or a signal.
         let started = tokio::select! {
             ready = worker.ready() => Some(ready),

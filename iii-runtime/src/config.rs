@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use iii_protocol::DEFAULT_ENGINE_URL;
 
+use crate::observe::RequestLog;
+
 /// Environment variable naming the engine's WebSocket URL.
 pub const ENV_URL: &str = "III_URL";
 /// Older name of [`ENV_URL`], read when `III_URL` is unset (the seed SDK docs use it).
@@ -98,6 +100,9 @@ pub struct WorkerConfig {
     /// away: set by [`start_dev_engine_if_needed`](crate::start_dev_engine_if_needed), which
     /// `#[iii::main]` calls. Never with an explicit URL.
     pub dev_engine: bool,
+    /// Which invocations get a line in the request log, at which level (see
+    /// [`RequestLog`](crate::observe::RequestLog)).
+    pub request_log: RequestLog,
 }
 
 impl Default for WorkerConfig {
@@ -117,6 +122,7 @@ impl Default for WorkerConfig {
             standby: false,
             http_url: None,
             dev_engine: false,
+            request_log: RequestLog::default(),
         }
     }
 }

@@ -47,7 +47,6 @@ where
     F: Future + Send + 'static,
     F::Output: IntoApp,
 {
-    init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -58,7 +57,11 @@ where
             return ExitCode::FAILURE;
         }
     };
+    // Within the runtime: the trace exporter (feature `otel`) runs on it.
+    runtime.block_on(async { init_tracing() });
     let outcome = runtime.block_on(async move { body.await.into_app()?.serve().await });
+    // While the runtime still runs the exporter: what is left goes out.
+    crate::observe::shutdown();
     // Handlers still running after the grace period must not keep the process alive.
     runtime.shutdown_timeout(Duration::from_millis(100));
     match outcome {
@@ -72,13 +75,10 @@ where
 }
 
 /// Installs a `tracing` subscriber reading `RUST_LOG` (default `info`), unless the program
-/// installed one already.
+/// installed one already: the console formatter, the
+/// [`EngineLogLayer`](crate::observe::EngineLogLayer) (idle until logs are forwarded) and,
+/// with the `otel` feature, OpenTelemetry from the `OTEL_*` variables (see
+/// `iii::observe::otel`; call it within a Tokio runtime then).
 pub fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi)
-        .try_init();
+    crate::observe::init();
 }

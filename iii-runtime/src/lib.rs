@@ -55,6 +55,8 @@
 //! - [`Error`]: the one error type, with stable wire codes.
 //! - [`Trigger`]: HTTP routes, cron schedules, queue and pub/sub topics, stream and state
 //!   changes, and any other type through [`Trigger::new`].
+//! - [`observe`]: the request log ([`RequestLog`]), metrics, traces (feature `otel`), logs
+//!   forwarded to the engine.
 //!
 //! The modules behind it, in layers: each imports only from the layers below it.
 //!
@@ -67,7 +69,7 @@
 //! | 4 | `dispatch/` | incoming invocations: admission (worker slots, each function's `concurrency` limit, the backlog), running one, refusals, the one function table |
 //! | 4 | `extract/`, `typed_call` | extractors; typed calls |
 //! | 5 | `worker/` | [`Worker`], [`Function`], [`Invocation`], [`Context`]: types that refer to each other in the crate's one circle, explained there |
-//! | 6 | `link`, `stamp`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |
+//! | 6 | `link`, `stamp`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `observe`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, the request log, metrics, traces and engine logs, leaf types and helpers |
 //!
 //! An invocation flows down these layers: `transport` reads it and offers it to `dispatch`'s
 //! admission, which runs it in a task of its own (or hands it back to `service`, which has it
@@ -82,6 +84,7 @@ mod error;
 mod events;
 mod extract;
 mod link;
+pub mod observe;
 mod registry;
 mod reply;
 mod service;
@@ -110,6 +113,7 @@ pub use events::{
     CronTick, StateEvent, StateEventKind, StreamChange, StreamChangeKind, StreamEvent,
 };
 pub use extract::{FromInvocation, Headers, Path, Query, State};
+pub use observe::RequestLog;
 pub use registry::{register_declared, register_declared_with};
 pub use reply::Reply;
 pub use signal::shutdown_requested;

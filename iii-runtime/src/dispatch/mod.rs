@@ -7,6 +7,7 @@
 //! - `backlog.rs`: [`Backlog`], the calls waiting for a free slot, owned by the service.
 //! - `table.rs`: the one function table.
 //! - `run.rs`: running one admitted invocation in its task, and abandoning it.
+//! - `observed.rs`: an invocation's span, request log line and metrics.
 //! - `answer.rs`: encoding what a handler produced for the wire.
 //! - `refuse.rs`: the answers sent without a handler (unknown function, shutting down,
 //!   overloaded).
@@ -18,6 +19,7 @@ mod admission;
 mod answer;
 mod backlog;
 mod limit;
+mod observed;
 mod refuse;
 mod run;
 mod table;

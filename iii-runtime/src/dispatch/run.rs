@@ -1,7 +1,7 @@
 //! Running admitted invocations: each in a task of its own holding a slot of the worker's
 //! in-flight limit; the handler is called with panics caught, within the function's timeout,
-//! inside the invocation's trace context and span, and what it produced is sent as the
-//! answer. A task whose function has a concurrency limit hands its slot on to the function's
+//! inside the invocation's trace context and span (`observed`: also its log line and
+//! metrics), and what it produced is sent as the answer. A task whose function has a concurrency limit hands its slot on to the function's
 //! next waiting call when it ends.
 
 use std::panic::AssertUnwindSafe;
@@ -14,13 +14,14 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use super::answer::encode;
+use super::observed::{self, Observed};
 use super::refuse::{reply, shutting_down};
 use super::table::Entry;
 use crate::error::Error;
 use crate::link::{Link, Outgoing};
-use crate::trace::{TRACE, TraceContext};
+use crate::trace::TRACE;
 use crate::trigger::TriggerKind;
-use crate::worker::{Function, Invocation, Worker};
+use crate::worker::{Invocation, Worker};
 
 /// Runs `call` on `slot` in a task of its own; `abandon` turns true when the drain gives up
 /// on the running invocations.
@@ -35,11 +36,10 @@ pub(super) fn spawn(
     tokio::spawn(async move {
         // The permit is the invocation's slot under the limit, freed when the task ends.
         let _slot = slot;
-        let function = &entry.function;
         let Some(limit) = &entry.limit else {
-            return guarded(function, call, worker, link, &mut abandon).await;
+            return guarded(&entry, call, worker, link, &mut abandon).await;
         };
-        guarded(function, call, worker.clone(), link, &mut abandon).await;
+        guarded(&entry, call, worker.clone(), link, &mut abandon).await;
         // One `next` per invocation that ended keeps the limit's count; the slot goes on to
         // the call it returns.
         while let Some((call, link)) = limit.next() {
@@ -48,14 +48,14 @@ pub(super) fn spawn(
                 answer_abandoned(&link, call.invocation_id, &call.function_id);
                 continue;
             }
-            guarded(function, call, worker.clone(), link, &mut abandon).await;
+            guarded(&entry, call, worker.clone(), link, &mut abandon).await;
         }
     });
 }
 
 /// Runs one invocation, or answers it with `shutdown` once the drain gives up on it.
 async fn guarded(
-    function: &Function,
+    entry: &Entry,
     call: InvokeFunction,
     worker: Worker,
     link: Link,
@@ -65,7 +65,7 @@ async fn guarded(
     // Cancel safety: when the abandon signal wins, the invocation is dropped at its current
     // await and answered here instead; `wait_for` loses nothing when the invocation wins.
     tokio::select! {
-        () = invoke(function, call, worker, &link) => {}
+        () = invoke(entry, call, worker, &link) => {}
         _ = abandon.wait_for(|abandoned| *abandoned) => {
             answer_abandoned(&link, invocation_id, &function_id);
         }
@@ -79,28 +79,19 @@ fn answer_abandoned(link: &Link, invocation_id: Option<Uuid>, function_id: &str)
     }
 }
 
-async fn invoke(function: &Function, call: InvokeFunction, worker: Worker, link: &Link) {
+async fn invoke(entry: &Entry, call: InvokeFunction, worker: Worker, link: &Link) {
+    let function = &entry.function;
     let invocation_id = call.invocation_id;
     let function_id = call.function_id.clone();
-    let trace = TraceContext {
-        traceparent: call.traceparent.clone(),
-        baggage: call.baggage.clone(),
-    };
     let invocation = Invocation::new(call, worker, &link.secret);
     let trigger = invocation.context().trigger();
-    let span = tracing::info_span!(
-        "invoke",
-        function_id = %function_id,
-        invocation_id = tracing::field::Empty,
-        trigger = ?trigger,
-    );
-    // Recorded rather than formatted into a `String`: nothing is allocated per invocation.
-    if let Some(id) = invocation_id {
-        span.record("invocation_id", tracing::field::display(id));
-    }
+    let trace = observed::trace_context(&invocation);
+    let observed = Observed::start(&invocation, &trace, &entry.metrics);
     let handler = &function.handler;
     let guarded = AssertUnwindSafe(async move { handler(invocation).await }).catch_unwind();
-    let traced = TRACE.scope(trace, guarded).instrument(span.clone());
+    let traced = TRACE
+        .scope(trace, guarded)
+        .instrument(observed.span().clone());
     let outcome = match function.timeout {
         Some(after) => tokio::time::timeout(after, traced)
             .await
@@ -113,15 +104,7 @@ async fn invoke(function: &Function, call: InvokeFunction, worker: Worker, link:
         None => traced.await,
     }
     .unwrap_or_else(|panic| Err(Error::from_panic(panic.as_ref())));
-    let _enter = span.enter();
-    if let Err(e) = &outcome {
-        // Client errors (bad input, not found, …) are answers, not worker problems.
-        if e.status() < 500 {
-            tracing::debug!(error = %e, code = e.code(), "handler answered an error");
-        } else {
-            tracing::warn!(error = %e, "handler failed");
-        }
-    }
+    observed.end(&function_id, &outcome);
     let Some(invocation_id) = invocation_id else {
         return;
     };

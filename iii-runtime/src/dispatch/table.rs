@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::limit::Limit;
+use crate::observe::FunctionMetrics;
 use crate::worker::Function;
 
 /// A registered function and the state its invocations share.
@@ -13,6 +14,7 @@ pub(crate) struct Entry {
     pub(crate) function: Function,
     /// Present when the function has a `concurrency` limit.
     pub(super) limit: Option<Limit>,
+    pub(super) metrics: FunctionMetrics,
 }
 
 /// Functions by id, and the order they were first registered in.
@@ -34,7 +36,12 @@ impl Table {
     /// were admitted to; new ones run the new function under a fresh limit.
     pub(super) fn insert(&mut self, id: String, function: Function, queue: usize) {
         let limit = function.concurrency.map(|max| Limit::new(max, queue));
-        let entry = Arc::new(Entry { function, limit });
+        let metrics = FunctionMetrics::new(&id);
+        let entry = Arc::new(Entry {
+            function,
+            limit,
+            metrics,
+        });
         if self.entries.insert(id.clone(), entry).is_none() {
             self.order.push(id);
         }

@@ -28,6 +28,9 @@ impl Service {
             return;
         }
         tracing::info!(url = %self.url, "connected to the engine");
+        if self.previous.is_some() {
+            crate::observe::metrics::reconnected();
+        }
         self.connect_error = None;
         self.outage = None;
         self.claims = Default::default();

@@ -8,13 +8,13 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::oneshot;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use super::command::Command;
 use super::handle::Worker;
 use crate::error::{Error, Result};
 use crate::link::Outgoing;
-use crate::trace::TraceContext;
 
 /// Tells the service to forget a call whose caller stopped waiting.
 struct ForgetOnDrop<'a> {
@@ -189,7 +189,7 @@ impl Worker {
             id,
             armed: !void,
         };
-        let trace = TraceContext::current();
+        let (span, trace) = crate::observe::call_span(function_id);
         let frame = Message::InvokeFunction(InvokeFunction {
             invocation_id: (!void).then_some(id),
             action,
@@ -215,6 +215,7 @@ impl Worker {
             answer.await.map_err(|_| Error::Shutdown)?
         };
         let result = tokio::time::timeout(timeout, exchange)
+            .instrument(span.clone())
             .await
             .unwrap_or_else(|_| {
                 Err(Error::Timeout {
@@ -222,6 +223,7 @@ impl Worker {
                     after: timeout,
                 })
             });
+        crate::observe::call_ended(&span, result.as_ref().err());
         // Only a call abandoned by this side may still be in the service's map; an answer or a
         // failure the service reported means it is gone from there already.
         guard.armed &= matches!(

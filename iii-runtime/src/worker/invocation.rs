@@ -112,6 +112,12 @@ impl Invocation {
         from_raw(&self.input)
     }
 
+    /// The input as it came (for HTTP, the request body), before any deserialization.
+    #[cfg(feature = "otel")]
+    pub(crate) fn raw_input(&self) -> &RawValue {
+        &self.input
+    }
+
     /// The invocation context.
     pub fn context(&self) -> &Context {
         &self.ctx

@@ -25,6 +25,7 @@
 //! - `command.rs`: what the handle asks of the service.
 //! - `register.rs`: registering functions and triggers, [`FunctionHandle`], [`TriggerHandle`].
 //! - `calls.rs`: calls to other functions ([`Worker::invoke`] and friends).
+//! - `logs.rs`: forwarding `tracing` events to the engine's log ([`Worker::forward_logs`]).
 //! - `function.rs`: [`Function`] and the adapters from typed closures.
 //! - `invocation.rs`: [`Invocation`], an incoming call's input and context.
 //! - `context.rs`: [`Context`], what a handler knows about its invocation.
@@ -35,6 +36,7 @@ mod context;
 mod function;
 mod handle;
 mod invocation;
+mod logs;
 mod register;
 
 pub use self::calls::CallOptions;

@@ -16,5 +16,6 @@ mod interop;
 mod interop_node;
 mod interop_python;
 mod macros_typed;
+mod observe;
 mod shutdown;
 mod skeleton;

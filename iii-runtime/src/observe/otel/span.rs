@@ -1,0 +1,156 @@
+//! The OpenTelemetry side of the invocation and call spans: their names, kinds, parents and
+//! attributes, and the W3C context read from an invocation and written into a call.
+
+use std::sync::LazyLock;
+
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapCompositePropagator, TextMapPropagator,
+};
+use opentelemetry::trace::TraceContextExt;
+use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
+use tracing::Span;
+use tracing::field::display;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+use super::{active, payload_cap};
+use crate::error::Error;
+use crate::trace::TraceContext;
+use crate::trigger::TriggerKind;
+
+static PROPAGATOR: LazyLock<TextMapCompositePropagator> = LazyLock::new(propagator);
+
+/// W3C trace context and baggage, the two the protocol carries.
+pub(super) fn propagator() -> TextMapCompositePropagator {
+    TextMapCompositePropagator::new(vec![
+        Box::new(TraceContextPropagator::new()),
+        Box::new(BaggagePropagator::new()),
+    ])
+}
+
+/// Gives an invocation's span its OpenTelemetry name, kind and parent, and the request's
+/// attributes. `http` is the request's method and route; `input` is recorded only when
+/// payloads are.
+pub(crate) fn invocation_started(
+    span: &Span,
+    function_id: &str,
+    trigger: TriggerKind,
+    parent: &TraceContext,
+    http: Option<(&str, &str)>,
+    input: &str,
+) {
+    if !active() || span.is_disabled() {
+        return;
+    }
+    span.record("otel.name", display(format_args!("execute {function_id}")));
+    let kind = match trigger {
+        TriggerKind::Queue | TriggerKind::Subscribe | TriggerKind::State | TriggerKind::Stream => {
+            "consumer"
+        }
+        _ => "server",
+    };
+    span.record("otel.kind", kind);
+    if parent.traceparent.is_some() {
+        let cx = PROPAGATOR.extract(&Incoming(parent));
+        // Fails only when no OpenTelemetry layer is in the subscriber: nothing to parent.
+        let _ = span.set_parent(cx);
+    }
+    if let Some((method, route)) = http {
+        span.record("http.request.method", method);
+        span.record("http.route", route);
+    }
+    record_payload(span, "iii.input", input);
+}
+
+/// Records an invocation's outcome on its span.
+pub(crate) fn invocation_ended(span: &Span, status: u16, error: Option<&Error>, output: &str) {
+    if !active() || span.is_disabled() {
+        return;
+    }
+    span.record("status", status);
+    if let Some(error) = error {
+        span.record("error.type", error.code());
+    }
+    if status >= 500 {
+        span.record("otel.status_code", "error");
+    }
+    record_payload(span, "iii.output", output);
+}
+
+/// A span for a call to `function_id`, and the context that goes out with the call: its
+/// own. `None` when no OpenTelemetry span exists for it (no layer, or filtered out).
+pub(crate) fn call_span(function_id: &str) -> Option<(Span, TraceContext)> {
+    if !active() {
+        return None;
+    }
+    let span = tracing::info_span!(
+        target: "iii::call",
+        "call",
+        otel.name = %format_args!("call {function_id}"),
+        otel.kind = "client",
+        otel.status_code = tracing::field::Empty,
+        function_id = %function_id,
+        error.type = tracing::field::Empty,
+    );
+    if span.is_disabled() {
+        return None;
+    }
+    let cx = span.context();
+    if !cx.span().span_context().is_valid() {
+        return None;
+    }
+    let mut outgoing = TraceContext::default();
+    PROPAGATOR.inject_context(&cx, &mut Outgoing(&mut outgoing));
+    if outgoing.baggage.is_none() {
+        // Baggage the OpenTelemetry context did not take in goes on as it came.
+        outgoing.baggage = TraceContext::current().baggage;
+    }
+    Some((span, outgoing))
+}
+
+/// Records a call's failure on its span.
+pub(crate) fn call_ended(span: &Span, error: Option<&Error>) {
+    if let Some(error) = error {
+        span.record("error.type", error.code());
+        span.record("otel.status_code", "error");
+    }
+}
+
+fn record_payload(span: &Span, field: &'static str, payload: &str) {
+    let cap = payload_cap();
+    if cap == 0 {
+        return;
+    }
+    let mut end = payload.len().min(cap);
+    while !payload.is_char_boundary(end) {
+        end -= 1;
+    }
+    span.record(field, &payload[..end]);
+}
+
+struct Incoming<'a>(&'a TraceContext);
+
+impl Extractor for Incoming<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        match key {
+            "traceparent" => self.0.traceparent.as_deref(),
+            "baggage" => self.0.baggage.as_deref(),
+            _ => None,
+        }
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        vec!["traceparent", "baggage"]
+    }
+}
+
+struct Outgoing<'a>(&'a mut TraceContext);
+
+impl Injector for Outgoing<'_> {
+    fn set(&mut self, key: &str, value: String) {
+        match key {
+            "traceparent" => self.0.traceparent = Some(value),
+            "baggage" if !value.is_empty() => self.0.baggage = Some(value),
+            _ => {}
+        }
+    }
+}
