@@ -34,3 +34,64 @@ pub(crate) fn serve(addr: SocketAddr) -> Result<(), Error> {
     tracing::info!("serving metrics for Prometheus on http://{addr}/metrics");
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use super::*;
+    use crate::observe::FunctionMetrics;
+
+    /// A free loopback port: the exporter binds an address it is given and does not say
+    /// which port it got, so the test asks the OS for one first.
+    fn free_addr() -> SocketAddr {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        probe.local_addr().expect("addr")
+    }
+
+    async fn scrape(addr: SocketAddr) -> String {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        stream
+            .write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            .await
+            .expect("request");
+        let mut response = String::new();
+        stream
+            .read_to_string(&mut response)
+            .await
+            .expect("response");
+        response
+    }
+
+    #[tokio::test]
+    async fn the_metrics_are_served_for_scraping_with_duration_buckets() {
+        let addr = free_addr();
+        serve(addr).expect("serves");
+        let metrics = FunctionMetrics::new("p.fn");
+        metrics.started();
+        metrics.ended(Duration::from_millis(3), Some("boom"));
+        let page = scrape(addr).await;
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        for expected in [
+            r#"iii_invocations_total{function_id="p.fn"} 1"#,
+            r#"iii_invocation_errors_total{function_id="p.fn",code="boom"} 1"#,
+            r#"iii_invocations_in_flight{function_id="p.fn"} 0"#,
+            r#"iii_invocation_duration_seconds_bucket{function_id="p.fn",le="0.005"} 1"#,
+            r#"iii_invocation_duration_seconds_bucket{function_id="p.fn",le="0.0025"} 0"#,
+            "# HELP iii_invocations_total Invocations that ended, by function.",
+        ] {
+            assert!(page.contains(expected), "{expected} in:\n{page}");
+        }
+        // One recorder per process: a second endpoint is refused with the reason.
+        let again = serve(free_addr()).expect_err("a second recorder");
+        assert!(
+            again
+                .to_string()
+                .contains("cannot serve Prometheus metrics"),
+            "{again}"
+        );
+    }
+}

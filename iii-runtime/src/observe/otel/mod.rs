@@ -211,3 +211,6 @@ fn active() -> bool {
 fn payload_cap() -> usize {
     PAYLOAD_CAP.load(Ordering::Relaxed)
 }
+
+#[cfg(test)]
+mod tests;

@@ -56,7 +56,11 @@ pub(crate) fn invocation_started(
     }
     if let Some((method, route)) = http {
         span.record("http.request.method", method);
-        span.record("http.route", route);
+        // The route as registered: its leading `/` is optional.
+        match route.strip_prefix('/') {
+            Some(_) => span.record("http.route", route),
+            None => span.record("http.route", display(format_args!("/{route}"))),
+        };
     }
     record_payload(span, "iii.input", input);
 }
@@ -66,7 +70,8 @@ pub(crate) fn invocation_ended(span: &Span, status: u16, error: Option<&Error>, 
     if !active() || span.is_disabled() {
         return;
     }
-    span.record("status", status);
+    // As i64: OpenTelemetry has no unsigned integers, the layer would record a u16 as text.
+    span.record("status", i64::from(status));
     if let Some(error) = error {
         span.record("error.type", error.code());
     }
