@@ -4,7 +4,6 @@
 use std::time::Instant;
 
 use tracing::Span;
-use tracing::field::{Empty, display};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
@@ -60,41 +59,32 @@ impl<'a> Observed<'a> {
         let ctx = invocation.context();
         let trigger = ctx.trigger();
         let log = ctx.worker().config().request_log;
-        // Every field an OpenTelemetry layer may fill in is declared here, empty: a span's
-        // fields are fixed when it is created.
-        let span = tracing::info_span!(
-            target: "iii::invoke",
-            "invoke",
-            function_id = %ctx.function_id(),
-            invocation_id = Empty,
-            trigger = observe::trigger_name(trigger),
-            otel.name = Empty,
-            otel.kind = Empty,
-            otel.status_code = Empty,
-            http.request.method = Empty,
-            http.route = Empty,
-            status = Empty,
-            error.type = Empty,
-            iii.input = Empty,
-            iii.output = Empty,
-        );
-        // Recorded rather than formatted into a `String`: nothing is allocated per invocation.
-        if let Some(id) = ctx.invocation_id() {
-            span.record("invocation_id", display(id));
-        }
         let request = invocation.http();
-        let http = request
-            .filter(|_| log.may_log(trigger))
-            .map(|r| HttpLine::new(&r.method, &r.path, &r.path_params));
         #[cfg(feature = "otel")]
-        observe::otel::invocation_started(
-            &span,
+        let span = observe::otel::invocation_span(
             ctx.function_id(),
+            ctx.invocation_id(),
             trigger,
             trace,
             request.map(|r| (r.method.as_str(), r.path.as_str())),
             invocation.raw_input().get(),
         );
+        #[cfg(not(feature = "otel"))]
+        let span = None;
+        // Its fields given at creation, not recorded after: each record is one more call into
+        // every layer.
+        let span = span.unwrap_or_else(|| {
+            tracing::info_span!(
+                target: "iii::invoke",
+                "invoke",
+                function_id = %ctx.function_id(),
+                invocation_id = ctx.invocation_id().map(tracing::field::display),
+                trigger = observe::trigger_name(trigger),
+            )
+        });
+        let http = request
+            .filter(|_| log.may_log(trigger))
+            .map(|r| HttpLine::new(&r.method, &r.path, &r.path_params));
         metrics.started();
         Self {
             span,

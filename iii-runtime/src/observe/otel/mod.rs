@@ -62,7 +62,7 @@ use tracing::Subscriber;
 use tracing_subscriber::Layer;
 use tracing_subscriber::registry::LookupSpan;
 
-pub(crate) use self::span::{call_ended, call_span, invocation_ended, invocation_started};
+pub(crate) use self::span::{call_ended, call_span, invocation_ended, invocation_span};
 /// The OpenTelemetry crates this feature is built on, in the versions it uses.
 pub use {opentelemetry, opentelemetry_otlp, opentelemetry_sdk, tracing_opentelemetry};
 

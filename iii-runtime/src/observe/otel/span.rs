@@ -9,11 +9,13 @@ use opentelemetry::propagation::{
 use opentelemetry::trace::TraceContextExt;
 use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
 use tracing::Span;
-use tracing::field::display;
+use tracing::field::{Empty, display};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
+use uuid::Uuid;
 
 use super::{active, payload_cap};
 use crate::error::Error;
+use crate::observe::trigger_name;
 use crate::trace::TraceContext;
 use crate::trigger::TriggerKind;
 
@@ -27,42 +29,69 @@ pub(super) fn propagator() -> TextMapCompositePropagator {
     ])
 }
 
-/// Gives an invocation's span its OpenTelemetry name, kind and parent, and the request's
-/// attributes. `http` is the request's method and route; `input` is recorded only when
-/// payloads are.
-pub(crate) fn invocation_started(
-    span: &Span,
+/// The span of an invocation when an OpenTelemetry layer is installed: named, kinded and
+/// parented for it, with the request's attributes (`http` is its method and route) and, when
+/// payloads are recorded, its `input`. `None` without the layer.
+pub(crate) fn invocation_span(
     function_id: &str,
+    invocation_id: Option<Uuid>,
     trigger: TriggerKind,
     parent: &TraceContext,
     http: Option<(&str, &str)>,
     input: &str,
-) {
-    if !active() || span.is_disabled() {
-        return;
+) -> Option<Span> {
+    if !active() {
+        return None;
     }
-    span.record("otel.name", display(format_args!("execute {function_id}")));
     let kind = match trigger {
         TriggerKind::Queue | TriggerKind::Subscribe | TriggerKind::State | TriggerKind::Stream => {
             "consumer"
         }
         _ => "server",
     };
-    span.record("otel.kind", kind);
+    let (method, route) = http.unzip();
+    // The route as registered: its leading `/` is optional.
+    let route = route.map(|r| display(Route(r)));
+    // Every field the outcome fills in is declared here, empty: a span's fields are fixed
+    // when it is created.
+    let span = tracing::info_span!(
+        target: "iii::invoke",
+        "invoke",
+        function_id = %function_id,
+        invocation_id = invocation_id.map(tracing::field::display),
+        trigger = trigger_name(trigger),
+        otel.name = %format_args!("execute {function_id}"),
+        otel.kind = kind,
+        otel.status_code = Empty,
+        http.request.method = method,
+        http.route = route,
+        status = Empty,
+        error.type = Empty,
+        iii.input = Empty,
+        iii.output = Empty,
+    );
+    if span.is_disabled() {
+        return Some(span);
+    }
     if parent.traceparent.is_some() {
         let cx = PROPAGATOR.extract(&Incoming(parent));
         // Fails only when no OpenTelemetry layer is in the subscriber: nothing to parent.
         let _ = span.set_parent(cx);
     }
-    if let Some((method, route)) = http {
-        span.record("http.request.method", method);
-        // The route as registered: its leading `/` is optional.
-        match route.strip_prefix('/') {
-            Some(_) => span.record("http.route", route),
-            None => span.record("http.route", display(format_args!("/{route}"))),
-        };
+    record_payload(&span, "iii.input", input);
+    Some(span)
+}
+
+/// A route with its leading `/`, which registering it may leave out.
+struct Route<'a>(&'a str);
+
+impl std::fmt::Display for Route<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.0.starts_with('/') {
+            f.write_str("/")?;
+        }
+        f.write_str(self.0)
     }
-    record_payload(span, "iii.input", input);
 }
 
 /// Records an invocation's outcome on its span.
