@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::cases::Route;
 use crate::payload::Size;
+use crate::workers::Impl;
 
 /// What to run and for how long.
 #[derive(Debug, Clone)]
@@ -22,6 +23,9 @@ pub struct Args {
     pub micro: bool,
     /// Time budget per micro-benchmark.
     pub micro_budget: Duration,
+    /// The worker implementations to load, in report order (the first is the one the ratio
+    /// columns divide).
+    pub workers: Vec<Impl>,
 }
 
 /// The `--help` text.
@@ -37,6 +41,8 @@ OPTIONS:
   --concurrency LIST    calls in flight, comma-separated (default 1,64)
   --sizes LIST          payload sizes, any of small,large (default both)
   --only LIST           any of call,http,micro, comma-separated (default all)
+  --workers LIST        any of iii-rs,iii-rs-log,iii-rs-otel,sdk,sdk-otel-off, comma-separated
+                        (default all; ratios divide the first)
   -h, --help            this text
 ";
 
@@ -50,6 +56,7 @@ impl Default for Args {
             routes: vec![Route::Call, Route::Http],
             micro: true,
             micro_budget: Duration::from_millis(600),
+            workers: Impl::ALL.to_vec(),
         }
     }
 }
@@ -108,6 +115,19 @@ impl Args {
                         }
                     }
                 }
+                "--workers" => {
+                    out.workers = value()?
+                        .split(',')
+                        .map(|key| {
+                            Impl::from_key(key.trim()).ok_or_else(|| {
+                                format!("--workers: {key:?} is not a worker (see --help)")
+                            })
+                        })
+                        .collect::<Result<_, _>>()?;
+                    if out.workers.is_empty() {
+                        return Err("--workers: name at least one".to_owned());
+                    }
+                }
                 other => return Err(format!("unknown option {other:?} (see --help)")),
             }
         }
@@ -133,9 +153,18 @@ mod tests {
 
     #[test]
     fn options_parse() {
-        let args = parse(&["--quick", "--concurrency", "1,8", "--only", "http,micro"])
-            .expect("valid")
-            .expect("not help");
+        let args = parse(&[
+            "--quick",
+            "--concurrency",
+            "1,8",
+            "--only",
+            "http,micro",
+            "--workers",
+            "iii-rs,iii-rs-otel",
+        ])
+        .expect("valid")
+        .expect("not help");
+        assert_eq!(args.workers, [Impl::IiiRs, Impl::IiiRsOtel]);
         assert_eq!(args.window, Duration::from_millis(500));
         assert_eq!(args.concurrencies, [1, 8]);
         assert_eq!(args.routes, [Route::Http]);
@@ -147,6 +176,7 @@ mod tests {
         assert!(parse(&["--concurrency", "0"]).is_err());
         assert!(parse(&["--only", "rpc"]).is_err());
         assert!(parse(&["--window"]).is_err());
+        assert!(parse(&["--workers", "iii-rs,nope"]).is_err());
         assert!(parse(&["--frobnicate"]).is_err());
         assert!(matches!(parse(&["--help"]), Ok(None)));
     }

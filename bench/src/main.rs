@@ -67,7 +67,8 @@ fn build_workers(args: &Args) -> Result<(), String> {
         let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
         let mut command = std::process::Command::new(cargo);
         command.args(["build", "--quiet", "--manifest-path", manifest]);
-        let mut binaries: Vec<&str> = workers::Impl::ALL.iter().map(|w| w.binary()).collect();
+        let mut binaries: Vec<&str> = args.workers.iter().map(|w| w.binary()).collect();
+        binaries.sort_unstable();
         binaries.dedup();
         for binary in binaries {
             command.args(["--bin", binary]);
@@ -83,7 +84,7 @@ fn build_workers(args: &Args) -> Result<(), String> {
         }
     }
     let dir = workers::binary_dir()?;
-    for which in workers::Impl::ALL {
+    for which in &args.workers {
         let path = dir.join(which.binary());
         if !path.exists() {
             return Err(format!(

@@ -8,6 +8,8 @@ use crate::procfs::Memory;
 use crate::run::{CaseResult, Measured, MemoryResult, Report};
 use crate::workers::Impl;
 
+mod overhead;
+
 /// How a cell's number is printed.
 type Format = fn(f64) -> String;
 
@@ -30,10 +32,12 @@ impl Better {
 /// The whole report as Markdown.
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
+    let workers = report.workers.as_slice();
     if !report.cases.is_empty() {
-        load_table(&mut out, &report.cases);
-        errors(&mut out, &report.cases);
-        memory_table(&mut out, &report.memory);
+        load_table(&mut out, workers, &report.cases);
+        errors(&mut out, workers, &report.cases);
+        memory_table(&mut out, workers, &report.memory);
+        overhead::table(&mut out, report);
     }
     if !report.micro.is_empty() {
         micro_table(&mut out, &report.micro);
@@ -42,12 +46,14 @@ pub fn markdown(report: &Report) -> String {
     out
 }
 
-/// Column header: every implementation, then iii-rs ÷ each other implementation.
-fn header(out: &mut String, first: &str) {
-    let names: Vec<&str> = Impl::ALL.iter().map(|w| w.label()).collect();
-    let ratios: Vec<String> = Impl::ALL[1..]
+/// Column header: every implementation, then the first ÷ each other implementation.
+fn header(out: &mut String, workers: &[Impl], first: &str) {
+    let names: Vec<&str> = workers.iter().map(|w| w.label()).collect();
+    let base = workers.first().map_or("", |w| w.short());
+    let ratios: Vec<String> = workers
         .iter()
-        .map(|w| format!("iii-rs ÷ {}", w.short()))
+        .skip(1)
+        .map(|w| format!("{base} ÷ {}", w.short()))
         .collect();
     let _ = writeln!(
         out,
@@ -86,9 +92,9 @@ fn row(
     );
 }
 
-fn load_table(out: &mut String, cases: &[CaseResult]) {
+fn load_table(out: &mut String, workers: &[Impl], cases: &[CaseResult]) {
     let _ = writeln!(out, "### Load: calls through the engine\n");
-    header(out, "case");
+    header(out, workers, "case");
     for result in cases {
         let label = result.case.label();
         let get = |f: fn(&Measured) -> Option<f64>| -> Vec<Option<f64>> {
@@ -118,10 +124,10 @@ fn load_table(out: &mut String, cases: &[CaseResult]) {
     out.push('\n');
 }
 
-fn errors(out: &mut String, cases: &[CaseResult]) {
+fn errors(out: &mut String, workers: &[Impl], cases: &[CaseResult]) {
     let mut lines = Vec::new();
     for result in cases {
-        for (which, r) in Impl::ALL.iter().zip(&result.results) {
+        for (which, r) in workers.iter().zip(&result.results) {
             match r {
                 Err(e) => lines.push(format!(
                     "- {} / {}: FAILED: {e}",
@@ -144,9 +150,9 @@ fn errors(out: &mut String, cases: &[CaseResult]) {
     }
 }
 
-fn memory_table(out: &mut String, memory: &[MemoryResult]) {
+fn memory_table(out: &mut String, workers: &[Impl], memory: &[MemoryResult]) {
     let _ = writeln!(out, "### Worker process memory (from /proc/<pid>/status)\n");
-    header(out, "when");
+    header(out, workers, "when");
     let get = |at: fn(&MemoryResult) -> Option<Memory>, f: fn(Memory) -> f64| -> Vec<Option<f64>> {
         memory.iter().map(|m| at(m).map(f)).collect()
     };
@@ -189,7 +195,7 @@ fn memory_table(out: &mut String, memory: &[MemoryResult]) {
     for (when, metric, values, fmt) in rows {
         row(out, (when, metric), &values, fmt, Better::Lower);
     }
-    for (which, m) in Impl::ALL.iter().zip(memory) {
+    for (which, m) in workers.iter().zip(memory) {
         if let Some(e) = &m.error {
             let _ = writeln!(out, "\n{}: {e}", which.label());
         }

@@ -26,7 +26,7 @@ pub struct Measured {
 pub struct CaseResult {
     /// The case.
     pub case: Case,
-    /// One result per implementation, in [`Impl::ALL`] order.
+    /// One result per implementation, in [`Report::workers`] order.
     pub results: Vec<Result<Measured, String>>,
 }
 
@@ -41,12 +41,25 @@ pub struct MemoryResult {
     pub error: Option<String>,
 }
 
+/// What the worker with the request log on wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLogWritten {
+    /// Lines in the file.
+    pub lines: usize,
+    /// Bytes in the file.
+    pub bytes: usize,
+}
+
 /// Everything one run measured.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
+    /// The implementations loaded, in column order.
+    pub workers: Vec<Impl>,
+    /// What the request log worker wrote, when it ran.
+    pub request_log: Option<RequestLogWritten>,
     /// Load cases.
     pub cases: Vec<CaseResult>,
-    /// Worker memory, in [`Impl::ALL`] order.
+    /// Worker memory, in [`Report::workers`] order.
     pub memory: Vec<MemoryResult>,
     /// Decode micro-benchmarks.
     pub micro: Vec<Measurement>,
@@ -66,7 +79,10 @@ const SETTLE: Duration = Duration::from_millis(500);
 /// column instead.
 pub async fn run(args: &Args) -> Result<Report, String> {
     let started = Instant::now();
-    let mut report = Report::default();
+    let mut report = Report {
+        workers: args.workers.clone(),
+        ..Report::default()
+    };
     if !args.routes.is_empty() {
         load(args, &mut report).await?;
     }
@@ -106,13 +122,16 @@ async fn load(args: &Args, report: &mut Report) -> Result<(), String> {
         engine.http_addr()
     );
 
-    let mut processes: Vec<Result<WorkerProcess, String>> = Impl::ALL
+    let log_file =
+        std::env::temp_dir().join(format!("iii-bench-request-log-{}.log", std::process::id()));
+    let workers = &args.workers;
+    let mut processes: Vec<Result<WorkerProcess, String>> = workers
         .iter()
-        .map(|&which| WorkerProcess::spawn(which, &engine.ws_url()))
+        .map(|&which| WorkerProcess::spawn(which, &engine.ws_url(), &log_file))
         .collect();
-    report.memory = vec![MemoryResult::default(); Impl::ALL.len()];
+    report.memory = vec![MemoryResult::default(); workers.len()];
     let deadline = Instant::now() + READY_TIMEOUT;
-    for (which, process) in Impl::ALL.iter().zip(processes.iter_mut()) {
+    for (which, process) in workers.iter().zip(processes.iter_mut()) {
         if let Ok(p) = process {
             let pid = p.pid();
             if let Err(e) = ready(&target, &args.routes, *which, deadline).await {
@@ -130,10 +149,10 @@ async fn load(args: &Args, report: &mut Report) -> Result<(), String> {
     for (index, case) in all.into_iter().enumerate() {
         // Rotate which implementation goes first, so slow drift on a shared machine
         // (thermal, neighbours) does not systematically favour one of them.
-        let n = Impl::ALL.len();
+        let n = workers.len();
         let mut results: Vec<Result<Measured, String>> = vec![Err("not run".to_owned()); n];
         for slot in (0..n).map(|k| (index + k) % n) {
-            let which = Impl::ALL[slot];
+            let which = workers[slot];
             results[slot] = match &mut processes[slot] {
                 Ok(process) => measure(&target, process, which, case, args).await,
                 Err(e) => Err(e.clone()),
@@ -153,6 +172,13 @@ async fn load(args: &Args, report: &mut Report) -> Result<(), String> {
 
     for process in processes.into_iter().flatten() {
         process.stop().await;
+    }
+    if let Ok(text) = std::fs::read(&log_file) {
+        report.request_log = Some(RequestLogWritten {
+            lines: text.iter().filter(|b| **b == b'\n').count(),
+            bytes: text.len(),
+        });
+        let _ = std::fs::remove_file(&log_file);
     }
     driver.disconnect().await;
     engine.shutdown().await;

@@ -1,18 +1,25 @@
 //! The worker processes under test: which binary, which ids, spawning and stopping them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
 use tokio::process::{Child, Command};
 
-use crate::contract::{ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_URL};
+use crate::contract::{ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_OBSERVE, ENV_REQUEST_LOG, ENV_URL};
 
 /// A worker implementation under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Impl {
-    /// This project's runtime (`bench-worker-iii-rs`).
+    /// This project's runtime (`bench-worker-iii-rs`), with no subscriber and no exporter:
+    /// everything its observability does is off.
     IiiRs,
+    /// The same worker with the request log on: a line per invocation (direct calls
+    /// included, at `INFO`), `tracing-subscriber`'s default formatter, written to a file.
+    IiiRsLog,
+    /// The same worker with traces on: the `otel` feature's layer, the default sampler, a
+    /// batch processor and an exporter that drops every span.
+    IiiRsOtel,
     /// The official Rust SDK, crates.io `iii-sdk` 0.25.0 (`bench-worker-sdk`), as shipped:
     /// OpenTelemetry on, which records every invocation's payloads into spans.
     Sdk,
@@ -22,12 +29,36 @@ pub enum Impl {
 
 impl Impl {
     /// Every implementation, in report order.
-    pub const ALL: [Impl; 3] = [Impl::IiiRs, Impl::Sdk, Impl::SdkOtelOff];
+    pub const ALL: [Impl; 5] = [
+        Impl::IiiRs,
+        Impl::IiiRsLog,
+        Impl::IiiRsOtel,
+        Impl::Sdk,
+        Impl::SdkOtelOff,
+    ];
+
+    /// The implementation a `--workers` key names (its [`key`](Impl::key)).
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|w| w.key() == key)
+    }
+
+    /// The key `--workers` names it by.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::IiiRs => "iii-rs",
+            Self::IiiRsLog => "iii-rs-log",
+            Self::IiiRsOtel => "iii-rs-otel",
+            Self::Sdk => "sdk",
+            Self::SdkOtelOff => "sdk-otel-off",
+        }
+    }
 
     /// Column label.
     pub fn label(self) -> &'static str {
         match self {
             Self::IiiRs => "iii-rs",
+            Self::IiiRsLog => "iii-rs request log",
+            Self::IiiRsOtel => "iii-rs traces",
             Self::Sdk => "iii-sdk 0.25",
             Self::SdkOtelOff => "iii-sdk 0.25 OTel off",
         }
@@ -37,6 +68,8 @@ impl Impl {
     pub fn short(self) -> &'static str {
         match self {
             Self::IiiRs => "iii-rs",
+            Self::IiiRsLog => "log",
+            Self::IiiRsOtel => "traces",
             Self::Sdk => "SDK",
             Self::SdkOtelOff => "SDK OTel off",
         }
@@ -45,7 +78,7 @@ impl Impl {
     /// The worker binary's name (a `[[bin]]` of this crate).
     pub fn binary(self) -> &'static str {
         match self {
-            Self::IiiRs => "bench-worker-iii-rs",
+            Self::IiiRs | Self::IiiRsLog | Self::IiiRsOtel => "bench-worker-iii-rs",
             Self::Sdk | Self::SdkOtelOff => "bench-worker-sdk",
         }
     }
@@ -54,6 +87,8 @@ impl Impl {
     pub fn env(self) -> &'static [(&'static str, &'static str)] {
         match self {
             Self::IiiRs | Self::Sdk => &[],
+            Self::IiiRsLog => &[(ENV_OBSERVE, "log")],
+            Self::IiiRsOtel => &[(ENV_OBSERVE, "otel")],
             Self::SdkOtelOff => &[("OTEL_ENABLED", "false")],
         }
     }
@@ -63,6 +98,8 @@ impl Impl {
     pub fn function_id(self) -> &'static str {
         match self {
             Self::IiiRs => "bench.echo.iii-rs",
+            Self::IiiRsLog => "bench.echo.iii-rs-log",
+            Self::IiiRsOtel => "bench.echo.iii-rs-otel",
             Self::Sdk => "bench.echo.sdk",
             Self::SdkOtelOff => "bench.echo.sdk-otel-off",
         }
@@ -72,6 +109,8 @@ impl Impl {
     pub fn http_path(self) -> &'static str {
         match self {
             Self::IiiRs => "echo/iii-rs",
+            Self::IiiRsLog => "echo/iii-rs-log",
+            Self::IiiRsOtel => "echo/iii-rs-otel",
             Self::Sdk => "echo/sdk",
             Self::SdkOtelOff => "echo/sdk-otel-off",
         }
@@ -97,14 +136,16 @@ pub struct WorkerProcess {
 }
 
 impl WorkerProcess {
-    /// Spawns `which` against the engine at `engine_url`.
+    /// Spawns `which` against the engine at `engine_url`; a worker with the request log on
+    /// writes it to `request_log`.
     ///
     /// # Errors
     /// When the binary cannot be started.
-    pub fn spawn(which: Impl, engine_url: &str) -> Result<Self, String> {
+    pub fn spawn(which: Impl, engine_url: &str, request_log: &Path) -> Result<Self, String> {
         let path = binary_dir()?.join(which.binary());
         let child = Command::new(&path)
             .env(ENV_URL, engine_url)
+            .env(ENV_REQUEST_LOG, request_log)
             .env(ENV_FUNCTION_ID, which.function_id())
             .env(ENV_HTTP_PATH, which.http_path())
             .envs(which.env().iter().copied())

@@ -1,0 +1,160 @@
+//! `iii-bench-instructions`: the instructions a worker executes per call, counted by
+//! valgrind's cachegrind, for machines too busy for CPU times to mean much.
+//!
+//! Each worker runs twice under `valgrind --tool=cachegrind --cache-sim=no` against an engine
+//! in this process, serving `N` and then `3N` sequential calls of 100 B from a driver
+//! connection; the difference of the two totals divided by `2N` is what one call costs, start
+//! and shutdown cancelled out. Only user-space instructions count: system calls (the request
+//! log's write to its file among them) are not in the figure. Needs `valgrind` on the `PATH`.
+//!
+//! ```sh
+//! cargo build --release --bins && target/release/iii-bench-instructions --calls 2000
+//! ```
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use iii::CallOptions;
+use iii_bench::contract::{ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_REQUEST_LOG, ENV_URL};
+use iii_bench::payload::{Size, echo_raw};
+use iii_bench::workers::{Impl, binary_dir};
+use iii_engine::{Engine, EngineConfig};
+
+const USAGE: &str = "\
+iii-bench-instructions: instructions per call of each worker, under cachegrind.
+
+USAGE: iii-bench-instructions [--calls N] [--workers LIST]
+
+  --calls N        calls of the shorter run (default 2000; the longer one makes 3N)
+  --workers LIST   as iii-bench's --workers (default iii-rs,iii-rs-log,iii-rs-otel)
+";
+
+/// How long a worker under valgrind may take to serve its first call.
+const READY_TIMEOUT: Duration = Duration::from_secs(120);
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let mut calls = 2000_u64;
+    let mut workers = vec![Impl::IiiRs, Impl::IiiRsLog, Impl::IiiRsOtel];
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--calls" => {
+                calls = value()?
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or("--calls: a positive number")?;
+            }
+            "--workers" => {
+                workers = value()?
+                    .split(',')
+                    .map(|k| Impl::from_key(k.trim()).ok_or(format!("--workers: {k:?}?")))
+                    .collect::<Result<_, _>>()?;
+            }
+            "-h" | "--help" => {
+                print!("{USAGE}");
+                return Ok(());
+            }
+            other => return Err(format!("unknown option {other:?}\n{USAGE}")),
+        }
+    }
+    let engine = Engine::start(EngineConfig {
+        ws_port: 0,
+        http_port: 0,
+        ..EngineConfig::default()
+    })
+    .await
+    .map_err(|e| format!("engine: {e}"))?;
+    let driver = iii::Worker::with_config(iii::WorkerConfig {
+        url: engine.ws_url(),
+        url_is_explicit: true,
+        name: "bench-driver".to_owned(),
+        ..iii::WorkerConfig::default()
+    });
+    driver.connect().await.map_err(|e| format!("driver: {e}"))?;
+
+    println!(
+        "| worker | instructions per call | over {} |",
+        workers[0].label()
+    );
+    println!("|---|---:|---:|");
+    let mut base = None;
+    for which in workers {
+        let short = count(&engine.ws_url(), &driver, which, calls).await?;
+        let long = count(&engine.ws_url(), &driver, which, 3 * calls).await?;
+        let per_call = long.saturating_sub(short) as f64 / (2 * calls) as f64;
+        let base = *base.get_or_insert(per_call);
+        println!(
+            "| {} | {per_call:.0} | {:+.0} |",
+            which.label(),
+            per_call - base
+        );
+    }
+    driver.disconnect().await;
+    engine.shutdown().await;
+    Ok(())
+}
+
+/// Runs `which` under cachegrind for `calls` calls and returns its total instruction count.
+async fn count(url: &str, driver: &iii::Worker, which: Impl, calls: u64) -> Result<u64, String> {
+    let log = std::env::temp_dir().join(format!("iii-bench-ir-{}.log", std::process::id()));
+    let child = tokio::process::Command::new("valgrind")
+        .args([
+            "--tool=cachegrind",
+            "--cache-sim=no",
+            "--cachegrind-out-file=/dev/null",
+        ])
+        .arg(binary_dir()?.join(which.binary()))
+        .env(ENV_URL, url)
+        .env(ENV_FUNCTION_ID, which.function_id())
+        .env(ENV_HTTP_PATH, which.http_path())
+        .env(ENV_REQUEST_LOG, &log)
+        .envs(which.env().iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot start valgrind: {e}"))?;
+    let payload = echo_raw(Size::Small.bytes());
+    let started = Instant::now();
+    let quick = CallOptions {
+        timeout: Some(Duration::from_secs(5)),
+        ..CallOptions::default()
+    };
+    while let Err(e) = driver
+        .call_raw(which.function_id(), payload.clone(), quick.clone())
+        .await
+    {
+        if started.elapsed() > READY_TIMEOUT {
+            return Err(format!("{}: not serving: {e}", which.label()));
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for _ in 0..calls {
+        driver
+            .call_raw(which.function_id(), payload.clone(), CallOptions::default())
+            .await
+            .map_err(|e| format!("{}: {e}", which.label()))?;
+    }
+    let pid = child.id().ok_or("valgrind exited early")?;
+    let _ = tokio::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .await;
+    let out = child
+        .wait_with_output()
+        .await
+        .map_err(|e| format!("valgrind: {e}"))?;
+    let _ = std::fs::remove_file(&log);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    stderr
+        .lines()
+        .find_map(|line| {
+            let (_, refs) = line.split_once("I   refs:")?;
+            refs.trim().replace(',', "").parse().ok()
+        })
+        .ok_or_else(|| format!("{}: no instruction count in:\n{stderr}", which.label()))
+}
