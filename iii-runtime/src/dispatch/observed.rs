@@ -60,6 +60,17 @@ impl<'a> Observed<'a> {
         let trigger = ctx.trigger();
         let log = ctx.worker().config().request_log;
         let request = invocation.http();
+        // Its fields given at creation, not recorded after: each record is one more call into
+        // every layer.
+        let plain = || {
+            tracing::info_span!(
+                target: "iii::invoke",
+                "invoke",
+                function_id = %ctx.function_id(),
+                invocation_id = ctx.invocation_id().map(tracing::field::display),
+                trigger = observe::trigger_name(trigger),
+            )
+        };
         #[cfg(feature = "otel")]
         let span = observe::otel::invocation_span(
             ctx.function_id(),
@@ -68,20 +79,10 @@ impl<'a> Observed<'a> {
             trace,
             request.map(|r| (r.method.as_str(), r.path.as_str())),
             invocation.raw_input().get(),
-        );
+        )
+        .unwrap_or_else(plain);
         #[cfg(not(feature = "otel"))]
-        let span = None;
-        // Its fields given at creation, not recorded after: each record is one more call into
-        // every layer.
-        let span = span.unwrap_or_else(|| {
-            tracing::info_span!(
-                target: "iii::invoke",
-                "invoke",
-                function_id = %ctx.function_id(),
-                invocation_id = ctx.invocation_id().map(tracing::field::display),
-                trigger = observe::trigger_name(trigger),
-            )
-        });
+        let span = plain();
         let http = request
             .filter(|_| log.may_log(trigger))
             .map(|r| HttpLine::new(&r.method, &r.path, &r.path_params));
