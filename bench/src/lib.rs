@@ -2,7 +2,8 @@
 //! (`iii-sdk` 0.25.0 from crates.io), in one run, against one development engine.
 //!
 //! The driver (`iii-bench`, [`run`]) starts an [`iii_engine`] in-process on free loopback ports,
-//! spawns one worker process per implementation ([`workers::Impl`]: `bench-worker-iii-rs`, and
+//! spawns one worker process per implementation ([`workers::Impl`]: `bench-worker-iii-rs`
+//! three times, with everything off, with the request log on and with traces on, and
 //! `bench-worker-sdk` twice, as shipped and with OpenTelemetry off), waits until each serves
 //! its echo function and HTTP route, and then runs every case against each, rotating which
 //! goes first so that drift on a shared machine does not favour one side:

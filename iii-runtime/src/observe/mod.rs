@@ -68,8 +68,11 @@ use crate::trace::TraceContext;
 /// OpenTelemetry layer, the call's own span's; else the context of the invocation being
 /// served, passed on as it came (and no span).
 pub(crate) fn call_span(function_id: &str) -> (tracing::Span, TraceContext) {
+    // The calls that forward logs to the engine are not traced: a span per log line.
     #[cfg(feature = "otel")]
-    if let Some(traced) = otel::call_span(function_id) {
+    if FORWARDING.try_with(|()| ()).is_err()
+        && let Some(traced) = otel::call_span(function_id)
+    {
         return traced;
     }
     #[cfg(not(feature = "otel"))]

@@ -29,6 +29,8 @@ pub const TARGET: &str = "iii::request";
 ///
 /// Queue deliveries are told apart from direct calls only when the engine delivers the
 /// trigger's metadata with them (see [`TriggerKind`]); otherwise they are logged as calls.
+/// An invocation the shutdown abandons (its grace ran out) gets no line: the drain logs
+/// that it gave up, and its caller gets `shutdown`.
 ///
 /// ```
 /// use iii::observe::{Level, RequestLog};
