@@ -68,7 +68,7 @@ impl<'a> Observed<'a> {
                 "invoke",
                 function_id = %ctx.function_id(),
                 invocation_id = ctx.invocation_id().map(tracing::field::display),
-                trigger = observe::trigger_name(trigger),
+                trigger = %observe::trigger_name(trigger),
             )
         };
         #[cfg(feature = "otel")]

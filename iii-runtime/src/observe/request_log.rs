@@ -197,7 +197,7 @@ pub(crate) fn write(level: Level, served: &Served<'_>) {
                 target: TARGET,
                 $level,
                 function_id = %served.function_id,
-                trigger = trigger_name(served.trigger),
+                trigger = %trigger_name(served.trigger),
                 invocation_id = served.invocation_id.map(field::display),
                 method = http.map(|h| field::display(&h.method)),
                 path = http.map(|h| field::display(&h.path)),

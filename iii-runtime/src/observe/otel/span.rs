@@ -59,7 +59,7 @@ pub(crate) fn invocation_span(
         "invoke",
         function_id = %function_id,
         invocation_id = invocation_id.map(tracing::field::display),
-        trigger = trigger_name(trigger),
+        trigger = %trigger_name(trigger),
         otel.name = %format_args!("execute {function_id}"),
         otel.kind = kind,
         otel.status_code = Empty,
