@@ -176,6 +176,7 @@
 //! # }
 //! ```
 
+mod access;
 #[cfg(test)]
 mod arbitrary;
 mod builtins;
@@ -183,12 +184,15 @@ mod codec;
 mod config;
 #[cfg(feature = "config-file")]
 pub mod config_file;
+mod config_security;
 mod config_stores;
 mod error;
 mod events;
 mod fire;
 mod http;
+mod http_functions;
 mod limit;
+mod pattern;
 mod registry;
 mod router;
 mod server;
@@ -198,6 +202,9 @@ mod triggers;
 mod url;
 mod ws;
 
-pub use config::{Cors, EngineConfig, Persistence, QueueSettings, env};
+pub use config::{
+    Cors, EngineConfig, FilterRule, FunctionFilter, ListenerAccess, MetadataMatch, Persistence,
+    QueueSettings, Rbac, UrlPolicy, WorkerListener, env,
+};
 pub use error::EngineError;
 pub use server::{Engine, EngineHandle};

@@ -12,6 +12,7 @@ mod channels;
 mod context;
 mod engine;
 mod functions;
+mod log;
 mod queues;
 mod state;
 mod streams;
