@@ -5,8 +5,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use serde_json::{Value, json};
 
-use crate::config_file::{Loaded, parse};
 use crate::config::UrlPolicy;
+use crate::config_file::{Loaded, parse};
 
 fn read(text: &str) -> Loaded {
     parse(text, &|_| None).unwrap_or_else(|e| panic!("{e}"))
