@@ -106,6 +106,17 @@ impl Router {
             None => None,
         };
         let Some((link, id, wait)) = registered else {
+            // A stream a worker provides: its function serves the call instead of the store.
+            if let Some(d) = builtins::delegation(snapshot, &call.function_id, call.data.get()) {
+                let data = RawValue::from_string(d.data.clone()).unwrap_or(call.data);
+                let target = Call {
+                    function_id: d.target.clone(),
+                    data,
+                    ..call
+                };
+                let outcome = Box::pin(self.invoke_on(snapshot, target)).await;
+                return self.builtins.delegated(d, outcome).await;
+            }
             let data = call.data.get();
             return match self
                 .builtins

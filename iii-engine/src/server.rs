@@ -56,6 +56,7 @@ impl Engine {
             registry: registry.clone(),
             fires: fires.clone(),
             tasks: tasks.clone(),
+            provided: Arc::default(),
         };
         // The router and the one owner of trigger firing.
         let builtins = builtins::Context {

@@ -24,7 +24,7 @@ struct RegisterInput {
 }
 
 /// `engine::register_trigger`: a binding owned by the engine, which outlives its caller.
-pub(super) fn register(c: &Context, data: &str) -> Outcome {
+pub(super) async fn register(c: &Context, data: &str) -> Outcome {
     let req: RegisterInput = input(data)?;
     let id = Uuid::new_v4().to_string();
     let msg = RegisterTrigger {
@@ -38,6 +38,7 @@ pub(super) fn register(c: &Context, data: &str) -> Outcome {
     };
     c.triggers
         .register(ENGINE_OWNER, msg)
+        .await
         .map_err(|m| ErrorBody::new(codes::TRIGGER_REGISTRATION_FAILED, m))?;
     reply(&json!({ "id": id }))
 }
@@ -48,9 +49,9 @@ struct UnregisterInput {
 }
 
 /// `engine::unregister_trigger`: `{id}` → `{"removed": bool}`.
-pub(super) fn unregister(c: &Context, data: &str) -> Outcome {
+pub(super) async fn unregister(c: &Context, data: &str) -> Outcome {
     let req: UnregisterInput = input(data)?;
-    reply(&json!({ "removed": c.triggers.unregister_any(&req.id) }))
+    reply(&json!({ "removed": c.triggers.unregister_any(&req.id).await }))
 }
 
 #[derive(Deserialize, Default)]

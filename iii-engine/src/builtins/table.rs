@@ -151,12 +151,12 @@ pub(crate) static TABLE: &[Builtin] = &[
     Builtin {
         id: "engine::register_trigger",
         description: "Binds a trigger that outlives its caller",
-        handler: |c, _, d| Box::pin(async move { engine::register(c, d) }),
+        handler: |c, _, d| Box::pin(engine::register(c, d)),
     },
     Builtin {
         id: "engine::unregister_trigger",
         description: "Removes a trigger binding by id",
-        handler: |c, _, d| Box::pin(async move { engine::unregister(c, d) }),
+        handler: |c, _, d| Box::pin(engine::unregister(c, d)),
     },
     Builtin {
         id: "engine::registered-triggers::list",

@@ -30,6 +30,8 @@ pub(crate) struct FunctionEntry {
 pub(crate) enum Activation {
     /// Unknown type: kept, never fired.
     Parked,
+    /// A type a worker provides: forwarded to that worker, which fires it.
+    Provided,
     /// An HTTP route (the route table holds the details).
     Http,
     /// A cron job task.

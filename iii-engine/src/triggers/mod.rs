@@ -5,6 +5,7 @@
 //! which matches every change against the bindings of the registry's current snapshot.
 
 pub(crate) mod cron;
+mod provided;
 
 use std::sync::Arc;
 
@@ -17,18 +18,21 @@ use crate::registry::routes::Route;
 use crate::registry::{Activation, Registry, TriggerEntry};
 use crate::tasks::Tasks;
 
+pub(crate) use provided::Provided;
+
 /// Trigger type fired when a worker connects, announces itself or disconnects.
 pub(crate) const WORKERS_AVAILABLE: &str = "engine::workers-available";
 /// Trigger type fired when the set of registered functions changes.
 pub(crate) const FUNCTIONS_AVAILABLE: &str = "engine::functions-available";
 
-/// What binding a trigger needs: the registry to record it in, and for cron jobs the firing
-/// inbox and the task set.
+/// What binding a trigger needs: the registry to record it in, for cron jobs the firing
+/// inbox and the task set, and the providers of the types that workers provide.
 #[derive(Clone)]
 pub(crate) struct Triggers {
     pub(crate) registry: Arc<Registry>,
     pub(crate) fires: Fires,
     pub(crate) tasks: Tasks,
+    pub(crate) provided: Arc<Provided>,
 }
 
 /// The non-empty string at `key` of a trigger's config.
@@ -41,9 +45,20 @@ pub(crate) fn config_text(config: &Value, key: &str) -> Option<String> {
 }
 
 impl Triggers {
-    /// Validates and activates a binding owned by `owner`. The error text is what the worker
-    /// gets in `triggerregistrationresult`.
-    pub(crate) fn register(&self, owner: Uuid, msg: RegisterTrigger) -> Result<(), String> {
+    /// Validates and activates a binding owned by `owner`, handing it to its type's provider
+    /// when a worker provides the type. The error text is what the worker gets in
+    /// `triggerregistrationresult`.
+    pub(crate) async fn register(&self, owner: Uuid, msg: RegisterTrigger) -> Result<(), String> {
+        let id = msg.id.clone();
+        let provided = self.bind(owner, msg)?;
+        if provided {
+            self.forward(&id).await;
+        }
+        Ok(())
+    }
+
+    /// The synchronous part of [`Triggers::register`]: whether the binding is provided.
+    fn bind(&self, owner: Uuid, msg: RegisterTrigger) -> Result<bool, String> {
         let RegisterTrigger {
             id,
             trigger_type,
@@ -125,6 +140,10 @@ impl Triggers {
                     Activation::FunctionsAvailable
                 }
             }
+            other if self.provided.has(other) => {
+                log = Some(format!("{other} trigger -> {function_id:?} (worker-provided)"));
+                Activation::Provided
+            }
             other => {
                 tracing::warn!(
                     "[PENDING] trigger {id:?} of unknown type {other:?} -> {function_id:?} was NOT activated"
@@ -132,6 +151,7 @@ impl Triggers {
                 Activation::Parked
             }
         };
+        let provided = matches!(activation, Activation::Provided);
         let entry = TriggerEntry {
             owner,
             trigger_type,
@@ -155,17 +175,17 @@ impl Triggers {
         if let Some(log) = log {
             tracing::info!("{log}");
         }
-        Ok(())
+        Ok(provided)
     }
 
     /// Removes a binding owned by `owner`; unknown ids are a no-op.
-    pub(crate) fn unregister(&self, owner: Uuid, id: &str) {
-        self.registry.unbind(Some(owner), id);
+    pub(crate) async fn unregister(&self, owner: Uuid, id: &str) {
+        self.remove(Some(owner), id).await;
     }
 
     /// Removes a binding whoever owns it; returns whether one existed.
-    pub(crate) fn unregister_any(&self, id: &str) -> bool {
-        self.registry.unbind(None, id)
+    pub(crate) async fn unregister_any(&self, id: &str) -> bool {
+        self.remove(None, id).await
     }
 }
 

@@ -269,6 +269,7 @@ impl Reader {
         if self.summary.take() {
             summary::log(&self.ep.registry.snapshot(), id);
         }
+        self.ep.triggers.departing(id).await;
         self.ep.registry.depart(id);
         self.ep.channels.release_owner(id);
         let stopped = self.link.stop_all();

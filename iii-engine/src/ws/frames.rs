@@ -95,7 +95,7 @@ impl Conn {
             Message::RegisterTrigger(t) => {
                 let (id, trigger_type, function_id) =
                     (t.id.clone(), t.trigger_type.clone(), t.function_id.clone());
-                if let Err(message) = self.ep.triggers.register(self.id, t) {
+                if let Err(message) = self.ep.triggers.register(self.id, t).await {
                     tracing::warn!(
                         "worker {}: {trigger_type:?} trigger {id:?} -> {function_id:?} refused: {message:?}",
                         self.id
@@ -109,7 +109,13 @@ impl Conn {
                     .await;
                 }
             }
-            Message::UnregisterTrigger(u) => self.ep.triggers.unregister(self.id, &u.id),
+            Message::UnregisterTrigger(u) => self.ep.triggers.unregister(self.id, &u.id).await,
+            Message::RegisterTriggerType(t) => {
+                self.ep.triggers.provide(self.id, self.link.clone(), t).await;
+            }
+            Message::TriggerRegistrationResult(r) => {
+                self.ep.triggers.provider_result(self.id, r).await;
+            }
             Message::InvokeFunction(call) => {
                 let id = call.invocation_id.map(ReplyId::Uuid);
                 self.invoke(call, id, permit).await;

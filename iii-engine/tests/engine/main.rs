@@ -16,6 +16,7 @@ mod http_extras;
 mod http_triggers;
 mod invoke;
 mod lifecycle;
+mod providers;
 mod queues;
 mod robustness;
 mod streams;
