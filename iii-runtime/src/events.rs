@@ -2,7 +2,7 @@
 //!
 //! - `#[iii::cron(…)]` fires with a [`CronTick`],
 //! - `#[iii::stream(…)]` with a [`StreamEvent`],
-//! - `#[iii::state(…)]` with a [`StateEvent`].
+//! - `#[iii::kv(…)]` with a [`KvEvent`].
 //!
 //! Queue (`#[iii::queue]`) and pub/sub (`#[iii::subscribe]`) deliveries are the published
 //! data itself: take the message type directly.
@@ -59,15 +59,15 @@ pub enum StreamChangeKind {
     Delete,
 }
 
-/// A change of a state value (`state` trigger): `state::set`, `state::update` or
-/// `state::delete`.
+/// A change of a value in the engine's key/value store (trigger type `state`, fired by
+/// `state::set`, `state::update` and `state::delete`, which is what [`Kv`](crate::Kv) calls).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct StateEvent {
-    /// Always `state`.
+pub struct KvEvent {
+    /// Always `state` (the engine's name of the trigger type).
     #[serde(rename = "type", default)]
     pub kind: String,
     /// Created, updated or deleted.
-    pub event_type: StateEventKind,
+    pub event_type: KvEventKind,
     /// The scope of the value.
     pub scope: String,
     /// The key of the value.
@@ -80,9 +80,9 @@ pub struct StateEvent {
     pub new_value: Value,
 }
 
-/// What happened to a state value.
+/// What happened to a key/value entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum StateEventKind {
+pub enum KvEventKind {
     /// `state:created`: there was no previous value.
     #[serde(rename = "state:created")]
     Created,
@@ -111,12 +111,12 @@ mod tests {
         assert_eq!(stream.event.kind, StreamChangeKind::Update);
         assert_eq!(stream.event.data["online"], true);
 
-        let state: StateEvent = serde_json::from_value(serde_json::json!({
+        let state: KvEvent = serde_json::from_value(serde_json::json!({
             "type": "state", "event_type": "state:created", "scope": "users", "key": "42",
             "old_value": null, "new_value": {"name": "Ada"}
         }))
         .expect("state event");
-        assert_eq!(state.event_type, StateEventKind::Created);
+        assert_eq!(state.event_type, KvEventKind::Created);
         assert_eq!(state.new_value["name"], "Ada");
         assert!(state.old_value.is_null());
     }

@@ -74,13 +74,16 @@
 //! wait or refuses it); the handler's answer goes out on the connection's `link`.
 
 mod app;
+mod clients;
 mod config;
 mod dispatch;
 mod embedded;
 mod error;
 mod events;
 mod extract;
+mod handshake;
 mod link;
+mod provider;
 mod registry;
 mod reply;
 mod service;
@@ -98,28 +101,32 @@ mod worker;
 pub mod __private;
 
 pub use app::{App, init_tracing};
-pub use config::{Backoff, ENV_BRIDGE_URL, ENV_URL, ENV_WORKER_NAME, WorkerConfig};
+pub use clients::{
+    Binding, BoundTrigger, FunctionDetail, FunctionFilter, FunctionSummary, Introspect, Kv, Stream,
+    StreamHandle, StreamProvider, StreamSummary, Topic, TriggerProvider, TriggerSummary,
+    TriggerTypeHandle, TriggerTypeRef, Update, Updated, WorkerSummary, Written,
+};
+pub use config::{Backoff, ENV_BRIDGE_URL, ENV_NAMESPACE, ENV_URL, ENV_WORKER_NAME, WorkerConfig};
 pub use embedded::{EmbeddedEngine, start_dev_engine_if_needed};
 pub use error::{BoxError, Error, Result};
-pub use events::{
-    CronTick, StateEvent, StateEventKind, StreamChange, StreamChangeKind, StreamEvent,
-};
+pub use events::{CronTick, KvEvent, KvEventKind, StreamChange, StreamChangeKind, StreamEvent};
 pub use extract::{FromInvocation, Headers, Path, Query, State};
+pub use handshake::{ENV_TOKEN, Handshake};
 pub use registry::{register_declared, register_declared_with};
 pub use reply::Reply;
 pub use signal::shutdown_requested;
 pub use state_map::{StateKey, StateMap};
-pub use status::ConnectionState;
+pub use status::ConnectionStatus;
 pub use trigger::Trigger;
 pub use typed_call::TypedFunction;
 pub use worker::{
-    Blocking, CallOptions, Context, Function, FunctionHandle, IntoFunction, Invocation,
-    StateChanges, TriggerHandle, TriggerKind, Worker,
+    Blocking, CallOptions, ConnectionEvents, Context, Function, FunctionHandle, IntoFunction,
+    Invocation, TriggerHandle, TriggerKind, Worker,
 };
 
 /// The `http` crate, for `http::Request<T>` parameters and `http::Response<T>` results.
 pub use ::http;
-pub use iii_macros::{cron, queue, state, stream, subscribe, trigger};
+pub use iii_macros::{cron, kv, queue, stream, subscribe, trigger};
 pub use iii_macros::{function, http, main};
 /// The wire protocol types (re-exported from `iii-protocol`).
 pub use iii_protocol as protocol;
@@ -127,8 +134,8 @@ pub use schemars::{self, JsonSchema};
 
 /// Everything a worker module usually needs.
 pub mod prelude {
-    pub use crate::{App, Context, Error, Result, Trigger, Worker};
-    pub use crate::{CronTick, StateEvent, StreamEvent, TypedFunction};
+    pub use crate::{App, Context, Error, Result, Topic, Trigger, Update, Worker};
+    pub use crate::{CronTick, KvEvent, StreamEvent, TypedFunction};
     pub use crate::{Headers, Path, Query, State};
     /// In scope so that `#[derive(JsonSchema)]` (whose code names `schemars::…`) works
     /// without a `schemars` dependency of your own, and always with the version iii uses.

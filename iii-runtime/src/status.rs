@@ -1,10 +1,10 @@
-//! The connection state a [`Worker`](crate::Worker) reports, and the status the service
+//! The [`ConnectionStatus`] a [`Worker`](crate::Worker) reports, and the status the service
 //! publishes to its handles.
 
 /// Where a worker's connection to the engine stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ConnectionState {
+pub enum ConnectionStatus {
     /// Not started yet ([`Worker::connect`](crate::Worker::connect) not called).
     Idle,
     /// The first connection attempt is under way.
@@ -28,7 +28,7 @@ pub enum ConnectionState {
 /// What the service publishes.
 #[derive(Debug, Clone)]
 pub(crate) struct Status {
-    pub(crate) state: ConnectionState,
+    pub(crate) connection: ConnectionStatus,
     /// Why the worker stopped for good, when the engine rejected it.
     pub(crate) fatal: Option<String>,
 }

@@ -12,6 +12,8 @@ pub struct Trigger {
     pub(crate) function_id: String,
     pub(crate) config: Value,
     pub(crate) metadata: Option<Value>,
+    pub(crate) namespace: Option<String>,
+    pub(crate) provider_namespace: Option<String>,
 }
 
 impl Trigger {
@@ -26,6 +28,8 @@ impl Trigger {
             function_id: function_id.into(),
             config,
             metadata: None,
+            namespace: None,
+            provider_namespace: None,
         }
     }
 
@@ -75,9 +79,10 @@ impl Trigger {
         Self::new(types::STREAM, function_id, config)
     }
 
-    /// A state trigger (`state`): fires on `state::set/update/delete`, optionally only for
-    /// one scope or key.
-    pub fn state(function_id: impl Into<String>, scope: Option<&str>, key: Option<&str>) -> Self {
+    /// A key/value trigger (the engine's trigger type `state`): fires on `state::set`,
+    /// `state::update` and `state::delete` (what [`Kv`](crate::Kv) calls), optionally only for
+    /// one scope or key, with a [`KvEvent`](crate::KvEvent).
+    pub fn kv(function_id: impl Into<String>, scope: Option<&str>, key: Option<&str>) -> Self {
         let mut config = json!({});
         if let Some(scope) = scope {
             config["scope"] = json!(scope);
@@ -100,6 +105,21 @@ impl Trigger {
         self
     }
 
+    /// The namespace the fired function resolves in (default: the worker's).
+    #[must_use]
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// The namespace in which the engine looks up the provider of the trigger type
+    /// (`trigger_namespace`; default: the worker's namespace, then `default`).
+    #[must_use]
+    pub fn provider_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.provider_namespace = Some(namespace.into());
+        self
+    }
+
     /// The trigger type.
     pub fn trigger_type(&self) -> &str {
         &self.trigger_type
@@ -115,15 +135,17 @@ impl Trigger {
         &self.config
     }
 
-    pub(crate) fn into_frame(self, id: String) -> RegisterTrigger {
+    /// The frame registering this trigger under `id`; `namespace` is the worker's, which the
+    /// fired function resolves in unless the trigger names another.
+    pub(crate) fn into_frame(self, id: String, namespace: Option<&str>) -> RegisterTrigger {
         RegisterTrigger {
             id,
             trigger_type: self.trigger_type,
             function_id: self.function_id,
             config: self.config,
             metadata: self.metadata,
-            namespace: None,
-            trigger_namespace: None,
+            namespace: self.namespace.or_else(|| namespace.map(str::to_owned)),
+            trigger_namespace: self.provider_namespace,
         }
     }
 }

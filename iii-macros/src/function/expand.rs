@@ -38,6 +38,10 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
         .triggers
         .iter()
         .map(|t| trigger::expand::spec(&private, t));
+    let topic_checks = model
+        .triggers
+        .iter()
+        .map(|t| trigger::expand::topic_check(&private, t, model.input_type()));
     let states = model.params.iter().filter_map(|p| match p {
         Param::Extractor {
             kind: Extractor::State(ty),
@@ -65,6 +69,8 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
             use #private::{HasPathProbe as _, HasSchema as _, NoPathProbe as _, NoSchema as _};
 
             #handler
+
+            #(#topic_checks)*
 
             #private::inventory::submit! {
                 #private::FunctionRegistration {

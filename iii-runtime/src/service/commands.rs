@@ -39,6 +39,15 @@ impl Service {
                     }));
                 }
             }
+            Command::RegisterTriggerType { frame, handler } => {
+                let frame = self.providers.register(frame, handler);
+                self.send_control(frame);
+            }
+            Command::UnregisterTriggerType { id } => {
+                if let Some(frame) = self.providers.unregister(&id) {
+                    self.send_control(frame);
+                }
+            }
             Command::Call {
                 id,
                 function_id,

@@ -12,7 +12,7 @@ use super::frames::{announce, register_frame};
 use super::task::Service;
 use crate::error::Error;
 use crate::link::{Link, Outgoing};
-use crate::status::ConnectionState;
+use crate::status::ConnectionStatus;
 use crate::transport::{self, Timings};
 
 /// How long the worker waits for the pong that proves its registrations were read before it
@@ -36,7 +36,7 @@ impl Service {
         self.generation += 1;
         self.conn = Conn::Connecting;
         if self.attempt == 0 {
-            self.publish(ConnectionState::Connecting);
+            self.publish(ConnectionStatus::Connecting);
         }
         let timings = Timings {
             connect_timeout: self.config.connect_timeout,
@@ -44,7 +44,7 @@ impl Service {
             idle_timeout: self.config.idle_timeout,
         };
         tokio::spawn(transport::connect(
-            self.config.url.clone(),
+            Arc::clone(&self.config),
             self.generation,
             timings,
             self.events_tx.clone(),
@@ -71,7 +71,7 @@ impl Service {
         self.conn = Conn::Backoff {
             until: Instant::now() + delay,
         };
-        self.publish(ConnectionState::Reconnecting {
+        self.publish(ConnectionStatus::Reconnecting {
             attempt: self.attempt,
         });
     }
@@ -96,6 +96,8 @@ impl Service {
             }));
         }
         frames.push(announce(&self.config));
+        // Types before the bindings that may use them, as the official SDKs send them.
+        frames.extend(self.providers.frames());
         frames.extend(functions.in_order().map(|(id, f)| register_frame(id, f)));
         drop(functions);
         frames.extend(self.triggers.iter().cloned().map(Message::RegisterTrigger));
@@ -110,7 +112,7 @@ impl Service {
             ready: false,
             opened: Instant::now(),
         };
-        self.publish(ConnectionState::Registering);
+        self.publish(ConnectionStatus::Registering);
     }
 
     pub(super) fn mark_ready(&mut self) {
@@ -129,7 +131,7 @@ impl Service {
             "worker ready"
         );
         self.calls.release(&data, self.generation);
-        self.publish(ConnectionState::Ready);
+        self.publish(ConnectionStatus::Ready);
     }
 
     pub(super) fn on_rejected(&mut self, r: RegistrationRejected) {
@@ -163,6 +165,7 @@ impl Service {
         let delay = self.config.backoff.delay(self.attempt);
         tracing::warn!(%reason, retry_in = ?delay, "lost the connection to the engine");
         self.calls.fail_sent();
+        self.providers.disconnected();
         self.retry_after(delay);
     }
 

@@ -11,7 +11,7 @@ use super::task::Service;
 use crate::dispatch::shutting_down;
 use crate::error::Error;
 use crate::link::{Link, Outgoing};
-use crate::status::ConnectionState;
+use crate::status::ConnectionStatus;
 
 /// How long abandoned invocations get to send their answers.
 const ABANDON_GRACE: Duration = Duration::from_secs(1);
@@ -95,7 +95,7 @@ impl Service {
             abandoned: false,
             closing: false,
         };
-        self.publish(ConnectionState::Draining);
+        self.publish(ConnectionStatus::Draining);
         self.close_if_drained();
     }
 

@@ -29,12 +29,18 @@ pub(super) fn announce(config: &WorkerConfig) -> Message {
         name: config.name.clone(),
         os: format!("{} ({})", std::env::consts::OS, std::env::consts::ARCH),
         pid: std::process::id(),
-        isolation: std::env::var("III_ISOLATION").ok(),
-        namespace: None,
+        isolation: std::env::var("III_ISOLATION")
+            .ok()
+            .filter(|i| !i.trim().is_empty()),
+        namespace: config.namespace.clone(),
         description: config.description.clone(),
         telemetry: Some(WorkerTelemetry {
-            language: None,
-            project_name: None,
+            // `LANG=en_US.UTF-8` is announced as `en_US`, as the official SDKs do.
+            language: std::env::var("LANG")
+                .ok()
+                .and_then(|l| l.split('.').next().map(str::to_owned))
+                .filter(|l| !l.is_empty()),
+            project_name: config.project_name.clone(),
             framework: Some("iii-rs".to_owned()),
         }),
     };

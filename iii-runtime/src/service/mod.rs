@@ -15,6 +15,8 @@
 //! - `calls.rs`: the calls this worker makes, waiting for their results.
 //! - `frames.rs`: the announce and registration frames; `conn.rs`: where the connection
 //!   stands.
+//! - `providers.rs`: the trigger types this worker provides, and the bindings the engine
+//!   forwards to them.
 
 mod calls;
 mod commands;
@@ -23,5 +25,6 @@ mod connection;
 mod drain;
 mod frames;
 mod messages;
+mod providers;
 mod start;
 mod task;

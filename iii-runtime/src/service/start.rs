@@ -2,9 +2,8 @@
 //! waiting until the worker is ready. It lives here, above the service it spawns, so that the
 //! handle itself never refers to the service.
 
-use crate::config::check_url;
 use crate::error::{Error, Result};
-use crate::status::{ConnectionState, Status};
+use crate::status::{ConnectionStatus, Status};
 use crate::worker::Worker;
 
 use super::task::Service;
@@ -18,11 +17,11 @@ impl Worker {
         let Some(startup) = self.take_startup() else {
             return;
         };
-        if let Err(reason) = check_url(&self.config().url) {
+        if let Err(reason) = self.config().check() {
             // Retrying cannot fix a malformed URL: stop for good and say why.
             tracing::error!("{reason}");
             startup.status.send_replace(Status {
-                state: ConnectionState::Closed,
+                connection: ConnectionStatus::Closed,
                 fatal: Some(reason),
             });
             return;
@@ -34,12 +33,13 @@ impl Worker {
     /// Connects to the engine and waits until it is [ready](Worker::ready).
     ///
     /// # Errors
-    /// [`Error::Connect`] when the URL is not a `ws://` URL, or when the worker is not ready
+    /// [`Error::Connect`] when the configuration cannot work (a URL that is not `ws://` or
+    /// `wss://`, a blank namespace, a malformed handshake header), or when the worker is not ready
     /// within the connect timeout (the connection task then keeps retrying in the background
     /// all the same).
     pub async fn connect(&self) -> Result<()> {
         let url = &self.config().url;
-        if let Err(reason) = check_url(url) {
+        if let Err(reason) = self.config().check() {
             return Err(Error::Connect {
                 url: url.clone(),
                 source: reason.into(),
@@ -69,16 +69,16 @@ impl Worker {
     /// [`Error::Shutdown`] if the worker shuts down first.
     pub async fn ready(&self) -> Result<()> {
         self.start();
-        let state = self
-            .wait_for_state(|s| {
+        let status = self
+            .wait_for_connection(|s| {
                 matches!(
                     s,
-                    ConnectionState::Ready | ConnectionState::Draining | ConnectionState::Closed
+                    ConnectionStatus::Ready | ConnectionStatus::Draining | ConnectionStatus::Closed
                 )
             })
             .await?;
-        match state {
-            ConnectionState::Ready => Ok(()),
+        match status {
+            ConnectionStatus::Ready => Ok(()),
             _ => Err(Error::Shutdown),
         }
     }

@@ -8,11 +8,12 @@ use tokio::time::{Instant, sleep_until};
 
 use super::calls::Calls;
 use super::conn::Conn;
+use super::providers::Providers;
 use crate::config::WorkerConfig;
 use crate::dispatch::{Admission, Backlog};
 use crate::error::Error;
 use crate::link::Outgoing;
-use crate::status::{ConnectionState, Status};
+use crate::status::{ConnectionStatus, Status};
 use crate::transport::Event;
 use crate::worker::{Command, Startup, WeakWorker};
 
@@ -29,6 +30,8 @@ pub(crate) struct Service {
     events: mpsc::Receiver<Event>,
     status: watch::Sender<Status>,
     pub(super) triggers: Vec<RegisterTrigger>,
+    /// The trigger types this worker provides.
+    pub(super) providers: Providers,
     pub(super) calls: Calls,
     /// The function table, the slots and the fast path the reader shares.
     pub(super) admission: Arc<Admission>,
@@ -53,6 +56,7 @@ impl Service {
             events,
             status: startup.status,
             triggers: Vec::new(),
+            providers: Providers::default(),
             calls: Calls::default(),
             backlog: Backlog::new(Arc::clone(&admission)),
             admission,
@@ -105,7 +109,7 @@ impl Service {
             }
         }
         self.calls.fail_all(|_| Error::Shutdown);
-        self.publish(ConnectionState::Closed);
+        self.publish(ConnectionStatus::Closed);
         for done in self.shutdown_waiters.drain(..) {
             let _ = done.send(());
         }
@@ -121,9 +125,9 @@ impl Service {
         }
     }
 
-    pub(super) fn publish(&self, state: ConnectionState) {
+    pub(super) fn publish(&self, connection: ConnectionStatus) {
         self.status.send_replace(Status {
-            state,
+            connection,
             fatal: self.fatal.clone(),
         });
     }

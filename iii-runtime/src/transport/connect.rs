@@ -10,18 +10,20 @@ use super::read::{Reader, read_loop};
 use super::report::Event;
 use super::socket::{Timings, Ws, open};
 use super::write::write_loop;
+use crate::config::WorkerConfig;
 use crate::dispatch::Admission;
 use crate::link::{Link, Queues};
 
-/// Connects to `url` and, on success, spawns the transport task and reports `Connected`.
+/// Connects to the configured engine and, on success, spawns the transport task and reports
+/// `Connected`.
 pub(crate) async fn connect(
-    url: String,
+    config: Arc<WorkerConfig>,
     generation: u64,
     timings: Timings,
     events: mpsc::Sender<Event>,
     admission: Arc<Admission>,
 ) {
-    let ws = match open(url, timings).await {
+    let ws = match open(&config, timings).await {
         Ok(ws) => ws,
         Err(error) => {
             let _ = events

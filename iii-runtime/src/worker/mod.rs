@@ -43,8 +43,8 @@ pub use self::context::{Context, TriggerKind};
 pub use self::function::{
     Blocking, Function, HandlerFuture, IntoFunction, json_reply, run_blocking,
 };
+pub use self::handle::{ConnectionEvents, Worker};
 pub(crate) use self::handle::{Startup, WeakWorker};
-pub use self::handle::{StateChanges, Worker};
 pub use self::invocation::Invocation;
 pub(crate) use self::invocation::http_envelope;
 pub use self::register::{FunctionHandle, TriggerHandle};

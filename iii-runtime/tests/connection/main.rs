@@ -3,6 +3,7 @@
 
 mod concurrency;
 mod fake_engine;
+mod identity;
 mod invocations;
 mod keepalive;
 mod reconnect;
