@@ -5,6 +5,7 @@
 //! whose `#[iii::function]` declarations are wrong on purpose (`iii::register_declared` sees
 //! every declaration of the program), and the macros' UI cases (the `iii-macros-ui` crate).
 
+mod cart;
 mod declared;
 mod engine_restart;
 mod examples;
