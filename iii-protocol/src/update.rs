@@ -154,7 +154,12 @@ fn apply_one(value: &mut Value, op: &UpdateOp, fresh: bool) -> OpResult {
                 }
                 match slot {
                     Value::Object(map) => map,
-                    _ => return Err(("merge.not_object", format!("field `{path}` is not an object"))),
+                    _ => {
+                        return Err((
+                            "merge.not_object",
+                            format!("field `{path}` is not an object"),
+                        ));
+                    }
                 }
             };
             into.extend(from.iter().map(|(k, v)| (k.clone(), v.clone())));
@@ -188,7 +193,11 @@ fn apply_one(value: &mut Value, op: &UpdateOp, fresh: bool) -> OpResult {
     }
 }
 
-fn object<'a>(value: &'a mut Value, op: &'static str, path: &str) -> Result<&'a mut Map<String, Value>, (&'static str, String)> {
+fn object<'a>(
+    value: &'a mut Value,
+    op: &'static str,
+    path: &str,
+) -> Result<&'a mut Map<String, Value>, (&'static str, String)> {
     match value {
         Value::Object(map) => Ok(map),
         _ => Err((
@@ -211,9 +220,10 @@ fn add(value: &mut Value, path: &str, by: i64, op: &'static str) -> OpResult {
     let map = object(value, op, path)?;
     let current = map.get(path).and_then(Value::as_i64);
     let next = match current {
-        Some(n) => n
-            .checked_add(by)
-            .ok_or(("increment.overflow", format!("field `{path}` would overflow")))?,
+        Some(n) => n.checked_add(by).ok_or((
+            "increment.overflow",
+            format!("field `{path}` would overflow"),
+        ))?,
         None => by,
     };
     map.insert(path.to_owned(), Value::from(next));
@@ -265,7 +275,8 @@ mod tests {
 
     #[test]
     fn paths_are_top_level_fields() {
-        let mut v = json!({"count": 1, "tags": ["a"], "profile": {"name": "Ada"}, "user.name": "x"});
+        let mut v =
+            json!({"count": 1, "tags": ["a"], "profile": {"name": "Ada"}, "user.name": "x"});
         let errors = apply(
             &mut v,
             &ops(json!([
@@ -292,10 +303,19 @@ mod tests {
         assert!(apply(&mut v, &ops(json!([{"type": "merge", "value": {"a": 1}}]))).is_empty());
         assert_eq!(v, json!({"a": 1}));
         let mut v = Value::Null;
-        assert!(apply(&mut v, &ops(json!([{"type": "append", "path": "", "value": 1}]))).is_empty());
+        assert!(
+            apply(
+                &mut v,
+                &ops(json!([{"type": "append", "path": "", "value": 1}]))
+            )
+            .is_empty()
+        );
         assert_eq!(v, json!([1]));
         let mut v = json!({"a": 1});
-        apply(&mut v, &ops(json!([{"type": "set", "path": "", "value": [1, 2]}])));
+        apply(
+            &mut v,
+            &ops(json!([{"type": "set", "path": "", "value": [1, 2]}])),
+        );
         assert_eq!(v, json!([1, 2]));
     }
 
@@ -311,17 +331,32 @@ mod tests {
                 {"type": "increment", "path": "n", "by": i64::MAX},
             ])),
         );
-        let codes: Vec<(usize, &str)> = errors.iter().map(|e| (e.op_index, e.code.as_str())).collect();
-        assert_eq!(codes, [(0, "append.not_string"), (1, "merge.not_object"), (3, "increment.overflow")]);
+        let codes: Vec<(usize, &str)> = errors
+            .iter()
+            .map(|e| (e.op_index, e.code.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (0, "append.not_string"),
+                (1, "merge.not_object"),
+                (3, "increment.overflow")
+            ]
+        );
         assert_eq!(v, json!({"s": "x", "n": 6}));
         let mut list = json!([1]);
-        let errors = apply(&mut list, &ops(json!([{"type": "set", "path": "a", "value": 1}])));
+        let errors = apply(
+            &mut list,
+            &ops(json!([{"type": "set", "path": "a", "value": 1}])),
+        );
         assert_eq!(errors[0].code, "set.not_object");
     }
 
     #[test]
     fn the_engine_refuses_fractional_or_missing_amounts() {
-        let bad = serde_json::from_value::<UpdateOp>(json!({"type": "increment", "path": "n", "by": 1.5}));
+        let bad = serde_json::from_value::<UpdateOp>(
+            json!({"type": "increment", "path": "n", "by": 1.5}),
+        );
         assert!(bad.is_err());
         let bad = serde_json::from_value::<UpdateOp>(json!({"type": "set", "value": 1}));
         assert!(bad.is_err());

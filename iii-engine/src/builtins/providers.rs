@@ -90,7 +90,10 @@ impl Context {
             }
         };
         let written: WriteResult = serde_json::from_str(result.get()).map_err(|e| {
-            ErrorBody::new("JSON_ERROR", format!("{} answered an unexpected shape: {e}", d.target))
+            ErrorBody::new(
+                "JSON_ERROR",
+                format!("{} answered an unexpected shape: {e}", d.target),
+            )
         })?;
         let change = match (d.op, &written.old_value) {
             ("delete", None) => None,

@@ -141,7 +141,9 @@ impl Triggers {
                 }
             }
             other if self.provided.has(other) => {
-                log = Some(format!("{other} trigger -> {function_id:?} (worker-provided)"));
+                log = Some(format!(
+                    "{other} trigger -> {function_id:?} (worker-provided)"
+                ));
                 Activation::Provided
             }
             other => {

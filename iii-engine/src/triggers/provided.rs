@@ -112,7 +112,9 @@ impl Triggers {
         );
         for (id, t) in bindings_of(&self.registry.snapshot(), &ty) {
             if !matches!(t.activation, Activation::Provided) {
-                let _ = self.registry.bind(id.clone(), with(&t, Activation::Provided), None);
+                let _ = self
+                    .registry
+                    .bind(id.clone(), with(&t, Activation::Provided), None);
             }
             link.send(register_frame(&id, &t)).await;
         }
@@ -159,7 +161,11 @@ impl Triggers {
         let Some(error) = r.error else {
             return;
         };
-        if self.provided.get(&r.trigger_type).is_none_or(|p| p.worker != worker) {
+        if self
+            .provided
+            .get(&r.trigger_type)
+            .is_none_or(|p| p.worker != worker)
+        {
             return;
         }
         let snapshot = self.registry.snapshot();
@@ -172,7 +178,9 @@ impl Triggers {
             r.id,
             error.message
         );
-        let _ = self.registry.bind(r.id.clone(), with(t, Activation::Parked), None);
+        let _ = self
+            .registry
+            .bind(r.id.clone(), with(t, Activation::Parked), None);
         if let Some(owner) = snapshot.workers.get(&t.owner) {
             let frame = Message::TriggerRegistrationResult(TriggerRegistrationResult {
                 id: r.id,

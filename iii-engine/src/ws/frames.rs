@@ -111,7 +111,10 @@ impl Conn {
             }
             Message::UnregisterTrigger(u) => self.ep.triggers.unregister(self.id, &u.id).await,
             Message::RegisterTriggerType(t) => {
-                self.ep.triggers.provide(self.id, self.link.clone(), t).await;
+                self.ep
+                    .triggers
+                    .provide(self.id, self.link.clone(), t)
+                    .await;
             }
             Message::TriggerRegistrationResult(r) => {
                 self.ep.triggers.provider_result(self.id, r).await;

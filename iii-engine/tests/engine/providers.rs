@@ -58,10 +58,12 @@ async fn bindings_of_a_provided_type_go_to_its_provider_and_back() {
     // A binding made now goes straight to the provider, metadata and all.
     user.register_function("hooks.late").await;
     let late = iii_test_support::frames::new_id();
-    user.send(json!({"type": "registertrigger", "id": late, "trigger_type": "webhook",
+    user.send(
+        json!({"type": "registertrigger", "id": late, "trigger_type": "webhook",
                      "function_id": "hooks.late", "config": {"path": "/b"},
-                     "metadata": {"team": "a"}}))
-        .await;
+                     "metadata": {"team": "a"}}),
+    )
+    .await;
     let forwarded = expect(&mut provider, "registertrigger").await;
     assert_eq!(forwarded["id"], late.as_str());
     assert_eq!(forwarded["metadata"], json!({"team": "a"}));
@@ -108,17 +110,21 @@ async fn a_refusal_parks_the_binding_and_reaches_its_worker_and_a_lost_provider_
         .await;
     let forwarded = expect(&mut provider, "registertrigger").await;
     // Only the provider's answer counts: another worker cannot refuse the binding.
-    user.send(json!({"type": "triggerregistrationresult", "id": bad, "trigger_type": "webhook",
+    user.send(
+        json!({"type": "triggerregistrationresult", "id": bad, "trigger_type": "webhook",
                      "function_id": "hooks.bad",
-                     "error": {"code": "x", "message": "forged"}}))
-        .await;
+                     "error": {"code": "x", "message": "forged"}}),
+    )
+    .await;
     user.sync().await;
     assert_eq!(listed_status(&mut user, &bad).await, "active");
     provider
-        .send(json!({"type": "triggerregistrationresult", "id": forwarded["id"],
+        .send(
+            json!({"type": "triggerregistrationresult", "id": forwarded["id"],
                      "trigger_type": "webhook", "function_id": "hooks.bad",
                      "error": {"code": "trigger_registration_failed",
-                               "message": "path must be a string"}}))
+                               "message": "path must be a string"}}),
+        )
         .await;
     let refused = expect(&mut user, "triggerregistrationresult").await;
     assert_eq!(refused["id"], bad.as_str());
@@ -173,11 +179,17 @@ async fn a_provided_stream_serves_stream_calls_and_fires_its_triggers() {
         .answer(&invoke, json!({"old_value": null, "new_value": {"n": 1}}))
         .await;
     let (mut user, r) = call.await.unwrap();
-    assert_eq!(r["result"], json!({"old_value": null, "new_value": {"n": 1}}));
+    assert_eq!(
+        r["result"],
+        json!({"old_value": null, "new_value": {"n": 1}})
+    );
     let fired = user.expect_invoke().await;
     assert_eq!(fired["function_id"], "on.mem");
     assert_eq!(fired["data"]["streamName"], "mem");
-    assert_eq!(fired["data"]["event"], json!({"type": "create", "data": {"n": 1}}));
+    assert_eq!(
+        fired["data"]["event"],
+        json!({"type": "create", "data": {"n": 1}})
+    );
     user.answer(&fired, Value::Null).await;
 
     // Reads pass the provider's answer on; a write answered with another shape is an error.
@@ -198,7 +210,10 @@ async fn a_provided_stream_serves_stream_calls_and_fires_its_triggers() {
 
     // A stream nobody provides stays the engine's.
     let r = provider
-        .call("stream::get", json!({"stream_name": "other", "group_id": "g", "item_id": "i"}))
+        .call(
+            "stream::get",
+            json!({"stream_name": "other", "group_id": "g", "item_id": "i"}),
+        )
         .await;
     assert_eq!(r["result"], Value::Null);
     engine.shutdown().await;
