@@ -15,9 +15,14 @@
 //!   the worker port;
 //! * `cron` triggers, durable queues (`durable:subscriber`/`queue`, `iii::durable::publish`,
 //!   retries and a dead-letter list), pub/sub (`subscribe`/`publish`), the `state::*` builtins
-//!   with `state` triggers, the `stream::*` builtins with `stream` triggers, the engine's own
-//!   trigger types (`engine::workers-available`, `engine::functions-available`) and trigger
-//!   functions (`engine::register_trigger`, `engine::unregister_trigger`), and introspection
+//!   with `state` triggers, the `stream::*` builtins with `stream` triggers (and streams that a
+//!   worker provides by registering `stream::<op>(<name>)`), the update operations of
+//!   `state::update`/`stream::update` with the engine's semantics (`path` a top-level field,
+//!   whole-number `by`), the engine's own trigger types (`engine::workers-available`,
+//!   `engine::functions-available`), trigger types that workers provide
+//!   (`registertriggertype`: bindings forwarded to the provider, parked while there is none,
+//!   a provider's refusal passed on to the binding's worker), trigger functions
+//!   (`engine::register_trigger`, `engine::unregister_trigger`), and introspection
 //!   (`engine::functions::list`/`info`, `engine::workers::list`/`info`,
 //!   `engine::registered-triggers::list`).
 //!
@@ -27,7 +32,14 @@
 //! with an empty body instead of hanging until the timeout; HTTP requests over the concurrency
 //! limit are answered `503` instead of queueing; an `invokefunction` whose `invocation_id` is a
 //! string but not a UUID is served and answered under that string; `stream::send` has no
-//! stream socket to send to; there are no namespaces; and everything is kept in memory.
+//! stream socket to send to (it fires the stream's triggers only); there are no namespaces
+//! (the `namespace` fields of frames and announces are accepted and ignored, everything
+//! resolves in `default`); a binding of a worker-provided type made with
+//! `engine::register_trigger` is forwarded without waiting for the provider's answer (the
+//! engine waits up to 10 s), and there is no `engine::triggers::list` of trigger types;
+//! `state::update`/`stream::update` report every operation that did not fit in `errors`
+//! (`{op_index, code, message}`) where older engines only log them; and everything is kept in
+//! memory.
 //!
 //! Unlike the real engine it also bounds what one worker can make it hold: calls in flight per
 //! worker ([`EngineConfig::max_calls_per_worker`], [`EngineConfig::max_call_bytes_per_worker`];
@@ -53,7 +65,8 @@
 //!   routing         router     function id → worker link or builtin; waits for answers
 //!   and firing      fire/      the one owner of trigger firing, one delivery queue per target
 //!     │             builtins/  the table of engine functions and their handlers
-//!     │             triggers/  validating and activating bindings, cron jobs
+//!     │             triggers/  validating and activating bindings, cron jobs, trigger types
+//!     │                        that workers provide
 //!     │
 //!   stores          registry/  workers, functions, bindings, routes (snapshot read path)
 //!     │             stores/    state, streams (owned by a task each), channels, dead letters
@@ -76,12 +89,13 @@
 //! its queue off with bounded concurrency. Nothing spawns a task per fire, and a slow
 //! subscriber fills only its own queue.
 //!
-//! Where the next features go: a configuration file feeds [`EngineConfig`]; trigger types that
-//! workers provide become a kind of binding in `triggers/` (today's unknown types are parked
-//! there) fired by `fire/`; functions invoked over HTTP are a second kind of link the router
-//! resolves a function to; an access-control listener sits in `ws/frames` before a frame is
-//! handled; custom stream providers and persistence (SQLite) plug in behind the store owners of
-//! `stores/`, which already serialize every command and may await a backend between them.
+//! Where the next features go: a configuration file feeds [`EngineConfig`]; functions invoked
+//! over HTTP are a second kind of link the router resolves a function to; an access-control
+//! listener sits in `ws/frames` before a frame is handled; persistence (SQLite) plugs in
+//! behind the store owners of `stores/`, which already serialize every command and may await
+//! a backend between them. (Streams a worker provides are the router's: it hands their calls
+//! to the worker's `stream::<op>(<name>)` function, and `builtins/providers.rs` checks the
+//! answer and fires the triggers.)
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), iii_engine::EngineError> {

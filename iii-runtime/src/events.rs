@@ -39,11 +39,12 @@ pub struct StreamEvent {
 /// The `event` member of a [`StreamEvent`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StreamChange {
-    /// `create`, `update` or `delete`.
+    /// `create`, `update`, `delete`, or `event` for a `stream::send`.
     #[serde(rename = "type")]
     pub kind: StreamChangeKind,
-    /// The item's data.
-    #[serde(default)]
+    /// The item's data; for an `event`, `{"type", "data"}` as sent (engines spell that
+    /// member `data` or `event`).
+    #[serde(default, alias = "event")]
     pub data: Value,
 }
 
@@ -57,6 +58,8 @@ pub enum StreamChangeKind {
     Update,
     /// The item was deleted.
     Delete,
+    /// A custom event sent with `stream::send` ([`Stream::send`](crate::Stream::send)).
+    Event,
 }
 
 /// A change of a value in the engine's key/value store (trigger type `state`, fired by
@@ -110,6 +113,13 @@ mod tests {
         assert_eq!(stream.group_id, "room-1");
         assert_eq!(stream.event.kind, StreamChangeKind::Update);
         assert_eq!(stream.event.data["online"], true);
+        let sent: StreamEvent = serde_json::from_value(serde_json::json!({
+            "type": "stream", "timestamp": 1, "streamName": "chat", "groupId": "room", "id": null,
+            "event": {"type": "event", "event": {"type": "typing", "data": {"who": "ada"}}}
+        }))
+        .expect("a stream::send event");
+        assert_eq!(sent.event.kind, StreamChangeKind::Event);
+        assert_eq!(sent.event.data["type"], "typing");
 
         let state: KvEvent = serde_json::from_value(serde_json::json!({
             "type": "state", "event_type": "state:created", "scope": "users", "key": "42",

@@ -76,6 +76,8 @@ impl FakeEngine {
             .unwrap_or_else(|_| panic!("no worker connected within {PATIENCE:?}"))
             .unwrap_or_else(|e| panic!("accept failed: {e}"));
         let mut seen = http::HeaderMap::new();
+        // The callback's error type is tungstenite's HTTP response, large by nature.
+        #[allow(clippy::result_large_err)]
         let record = |request: &tokio_tungstenite::tungstenite::handshake::server::Request,
                       response| {
             seen = request.headers().clone();

@@ -141,7 +141,7 @@ pub(crate) static TABLE: &[Builtin] = &[
     Builtin {
         id: "stream::send",
         description: "Sends an event to a stream group's subscribers",
-        handler: |_, _, d| Box::pin(async move { streams::send(d) }),
+        handler: |c, _, d| Box::pin(streams::send(c, d)),
     },
     Builtin {
         id: "engine::channels::create",

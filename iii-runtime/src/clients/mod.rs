@@ -7,13 +7,15 @@
 //! - `update.rs`: [`Update`], the update operations both apply, and what writes answer;
 //! - `topics.rs`: [`Topic<T>`], publishing to pub/sub and durable queue topics;
 //! - `introspect.rs`: [`Introspect`], what is live (`engine::functions::*`, …);
-//! - `trigger_types.rs`: custom trigger types, provided ([`TriggerProvider`]) or bound to
-//!   ([`TriggerTypeRef`]);
+//! - `trigger_types.rs`: providing a custom trigger type ([`TriggerProvider`]);
+//!   `bindings.rs`: binding to one ([`TriggerTypeRef`]), and a binding as its provider gets
+//!   it ([`Binding`]);
 //! - `call.rs`: one call with its answer decoded, a bad shape made an error.
 //!
 //! Each client is reached from a [`Worker`](crate::Worker) and from a
 //! [`Context`](crate::Context); they sit above `worker/` and use only its public calls.
 
+mod bindings;
 mod call;
 mod introspect;
 mod kv;
@@ -23,6 +25,7 @@ mod topics;
 mod trigger_types;
 mod update;
 
+pub use self::bindings::{Binding, TriggerTypeRef};
 pub use self::introspect::{
     BoundTrigger, FunctionDetail, FunctionFilter, FunctionSummary, Introspect, TriggerSummary,
     WorkerSummary,
@@ -31,5 +34,5 @@ pub use self::kv::Kv;
 pub use self::stream_provider::{StreamHandle, StreamProvider};
 pub use self::streams::{Stream, StreamSummary};
 pub use self::topics::Topic;
-pub use self::trigger_types::{Binding, TriggerProvider, TriggerTypeHandle, TriggerTypeRef};
+pub use self::trigger_types::{TriggerProvider, TriggerTypeHandle};
 pub use self::update::{Update, Updated, Written};

@@ -39,7 +39,7 @@ impl Clone for Update {
             error: self
                 .error
                 .as_ref()
-                .map(|e| <serde_json::Error as serde::ser::Error>::custom(e)),
+                .map(<serde_json::Error as serde::ser::Error>::custom),
         }
     }
 }

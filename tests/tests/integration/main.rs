@@ -5,6 +5,7 @@
 //! whose `#[iii::function]` declarations are wrong on purpose (`iii::register_declared` sees
 //! every declaration of the program), and the macros' UI cases (the `iii-macros-ui` crate).
 
+mod access;
 mod cart;
 mod declared;
 mod engine_restart;
@@ -12,7 +13,9 @@ mod examples;
 mod greetings;
 mod interop;
 mod interop_node;
+mod interop_providers;
 mod interop_python;
+mod interop_services;
 mod macros_typed;
 mod shutdown;
 mod skeleton;
