@@ -49,7 +49,7 @@ impl<C> TriggerTypeRef<C> {
     }
 
     /// A binding of `function_id` with `config`, to register with
-    /// [`Worker::register_trigger`].
+    /// [`Worker::register_trigger`](crate::Worker::register_trigger).
     ///
     /// # Errors
     /// [`Error::Serialize`] when `config` does not serialize.
@@ -131,7 +131,7 @@ impl<C, P: Serialize> Binding<C, P> {
     /// Fires the bound function with `payload` and waits for its answer.
     ///
     /// # Errors
-    /// As [`Worker::invoke`]; [`Error::Shutdown`] once the worker is gone.
+    /// As [`Worker::invoke`](crate::Worker::invoke); [`Error::Shutdown`] once the worker is gone.
     pub async fn fire<O: DeserializeOwned>(&self, payload: &P) -> Result<O> {
         let worker = self.worker.upgrade().ok_or(Error::Shutdown)?;
         worker
@@ -142,7 +142,7 @@ impl<C, P: Serialize> Binding<C, P> {
     /// Fires the bound function with `payload` without waiting for it.
     ///
     /// # Errors
-    /// As [`Worker::invoke_async`]; [`Error::Shutdown`] once the worker is gone.
+    /// As [`Worker::invoke_async`](crate::Worker::invoke_async); [`Error::Shutdown`] once the worker is gone.
     pub async fn fire_async(&self, payload: &P) -> Result<()> {
         let worker = self.worker.upgrade().ok_or(Error::Shutdown)?;
         worker
