@@ -1,6 +1,6 @@
 //! The engine's services shared by a Rust worker (the typed clients) and a Python `iii-sdk`
 //! worker (`tests/python/services_worker.py`): the same key/value entries and stream items,
-//! each side's writes firing the other side's triggers, and a typed durable queue round trip.
+//! each side's writes firing the other side's triggers.
 
 use iii::prelude::*;
 use iii::{KvEvent, KvEventKind, StreamChangeKind};
@@ -40,7 +40,7 @@ struct Read<T> {
     value: Option<T>,
 }
 
-async fn start(rig: &Rig, scope: &str, stream: &str) -> crate::interop::Script {
+pub(crate) async fn start(rig: &Rig, scope: &str, stream: &str) -> crate::interop::Script {
     let python = python().expect("checked by the caller");
     let script = workspace().join("tests/python/services_worker.py");
     let env = [
@@ -288,72 +288,6 @@ async fn rust_and_python_share_stream_items_and_fire_each_others_stream_triggers
     );
     reports.take(3, "python saw every other change").await;
     py.wait_for_count("DONE stream", 4, STARTUP).await;
-    py.stop_quiet(&[DEPRECATION]).await;
-    rig.shutdown().await;
-}
-
-/// What Rust publishes on the typed queue.
-#[derive(Debug, Serialize, Deserialize, JsonSchema)]
-struct Order {
-    cart_id: String,
-    total_cents: i64,
-    items: Vec<String>,
-}
-
-/// What Python publishes back.
-#[derive(Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct Reply {
-    cart_id: String,
-    total_cents: i64,
-    seen_by: String,
-}
-
-const ORDERS: Topic<Order> = Topic::new("interop.orders.typed");
-const REPLIES: Topic<Reply> = Topic::new("interop.replies.typed");
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_typed_queue_round_trip_through_python() {
-    if python().is_none() {
-        return;
-    }
-    let rig = Rig::start().await;
-    let worker = &rig.worker;
-    let mut replies = record::<Reply>(worker, "rs.on_reply");
-    worker.register_trigger(REPLIES.queue_trigger("rs.on_reply"));
-    rig.connect().await;
-    let mut py = start(&rig, "unused", "unused").await;
-    wait_for_triggers(worker, "py.on_order", 1).await;
-
-    for (id, total) in [("c1", 150), ("c2", 40)] {
-        let order = Order {
-            cart_id: id.into(),
-            total_cents: total,
-            items: vec!["apple".into()],
-        };
-        worker
-            .publish_durable(&ORDERS, &order)
-            .await
-            .expect("published");
-    }
-    let mut got = replies.take(2, "python answers every order").await;
-    got.sort_by(|a, b| a.cart_id.cmp(&b.cart_id));
-    assert_eq!(
-        got,
-        [
-            Reply {
-                cart_id: "c1".into(),
-                total_cents: 300,
-                seen_by: "python".into()
-            },
-            Reply {
-                cart_id: "c2".into(),
-                total_cents: 80,
-                seen_by: "python".into()
-            },
-        ]
-    );
-    py.wait_for_line("REPLIED c2", STARTUP).await;
     py.stop_quiet(&[DEPRECATION]).await;
     rig.shutdown().await;
 }
