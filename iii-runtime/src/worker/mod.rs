@@ -21,7 +21,7 @@
 //!
 //! # Files
 //!
-//! - `handle.rs`: [`Worker`], the cloneable handle, and its connection state.
+//! - `handle.rs`: [`Worker`], the cloneable handle, and the status of its connection.
 //! - `command.rs`: what the handle asks of the service.
 //! - `register.rs`: registering functions and triggers, [`FunctionHandle`], [`TriggerHandle`].
 //! - `calls.rs`: calls to other functions ([`Worker::invoke`] and friends).
