@@ -31,7 +31,7 @@ async fn main() -> iii::Result<()> {
     // `III_URL` (or `III_BRIDGE_URL`), default ws://127.0.0.1:49134; with neither set and no
     // engine running, start the development engine in this process.
     let mut config = WorkerConfig::from_env();
-    let engine = iii::start_dev_engine_if_needed(&mut config).await;
+    let engine = iii::start_dev_engine_if_needed(&mut config).await?;
     let worker = Worker::with_config(config);
 
     worker.register_function("math.add", |input: AddInput| async move {

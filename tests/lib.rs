@@ -108,12 +108,38 @@ where
 /// # Panics
 /// When the example cannot be built or started.
 pub fn example(name: &str, engine: &EngineHandle) -> Program {
-    let mut command = tokio::process::Command::new(example_path(name));
+    example_with(name, engine, &[])
+}
+
+/// [`example`] with more environment variables (`III_STANDBY=1`, ...).
+///
+/// # Panics
+/// When the example cannot be built or started.
+pub fn example_with(name: &str, engine: &EngineHandle, env: &[(&str, &str)]) -> Program {
+    let mut command = example_command(name);
     command
         .env("III_URL", engine.ws_url())
+        .envs(env.iter().copied());
+    let mut label = format!("example {name}");
+    for (key, value) in env {
+        label.push_str(&format!(" {key}={value}"));
+    }
+    Program::spawn(label, command).expect("the example starts")
+}
+
+/// The command that runs example `name`, built first: logging at `info` without colours, and
+/// without the `III_URL` or `III_BRIDGE_URL` of the test's own environment.
+///
+/// # Panics
+/// When the example cannot be built.
+pub fn example_command(name: &str) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(example_path(name));
+    command
+        .env_remove("III_URL")
+        .env_remove("III_BRIDGE_URL")
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1");
-    Program::spawn(format!("example {name}"), command).expect("the example starts")
+    command
 }
 
 fn example_path(name: &str) -> std::path::PathBuf {
@@ -124,10 +150,13 @@ fn example_path(name: &str) -> std::path::PathBuf {
         .and_then(std::path::Path::parent)
         .expect("target dir");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = std::process::Command::new(cargo)
-        .args(["build", "--quiet", "-p", "iii-examples", "--example", name])
-        .status()
-        .expect("cargo runs");
+    let mut build = std::process::Command::new(cargo);
+    build.args(["build", "--quiet", "-p", "iii-examples", "--example", name]);
+    // A release run of the tests (`--release`) runs release builds of the examples.
+    if profile_dir.ends_with("release") {
+        build.arg("--release");
+    }
+    let status = build.status().expect("cargo runs");
     assert!(status.success(), "building example {name} failed");
     profile_dir.join("examples").join(name)
 }

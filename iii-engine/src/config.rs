@@ -1,8 +1,11 @@
 //! Engine configuration: defaults, and the `III_ENGINE_*` environment variables.
 
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::str::FromStr;
 use std::time::Duration;
+
+pub use crate::config_stores::{Persistence, QueueSettings};
 
 /// Everything the engine can be told at start.
 ///
@@ -68,6 +71,17 @@ pub struct EngineConfig {
     /// How long function-registry changes are collected into one
     /// `engine::functions-available` fire (default 100 ms).
     pub functions_coalesce: Duration,
+
+    // Stores and listeners set by a config file or `--data-dir` (see `crate::config_file`).
+    /// Where the stores keep their data (default: all in memory). A store with a path keeps
+    /// it in SQLite there, which needs the crate's `sqlite` feature.
+    pub persistence: Persistence,
+    /// The named queues of the `enqueue` action and their settings (`queue_configs`); a queue
+    /// not listed takes the `default` queue's settings, else the engine's.
+    pub queues: BTreeMap<String, QueueSettings>,
+    /// Address the HTTP trigger server binds when it differs from [`host`](Self::host)
+    /// (default `None`: the same).
+    pub http_host: Option<IpAddr>,
 }
 
 impl Default for EngineConfig {
@@ -94,6 +108,9 @@ impl Default for EngineConfig {
             http_stream_grace: Duration::from_millis(500),
             channel_ttl: Duration::from_secs(300),
             functions_coalesce: Duration::from_millis(100),
+            persistence: Persistence::default(),
+            queues: BTreeMap::new(),
+            http_host: None,
         }
     }
 }
@@ -116,6 +133,12 @@ pub mod env {
     pub const MAX_MESSAGE_BYTES: &str = "III_ENGINE_MAX_MESSAGE_BYTES";
     /// HTTP requests served at once.
     pub const CONCURRENCY_REQUEST_LIMIT: &str = "III_ENGINE_CONCURRENCY_REQUEST_LIMIT";
+
+    // Read by the `iii-engine` binary only (not by `EngineConfig::from_env`).
+    /// Path of the config file (`--config`).
+    pub const CONFIG: &str = "III_ENGINE_CONFIG";
+    /// Directory every store keeps its data in (`--data-dir`).
+    pub const DATA_DIR: &str = "III_ENGINE_DATA_DIR";
 }
 
 impl EngineConfig {

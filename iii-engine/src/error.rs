@@ -17,4 +17,13 @@ pub enum EngineError {
     /// The bound listener could not report its local address.
     #[error("cannot read the local address of a listener: {0}")]
     LocalAddr(#[source] std::io::Error),
+    /// A store's data could not be opened or loaded (see
+    /// [`EngineConfig::persistence`](crate::EngineConfig::persistence)).
+    #[error("cannot open the {store} store: {message}")]
+    Store {
+        /// Which store: `state`, `streams`, `queues` or `cron`.
+        store: &'static str,
+        /// What went wrong, with the path.
+        message: String,
+    },
 }

@@ -36,14 +36,9 @@ pub(crate) enum Event {
     },
     /// A pub/sub `publish`: once to every subscribed function, without retries.
     Publish { topic: String, data: Value },
-    /// A durable `iii::durable::publish`: to every subscribed function, retried.
-    Durable { topic: String, data: Value },
-    /// The `enqueue` invocation action: to one function, retried.
-    Enqueue {
-        queue: String,
-        function_id: String,
-        data: Value,
-    },
+    /// Durable messages the queue store committed and hands to their functions (retried,
+    /// settled back with the store once done).
+    Queued(Vec<Delivery>),
     /// A cron tick of one binding; `done` is dropped once the fire has ended, so that the job
     /// never overlaps its own runs.
     Cron {
@@ -55,6 +50,22 @@ pub(crate) enum Event {
     Worker { event: &'static str, worker: Uuid },
     /// The set of functions changed (`engine::functions-available`), with the current list.
     Functions { functions: Value },
+}
+
+/// One durable message for one function: a topic message (`iii::durable::publish`) for one of
+/// its subscribers, or a message of a named queue (the `enqueue` invocation action).
+#[derive(Debug, Clone)]
+pub(crate) struct Delivery {
+    /// The message's id in the queue store, to settle it by.
+    pub(crate) id: u64,
+    /// The topic, or the queue's name.
+    pub(crate) topic: String,
+    /// The function it goes to.
+    pub(crate) function_id: String,
+    /// A named-queue message (no subscription needed), rather than a topic message.
+    pub(crate) named: bool,
+    /// The published data, delivered as is.
+    pub(crate) data: Value,
 }
 
 /// The sending side of the firing owner's inbox.

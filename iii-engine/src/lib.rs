@@ -38,8 +38,48 @@
 //! `engine::register_trigger` is forwarded without waiting for the provider's answer (the
 //! engine waits up to 10 s), and there is no `engine::triggers::list` of trigger types;
 //! `state::update`/`stream::update` report every operation that did not fit in `errors`
-//! (`{op_index, code, message}`) where older engines only log them; and everything is kept in
-//! memory.
+//! (`{op_index, code, message}`) where older engines only log them.
+//!
+//! # Persistence and delivery
+//!
+//! Without a data directory everything is kept in memory, as before. With one
+//! ([`EngineConfig::persistence`]: `--data-dir`, or the config file's `store_method:
+//! file_based` stores) state, stream items, durable queue messages (pending and dead-lettered)
+//! and cron bookkeeping are kept in SQLite (feature `sqlite`, on by default; the workspace's
+//! dependency, and so a worker's embedded engine, leaves it off), and survive a restart, even a
+//! `kill -9`. Each store's owner task commits the writes of a batch of commands in one
+//! transaction (WAL, `synchronous = FULL`) before it answers any of them or fires their
+//! triggers, so an acknowledged write is durable, and a burst from many callers costs one
+//! commit.
+//!
+//! Durable delivery is **at least once**: `iii::durable::publish` and the `enqueue` action
+//! are acknowledged once the message is committed, and a message is forgotten only once its
+//! function took it (or it was dead-lettered), so a crash between a delivery and its
+//! acknowledgement delivers it again after the restart. Attempt counts start afresh after a
+//! restart. A message published to a topic nobody subscribes to waits for the first
+//! subscriber (and is copied to the functions subscribed then); one whose function is not
+//! registered waits for it, without using up its attempts. At most 100 000 messages (256 MiB)
+//! wait; past that a publish is refused with `queue_full`. A cron tick is recorded before it
+//! fires, so no tick fires twice, even across a restart; ticks missed while the engine was
+//! down are skipped (at most once), as on the real engine.
+//!
+//! # The config file
+//!
+//! `iii-engine --config config.yaml` reads the real engine's file (`iii_engine::config_file`, both the
+//! `workers:` and the older `modules:` generation, with `${VAR:default}`); flags and their
+//! variables override it. What iii-engine does differently with it:
+//!
+//! | In the file | iii-engine |
+//! |---|---|
+//! | `iii-worker-manager#rbac`, or a worker manager with `rbac` | ignored: no listener on its port (the RBAC listener is not supported yet) |
+//! | a second plain worker manager | ignored: one worker listener |
+//! | `middleware_function_id` of the worker manager | ignored (not supported yet) |
+//! | `iii-http`: `cors`, `middleware` | ignored: CORS stays permissive |
+//! | `iii-stream`: `port`, `host`, `auth_function` | ignored: there is no stream socket |
+//! | adapters other than the built-in ones (`redis`, `rabbitmq`, `bridge`) | ignored: the store stays in memory |
+//! | `store_method: file_based` + `file_path: P` | SQLite at `P.sqlite3`, beside what the real engine writes at `P`; `save_interval_ms` ignored |
+//! | `queue_configs`: `type: fifo` | one message at a time in order, retries included; `message_group_field` is required in payloads but groups are not run in parallel; `poll_interval_ms` ignored |
+//! | `iii-http-functions`, `configuration`, observability, unknown workers | ignored, one log line each |
 //!
 //! Unlike the real engine it also bounds what one worker can make it hold: calls in flight per
 //! worker ([`EngineConfig::max_calls_per_worker`], [`EngineConfig::max_call_bytes_per_worker`];
@@ -69,11 +109,13 @@
 //!     │                        that workers provide
 //!     │
 //!   stores          registry/  workers, functions, bindings, routes (snapshot read path)
-//!     │             stores/    state, streams (owned by a task each), channels, dead letters
+//!     │             stores/    state, streams, durable queues with dead letters, cron
+//!     │                        bookkeeping (owned by a task each, persisted through db/),
+//!     │                        channels
 //!     │
 //!   shared types    events     changes that fire triggers (values, bounded inbox)
 //!                   codec      invocation outcomes, builtin input and reply
-//!                   tasks, config, error, url
+//!                   tasks, config (+ config_stores), config_file, error, url
 //!                   iii-protocol: wire types, HTTP envelope, error codes
 //! ```
 //!
@@ -89,13 +131,12 @@
 //! its queue off with bounded concurrency. Nothing spawns a task per fire, and a slow
 //! subscriber fills only its own queue.
 //!
-//! Where the next features go: a configuration file feeds [`EngineConfig`]; functions invoked
-//! over HTTP are a second kind of link the router resolves a function to; an access-control
-//! listener sits in `ws/frames` before a frame is handled; persistence (SQLite) plugs in
-//! behind the store owners of `stores/`, which already serialize every command and may await
-//! a backend between them. (Streams a worker provides are the router's: it hands their calls
-//! to the worker's `stream::<op>(<name>)` function, and `builtins/providers.rs` checks the
-//! answer and fires the triggers.)
+//! Where the next features go: functions invoked over HTTP are a second kind of link the
+//! router resolves a function to; an access-control listener sits in `ws/frames` before a
+//! frame is handled. (Streams a worker provides are the router's: it hands their calls to the
+//! worker's `stream::<op>(<name>)` function, and `builtins/providers.rs` checks the answer and
+//! fires the triggers. The config file reader already accepts, and reports as ignored, the
+//! sections of the features not supported yet.)
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), iii_engine::EngineError> {
@@ -112,6 +153,9 @@
 mod builtins;
 mod codec;
 mod config;
+#[cfg(feature = "config-file")]
+pub mod config_file;
+mod config_stores;
 mod error;
 mod events;
 mod fire;
@@ -125,6 +169,6 @@ mod triggers;
 mod url;
 mod ws;
 
-pub use config::{EngineConfig, env};
+pub use config::{EngineConfig, Persistence, QueueSettings, env};
 pub use error::EngineError;
 pub use server::{Engine, EngineHandle};

@@ -1,15 +1,20 @@
 //! The `iii-engine` binary: run the development engine standalone, for workers in any language.
 
 use std::net::IpAddr;
+use std::path::PathBuf;
 
-use clap::Parser;
-use iii_engine::{Engine, EngineConfig, env};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
+use iii_engine::{Engine, EngineConfig, Persistence, env};
 use tracing_subscriber::EnvFilter;
 
 /// A protocol-compatible development engine for iii workers.
 ///
 /// Workers connect to the WebSocket port (SDK default `ws://127.0.0.1:49134`); HTTP triggers are
 /// served on the HTTP port. Logs follow `RUST_LOG` (default `info`).
+///
+/// Settings come from the defaults, then the config file (`--config`), then the flags and
+/// their environment variables, each overriding the one before.
 #[derive(Parser, Debug)]
 #[command(name = "iii-engine", version)]
 struct Args {
@@ -37,6 +42,83 @@ struct Args {
     /// HTTP requests served at once; more are answered 503.
     #[arg(long, env = env::CONCURRENCY_REQUEST_LIMIT, default_value_t = 1024)]
     concurrency_request_limit: usize,
+
+    // Config file and persistence.
+    /// The real engine's config.yaml (`workers:` or `modules:`); what it sets that iii-engine
+    /// does not do is logged, one line each.
+    #[arg(long, env = env::CONFIG)]
+    config: Option<PathBuf>,
+    /// Keep state, streams, durable queue messages and cron bookkeeping in SQLite files in
+    /// this directory, so that they survive a restart (default: in memory, or as the config
+    /// file's file-based stores say).
+    #[arg(long, env = env::DATA_DIR)]
+    data_dir: Option<PathBuf>,
+}
+
+/// Whether the user gave `id` (as a flag or through its environment variable).
+fn given(matches: &ArgMatches, id: &str) -> bool {
+    matches
+        .value_source(id)
+        .is_some_and(|s| s != ValueSource::DefaultValue)
+}
+
+/// The config file's settings (or the defaults), logging what it ignores.
+fn from_file(args: &Args) -> Result<EngineConfig, String> {
+    let Some(path) = &args.config else {
+        return Ok(EngineConfig::default());
+    };
+    #[cfg(feature = "config-file")]
+    {
+        let name = path.display();
+        let loaded = iii_engine::config_file::load(path).map_err(|e| format!("{name}: {e}"))?;
+        for line in &loaded.ignored {
+            tracing::warn!("{name}: {line}");
+        }
+        tracing::info!("{name}: read");
+        Ok(loaded.config)
+    }
+    #[cfg(not(feature = "config-file"))]
+    {
+        Err(format!(
+            "cannot read {}: iii-engine was built without its `config-file` feature",
+            path.display()
+        ))
+    }
+}
+
+/// The settings: defaults, then the config file, then what the flags and variables say.
+fn settings(args: &Args, matches: &ArgMatches) -> Result<EngineConfig, String> {
+    let mut config = from_file(args)?;
+    if given(matches, "host") {
+        // Both listeners, as the flag says, whatever the file gave the HTTP one.
+        config.host = args.host;
+        config.http_host = None;
+    }
+    if given(matches, "ws_port") {
+        config.ws_port = args.ws_port;
+    }
+    if given(matches, "http_port") {
+        config.http_port = args.http_port;
+    }
+    if given(matches, "http_timeout_ms") {
+        config.http_timeout = std::time::Duration::from_millis(args.http_timeout_ms);
+    }
+    if given(matches, "max_body_bytes") {
+        config.max_body_bytes = args.max_body_bytes;
+    }
+    if given(matches, "max_frame_bytes") {
+        config.max_frame_bytes = args.max_frame_bytes;
+    }
+    if given(matches, "max_message_bytes") {
+        config.max_message_bytes = args.max_message_bytes;
+    }
+    if given(matches, "concurrency_request_limit") {
+        config.concurrency_request_limit = args.concurrency_request_limit;
+    }
+    if let Some(dir) = &args.data_dir {
+        config.persistence = Persistence::in_dir(dir);
+    }
+    Ok(config)
 }
 
 #[tokio::main]
@@ -46,17 +128,17 @@ async fn main() -> std::process::ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    let args = Args::parse();
-    let config = EngineConfig {
-        host: args.host,
-        ws_port: args.ws_port,
-        http_port: args.http_port,
-        http_timeout: std::time::Duration::from_millis(args.http_timeout_ms),
-        max_body_bytes: args.max_body_bytes,
-        max_frame_bytes: args.max_frame_bytes,
-        max_message_bytes: args.max_message_bytes,
-        concurrency_request_limit: args.concurrency_request_limit,
-        ..EngineConfig::default()
+    let matches = Args::command().get_matches();
+    let args = match Args::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
+    let config = match settings(&args, &matches) {
+        Ok(config) => config,
+        Err(e) => {
+            tracing::error!("{e}");
+            return std::process::ExitCode::FAILURE;
+        }
     };
     let stop = stop_signal();
     let engine = match Engine::start(config).await {

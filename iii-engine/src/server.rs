@@ -17,7 +17,9 @@ use crate::registry::Registry;
 use crate::router::Router;
 use crate::stores::Owner;
 use crate::stores::channels::Channels;
-use crate::stores::dead_letters::DeadLetters;
+use crate::stores::cron::CronStore;
+use crate::stores::db::{Db, StoreError};
+use crate::stores::queues::{QueueStore, Queues};
 use crate::stores::state::StateStore;
 use crate::stores::streams::StreamStore;
 use crate::tasks::Tasks;
@@ -36,10 +38,15 @@ impl Engine {
     /// clients can connect as soon as it returns.
     ///
     /// # Errors
-    /// [`EngineError::Bind`] when a port cannot be bound.
+    /// [`EngineError::Bind`] when a port cannot be bound, [`EngineError::Store`] when a
+    /// store's data cannot be opened.
     pub async fn start(config: EngineConfig) -> Result<EngineHandle, EngineError> {
+        // Opened first: a data directory held by another engine must not leave ports bound.
+        let registry = Arc::new(Registry::default());
+        let opened = open_stores(&config, registry.clone()).await?;
         let ws_listener = bind(SocketAddr::new(config.host, config.ws_port)).await?;
-        let http_listener = bind(SocketAddr::new(config.host, config.http_port)).await?;
+        let http_host = config.http_host.unwrap_or(config.host);
+        let http_listener = bind(SocketAddr::new(http_host, config.http_port)).await?;
         let ws_addr = ws_listener.local_addr().map_err(EngineError::LocalAddr)?;
         let http_addr = http_listener.local_addr().map_err(EngineError::LocalAddr)?;
         let grace = config.shutdown_grace;
@@ -47,16 +54,18 @@ impl Engine {
         let tasks = Tasks::default();
         let (fires, inbox) = Fires::channel();
         // The stores and the registry, which know nothing of what is above them.
-        let registry = Arc::new(Registry::default());
         let channels = Arc::new(Channels::default());
-        let dead_letters = Arc::new(DeadLetters::default());
-        let state = Owner::spawn(StateStore::default(), fires.sender(), &tasks);
-        let streams = Owner::spawn(StreamStore::default(), fires.sender(), &tasks);
+        let state = Owner::spawn(opened.state, fires.sender(), &tasks);
+        let streams = Owner::spawn(opened.streams, fires.sender(), &tasks);
+        let queues = Queues::spawn(opened.queues, fires.sender(), &tasks);
+        let crons = Owner::spawn(opened.cron, fires.sender(), &tasks);
         let triggers = Triggers {
             registry: registry.clone(),
             fires: fires.clone(),
             tasks: tasks.clone(),
             provided: Arc::default(),
+            crons,
+            queues: queues.clone(),
         };
         // The router and the one owner of trigger firing.
         let builtins = builtins::Context {
@@ -64,7 +73,7 @@ impl Engine {
             state,
             streams,
             channels: channels.clone(),
-            dead_letters: dead_letters.clone(),
+            queues: queues.clone(),
             fires: fires.clone(),
             triggers: triggers.clone(),
         };
@@ -72,11 +81,12 @@ impl Engine {
         let firing = Firing {
             registry: registry.clone(),
             router: router.clone(),
-            dead_letters,
+            queues: queues.clone(),
             config: config.clone(),
             tasks: tasks.clone(),
         };
         tasks.spawn(firing.run(inbox));
+        tasks.spawn(fire::sweep(queues.clone(), tasks.clone()));
         tasks.spawn(fire::watch_functions(
             registry.clone(),
             fires.clone(),
@@ -103,6 +113,7 @@ impl Engine {
             channels,
             triggers,
             fires,
+            queues,
             config,
             tasks: tasks.clone(),
         };
@@ -116,6 +127,58 @@ impl Engine {
             tasks,
             grace,
         })
+    }
+}
+
+/// The stores, loaded from their data.
+struct Opened {
+    state: StateStore,
+    streams: StreamStore,
+    queues: QueueStore,
+    cron: CronStore,
+}
+
+/// Opens every store where [`EngineConfig::persistence`] says, off the runtime threads.
+async fn open_stores(
+    config: &EngineConfig,
+    registry: Arc<Registry>,
+) -> Result<Opened, EngineError> {
+    let persistence = config.persistence.clone();
+    let settings = config.queues.clone();
+    let opened = tokio::task::spawn_blocking(move || {
+        let db = |store: &'static str, path: &Option<std::path::PathBuf>| match path {
+            Some(path) => {
+                tracing::info!("{store}: kept in {}", path.display());
+                Db::open(path).map_err(|e| failed(store, &e))
+            }
+            None => Ok(Db::memory()),
+        };
+        let directory = Arc::new(fire::Subscriptions(registry));
+        let now = chrono::Utc::now().timestamp_millis();
+        Ok(Opened {
+            state: StateStore::open(db("state", &persistence.state)?)
+                .map_err(|e| failed("state", &e))?,
+            streams: StreamStore::open(db("streams", &persistence.streams)?)
+                .map_err(|e| failed("streams", &e))?,
+            queues: QueueStore::open(db("queues", &persistence.queues)?, directory, settings)
+                .map_err(|e| failed("queues", &e))?,
+            cron: CronStore::open(db("cron", &persistence.cron)?, now)
+                .map_err(|e| failed("cron", &e))?,
+        })
+    })
+    .await;
+    opened.unwrap_or_else(|e| {
+        Err(EngineError::Store {
+            store: "every",
+            message: format!("the task opening the stores died: {e}"),
+        })
+    })
+}
+
+fn failed(store: &'static str, e: &StoreError) -> EngineError {
+    EngineError::Store {
+        store,
+        message: e.to_string(),
     }
 }
 

@@ -46,7 +46,18 @@ use proc_macro::TokenStream;
 /// name (`#[http]`, imported) or through `iii`, the dependency's name in `Cargo.toml`, or the
 /// `crate` path; another path (`#[other::http]`) is left to the crate it names.
 ///
-/// Every mistake is a compile error at the offending token.
+/// What is checked when:
+///
+/// - at compile time, at the offending token: the options, the signature (inputs, extractors,
+///   the return type, an error type that converts into nothing), each trigger attribute (a
+///   cron expression, a route and its method, a trigger's JSON configuration), and the route
+///   parameters against a tuple or single-value `Path<T>` (their number);
+/// - when the worker starts, before it connects (`#[iii::main]` and `iii::register_declared`),
+///   all reported at once with the places: two functions with one id, two routes the engine
+///   cannot tell apart, the route parameters against a struct `Path<T>`'s fields as serde
+///   names them, a route with `:params` on a function that takes no `Path<T>` (nor
+///   `http::Request<T>`), and a `State<T>` with no value given to the worker;
+/// - when the worker connects: a function another live worker holds (see `App::standby`).
 #[proc_macro_attribute]
 pub fn function(args: TokenStream, item: TokenStream) -> TokenStream {
     function::expand(args.into(), item.into()).into()

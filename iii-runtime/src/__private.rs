@@ -6,7 +6,7 @@ pub use schemars;
 pub use serde;
 pub use serde_json;
 
-pub use crate::app::{IntoApp, run_main};
+pub use crate::entry::{IntoApp, run_main};
 pub use crate::extract::{FromInvocation, PathProbe};
 pub use crate::registry::{FunctionRegistration, TriggerSpec};
 pub use crate::reply::{Reply, http_reply};
@@ -44,7 +44,7 @@ pub fn assert_extractor<T: FromInvocation>() {}
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a handler's error type",
     label = "this error type does not convert into `iii::Error`",
-    note = "use `iii::Error`, a type implementing `std::error::Error + Send + Sync + 'static`, `anyhow::Error` or `String`"
+    note = "use `iii::Error`, a type with `impl From<{Self}> for iii::Error` (its code and status are kept), a type implementing `std::error::Error`, `anyhow::Error` or `String`"
 )]
 pub trait HandlerError {
     /// Converts into [`Error`]: an `iii::Error` passes through unchanged, anything else becomes
@@ -74,6 +74,85 @@ impl<T> Carries<T> for crate::Topic<T> {}
 
 /// Compile-time check that the `Topic<T>` a trigger attribute names carries `I`.
 pub const fn topic_carries<I, X: Carries<I>>(_: &X) {}
+
+/// Converts a handler's error, preferring the user's own `impl From<E> for iii::Error` (its
+/// code and status are kept) over the boxing every `std::error::Error` allows.
+///
+/// Autoref specialization: the generated code calls `(&&error_probe(&e)).convert(e)`, and
+/// method lookup tries, in this order, [`ViaFrom`]'s impl on `&ErrorProbe<E>` (when
+/// `E: Into<iii::Error>`), [`ViaLocal`]'s on `&&ErrorProbe<anyhow::Error>` and
+/// `&&ErrorProbe<Box<dyn Error>>`, and [`ViaBox`]'s on
+/// `ErrorProbe<E>`, whose bound is checked at the call so that an error type that converts
+/// into nothing gets [`HandlerError`]'s message.
+pub struct ErrorProbe<E>(std::marker::PhantomData<E>);
+
+/// The probe for the error `_e`'s type.
+pub fn error_probe<E>(_e: &E) -> ErrorProbe<E> {
+    ErrorProbe(std::marker::PhantomData)
+}
+
+/// Chosen when `E: Into<iii::Error>`: the conversion the user wrote (or `iii::Error` itself).
+pub trait ViaFrom {
+    /// The error type.
+    type Source;
+    /// Converts with `Into<iii::Error>`.
+    fn convert(&self, e: Self::Source) -> Error;
+}
+
+impl<E: Into<Error>> ViaFrom for &ErrorProbe<E> {
+    type Source = E;
+    fn convert(&self, e: E) -> Error {
+        e.into()
+    }
+}
+
+/// Chosen for two error types a blanket impl cannot take next to [`ViaFrom`]'s:
+/// `anyhow::Error` (whose boxed form hides the error inside, so an `iii::Error` in it is found
+/// with anyhow's own downcast) and `Box<dyn std::error::Error>`, which is not `Send` (its
+/// message is kept).
+pub trait ViaLocal {
+    /// The error type.
+    type Source;
+    /// Converts into an [`Error`].
+    fn convert(&self, e: Self::Source) -> Error;
+}
+
+impl ViaLocal for &&ErrorProbe<anyhow::Error> {
+    type Source = anyhow::Error;
+    fn convert(&self, e: anyhow::Error) -> Error {
+        match e.downcast::<Error>() {
+            Ok(e) => e,
+            Err(other) => Error::from_source(other),
+        }
+    }
+}
+
+impl ViaLocal for &&ErrorProbe<Box<dyn std::error::Error>> {
+    type Source = Box<dyn std::error::Error>;
+    fn convert(&self, e: Box<dyn std::error::Error>) -> Error {
+        Error::internal(e.to_string())
+    }
+}
+
+/// Chosen otherwise: any error that boxes into a [`BoxError`].
+pub trait ViaBox {
+    /// The error type.
+    type Source;
+    /// Converts through [`HandlerError`].
+    fn convert(&self, e: Self::Source) -> Error
+    where
+        Self::Source: HandlerError;
+}
+
+impl<E> ViaBox for ErrorProbe<E> {
+    type Source = E;
+    fn convert(&self, e: E) -> Error
+    where
+        E: HandlerError,
+    {
+        HandlerError::into_error(e)
+    }
+}
 
 /// The key of a `State<T>` parameter, recorded for the check before connecting.
 pub fn state_key<T: 'static>() -> StateKey {

@@ -1,9 +1,9 @@
 //! [`App`]: what `#[iii::main]` runs — configure the worker, find or start an engine, register
-//! every declared function, serve until a signal, then drain.
+//! every declared function, serve until a signal, then drain, run the shutdown hooks and
+//! close; and exit with an error when the engine refuses functions another copy holds.
 
 use std::future::Future;
 use std::pin::Pin;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use crate::config::WorkerConfig;
@@ -13,7 +13,7 @@ use crate::status::ConnectionStatus;
 use crate::worker::Worker;
 use crate::{embedded, registry, signal};
 
-type ReadyHook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+type Hook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
 /// A worker application: configuration plus start-up hooks.
 ///
@@ -32,7 +32,8 @@ type ReadyHook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Sen
 /// ```
 pub struct App {
     config: WorkerConfig,
-    on_ready: Vec<ReadyHook>,
+    on_ready: Vec<Hook>,
+    on_shutdown: Vec<Hook>,
     states: StateMap,
 }
 
@@ -56,6 +57,7 @@ impl App {
         Self {
             config: WorkerConfig::from_env(),
             on_ready: Vec::new(),
+            on_shutdown: Vec::new(),
             states: StateMap::new(),
         }
     }
@@ -152,6 +154,18 @@ impl App {
         self
     }
 
+    /// Runs as a standby when another live worker (another copy of this program) holds its
+    /// functions: waits without registering their triggers and takes them over as soon as
+    /// that worker goes away, saying so in the log. Without it (the default, unless
+    /// `III_STANDBY` says otherwise) such a refusal on start-up is an error: one ERROR naming
+    /// each refused function and its holder, then a non-zero exit. See
+    /// [`WorkerConfig::standby`].
+    #[must_use]
+    pub fn standby(mut self, standby: bool) -> Self {
+        self.config.standby = standby;
+        self
+    }
+
     /// Runs `hook` once, the first time the worker is ready.
     #[must_use]
     pub fn on_ready<F, Fut>(mut self, hook: F) -> Self
@@ -164,49 +178,84 @@ impl App {
         self
     }
 
-    /// Serves until SIGINT or SIGTERM, then drains and disconnects.
+    /// Runs `hook` once on shutdown, after the running invocations finished (or the grace
+    /// ran out) and before the connection closes: it may still call other functions, e.g. to
+    /// save what the worker holds. Hooks run in the order they were added; a second signal
+    /// exits at once.
+    #[must_use]
+    pub fn on_shutdown<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: FnOnce(Worker) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.on_shutdown
+            .push(Box::new(move |worker| Box::pin(hook(worker))));
+        self
+    }
+
+    /// Serves until SIGINT or SIGTERM, then drains, runs the shutdown hooks and disconnects.
     ///
     /// # Errors
-    /// [`Error::Registration`] for duplicate ids or routes, or a missing `State<T>`.
+    /// [`Error::Registration`] for duplicate ids or routes, or a missing `State<T>`;
+    /// [`Error::Refused`] when other live workers hold some of the functions and the app is
+    /// not a [standby](App::standby); [`Error::Connect`] when no engine answers and the
+    /// development engine cannot start.
     pub async fn serve(self) -> Result<()> {
         let App {
             mut config,
             on_ready,
+            on_shutdown,
             states,
         } = self;
         // Listen before anything else, so that a signal during start-up drains rather than
         // killing the process.
-        let shutdown = signal::shutdown_requested();
-        let engine = embedded::start_dev_engine_if_needed(&mut config).await;
+        let mut shutdown = Box::pin(signal::shutdown_requested());
+        let engine = embedded::start_dev_engine_if_needed(&mut config).await?;
         let worker = Worker::with_config(config);
         let count = registry::register_declared_with(&worker, states)?;
         tracing::debug!(functions = count, "declared functions registered");
         worker.start();
-        let hooks = worker.clone();
-        tokio::spawn(async move {
-            if hooks.ready().await.is_ok() {
+        // Cancel safety: both futures only wait on the worker's published status or a signal.
+        let started = tokio::select! {
+            ready = worker.ready() => Some(ready),
+            () = &mut shutdown => None,
+        };
+        if let Some(Err(Error::Refused(refused))) = started {
+            let refused = name_holders(&worker, refused).await;
+            worker.disconnect().await;
+            stop(engine).await;
+            return Err(Error::Refused(refused));
+        }
+        if matches!(started, Some(Ok(()))) {
+            let hooks = worker.clone();
+            tokio::spawn(async move {
                 for hook in on_ready {
                     hook(hooks.clone()).await;
                 }
+            });
+            let closed = worker.wait_for_connection(|s| s == ConnectionStatus::Closed);
+            tokio::select! {
+                () = &mut shutdown => {}
+                _ = closed => {}
             }
-        });
-        let closed = worker.wait_for_connection(|s| s == ConnectionStatus::Closed);
-        tokio::select! {
-            () = shutdown => {
-                tracing::info!("shutting down: finishing running invocations (a second signal exits at once, status 130)");
-                let second = signal::shutdown_requested();
-                tokio::spawn(async {
-                    second.await;
-                    tracing::warn!("second signal: exiting now");
-                    std::process::exit(130);
-                });
-                worker.disconnect().await;
+        }
+        if worker.connection() != ConnectionStatus::Closed {
+            tracing::info!(
+                "shutting down: finishing running invocations (a second signal exits at once, status 130)"
+            );
+            let second = signal::shutdown_requested();
+            tokio::spawn(async {
+                second.await;
+                tracing::warn!("second signal: exiting now");
+                std::process::exit(130);
+            });
+            worker.drain().await;
+            for hook in on_shutdown {
+                hook(worker.clone()).await;
             }
-            _ = closed => {}
+            worker.disconnect().await;
         }
-        if let Some(engine) = engine {
-            engine.shutdown().await;
-        }
+        stop(engine).await;
         match worker.fatal_error() {
             // The engine refused this worker for good: exit with an error, not success.
             Some(reason) => Err(Error::Registration(reason)),
@@ -215,75 +264,37 @@ impl App {
     }
 }
 
-/// What an `#[iii::main]` body may evaluate to.
-#[diagnostic::on_unimplemented(
-    message = "`#[iii::main]` cannot run a body that returns `{Self}`",
-    label = "not `()`, `iii::App` or `Result<iii::App, E>`",
-    note = "return nothing to serve with the defaults, or an `iii::App` to configure the worker"
-)]
-pub trait IntoApp {
-    /// Converts into an [`App`].
-    ///
-    /// # Errors
-    /// When the body returned an error.
-    fn into_app(self) -> Result<App>;
-}
-
-impl IntoApp for () {
-    fn into_app(self) -> Result<App> {
-        Ok(App::new())
+async fn stop(engine: Option<embedded::EmbeddedEngine>) {
+    if let Some(engine) = engine {
+        engine.shutdown().await;
     }
 }
 
-impl IntoApp for App {
-    fn into_app(self) -> Result<App> {
-        Ok(self)
-    }
-}
-
-impl<E: std::fmt::Display> IntoApp for std::result::Result<App, E> {
-    fn into_app(self) -> Result<App> {
-        self.map_err(|e| Error::new("startup_failed", 500, e.to_string()))
-    }
-}
-
-/// The body of the `main` that `#[iii::main]` generates.
-pub fn run_main<F>(body: F) -> ExitCode
-where
-    F: Future + Send + 'static,
-    F::Output: IntoApp,
-{
-    init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("error: could not start the tokio runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+/// Adds the holders' names, which the engine's refusal does not carry, from
+/// `engine::workers::list` (best effort, briefly).
+async fn name_holders(worker: &Worker, mut refused: Vec<crate::Refusal>) -> Vec<crate::Refusal> {
+    let options = crate::CallOptions {
+        timeout: Some(Duration::from_secs(1)),
+        ..Default::default()
     };
-    let outcome = runtime.block_on(async move { body.await.into_app()?.serve().await });
-    // Handlers still running after the grace period must not keep the process alive.
-    runtime.shutdown_timeout(Duration::from_millis(100));
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
+    let listed: Result<serde_json::Value> = worker
+        .invoke_with(
+            iii_protocol::builtins::WORKERS_LIST,
+            serde_json::json!({}),
+            options,
+        )
+        .await;
+    let Ok(listed) = listed else {
+        return refused;
+    };
+    for refusal in refused.iter_mut().filter(|r| r.owner_name.is_none()) {
+        refusal.owner_name = listed["workers"].as_array().and_then(|workers| {
+            workers
+                .iter()
+                .find(|w| w["id"] == refusal.owner_worker_id.as_str())
+                .and_then(|w| w["name"].as_str())
+                .map(str::to_owned)
+        });
     }
-}
-
-/// Installs a `tracing` subscriber reading `RUST_LOG` (default `info`), unless the program
-/// installed one already.
-pub fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi)
-        .try_init();
+    refused
 }

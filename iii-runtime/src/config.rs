@@ -16,6 +16,11 @@ pub const ENV_BRIDGE_URL: &str = "III_BRIDGE_URL";
 pub const ENV_WORKER_NAME: &str = "III_WORKER_NAME";
 /// Environment variable naming the worker's namespace.
 pub const ENV_NAMESPACE: &str = "III_NAMESPACE";
+/// Environment variable naming the engine's HTTP base URL, for the start-up summary.
+pub const ENV_HTTP_URL: &str = "III_HTTP_URL";
+/// Environment variable that makes a worker a standby (`1`, `true`, `yes` or `on`): see
+/// [`WorkerConfig::standby`].
+pub const ENV_STANDBY: &str = "III_STANDBY";
 
 /// Reconnect backoff: `initial · 2^attempt`, capped at `max`, randomised by ± `jitter`.
 #[derive(Debug, Clone, PartialEq)]
@@ -89,6 +94,24 @@ pub struct WorkerConfig {
     pub max_in_flight: usize,
     /// How long shutdown waits for in-flight invocations (default 30 s).
     pub shutdown_grace: Duration,
+    /// What to do when the engine refuses a function because another live worker holds it
+    /// (another copy of the same program): `false` (the default) reports it, from
+    /// [`Worker::ready`](crate::Worker::ready) as [`Error::Refused`](crate::Error::Refused),
+    /// and `#[iii::main]` exits with an error; `true` waits without registering the function's
+    /// triggers and takes the function over as soon as its holder goes away.
+    ///
+    /// Either way, a refusal after a reconnect is retried: it usually means the engine has not
+    /// yet noticed that this worker's previous connection is gone.
+    pub standby: bool,
+    /// The base URL of the engine's HTTP server (`http://127.0.0.1:3111`), for the start-up
+    /// summary's route URLs: set for the development engine a worker starts, else from
+    /// `III_HTTP_URL`; without it routes are listed as paths.
+    pub http_url: Option<String>,
+    /// Whether the worker may start the development engine in-process when the engine it
+    /// found at the default address (another program's development engine, typically) goes
+    /// away: set by [`start_dev_engine_if_needed`](crate::start_dev_engine_if_needed), which
+    /// `#[iii::main]` calls. Never with an explicit URL.
+    pub dev_engine: bool,
 }
 
 impl Default for WorkerConfig {
@@ -108,14 +131,17 @@ impl Default for WorkerConfig {
             backoff: Backoff::default(),
             max_in_flight: 1024,
             shutdown_grace: Duration::from_secs(30),
+            standby: false,
+            http_url: None,
+            dev_engine: false,
         }
     }
 }
 
 impl WorkerConfig {
-    /// The defaults, with the URL, name, namespace and token read from the environment
-    /// (`III_URL`, else `III_BRIDGE_URL`; `III_WORKER_NAME`; `III_NAMESPACE`; `III_TOKEN`;
-    /// blank values are ignored).
+    /// The defaults, with the URL, name, namespace, token, standby and HTTP URL read from the
+    /// environment (`III_URL`, else `III_BRIDGE_URL`; `III_WORKER_NAME`; `III_NAMESPACE`;
+    /// `III_TOKEN`; `III_STANDBY`; `III_HTTP_URL`; blank values are ignored).
     pub fn from_env() -> Self {
         let mut config = Self::default();
         if let Some(url) = env_url() {
@@ -127,6 +153,13 @@ impl WorkerConfig {
         }
         config.namespace = non_empty_env(ENV_NAMESPACE);
         config.handshake.token = non_empty_env(ENV_TOKEN);
+        config.http_url = non_empty_env(ENV_HTTP_URL);
+        if let Some(standby) = non_empty_env(ENV_STANDBY) {
+            config.standby = matches!(
+                standby.to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            );
+        }
         config
     }
 

@@ -5,6 +5,8 @@ use std::time::Duration;
 use iii_protocol::ErrorBody;
 use iii_protocol::codes;
 
+use crate::status::Refusal;
+
 /// A boxed error source.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -31,7 +33,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// | [`Registration`](Error::Registration) | `registration_failed` | 500 |
 /// | [`Panic`](Error::Panic) | `invocation_failed` | 500 |
 /// | [`UnexpectedResponse`](Error::UnexpectedResponse) | `unexpected_response` | 502 |
-#[derive(Debug, thiserror::Error)]
+/// | [`Refused`](Error::Refused) | `registration_refused` | 500 |
+///
+/// Its `Debug` form is its message, so that `fn main() -> iii::Result<()>` prints a failure
+/// readably.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The input did not deserialize into the handler's input type.
@@ -107,6 +113,27 @@ pub enum Error {
         /// What did not fit, with the field path when known.
         message: String,
     },
+    /// The engine refused functions of this worker because other live workers hold them
+    /// (another copy of the same program, usually). The worker serves its other functions.
+    #[error("{}", refused_message(.0))]
+    Refused(Vec<Refusal>),
+}
+
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self} (code {})", self.code())
+    }
+}
+
+fn refused_message(refusals: &[Refusal]) -> String {
+    let list: Vec<String> = refusals.iter().map(|r| format!("\n  - {r}")).collect();
+    format!(
+        "the engine refused {} function(s) of this worker because another live worker holds them:{}\n\
+         help: stop the other worker first, or run this one as a standby that takes over when it goes away \
+         (`III_STANDBY=1`, `App::standby(true)` or `WorkerConfig::standby`)",
+        refusals.len(),
+        list.concat()
+    )
 }
 
 impl Error {
@@ -175,6 +202,7 @@ impl Error {
             Self::Registration(_) => "registration_failed",
             Self::Panic(_) => codes::INVOCATION_FAILED,
             Self::UnexpectedResponse { .. } => "unexpected_response",
+            Self::Refused(_) => "registration_refused",
         }
     }
 
@@ -188,9 +216,11 @@ impl Error {
             Self::Timeout { .. } => 504,
             Self::UnexpectedResponse { .. } => 502,
             Self::ConnectionLost { .. } | Self::Shutdown | Self::Connect { .. } => 503,
-            Self::Remote { .. } | Self::Serialize(_) | Self::Panic(_) | Self::Registration(_) => {
-                500
-            }
+            Self::Remote { .. }
+            | Self::Serialize(_)
+            | Self::Panic(_)
+            | Self::Registration(_)
+            | Self::Refused(_) => 500,
         }
     }
 

@@ -84,7 +84,7 @@
 //!
 //! | layer | module | what it owns |
 //! |---|---|---|
-//! | 1 | `app` | [`App`]: configure, find or start an engine, register, serve, drain |
+//! | 1 | `app`, `entry` | [`App`]: configure, find or start an engine, register, serve, drain, hand over; the `main` that `#[iii::main]` generates |
 //! | 2 | `service/` | the service task, the one owner of the connection's state (triggers and provided trigger types to replay, pending calls, the backlog); it writes the function table and replays it on every connection; starting it ([`Worker::start`]) |
 //! | 3 | `registry/` | `#[iii::function]` declarations: the ABI the macros fill, the start-up checks, what a declaration becomes |
 //! | 3 | `transport/` | one WebSocket connection: socket, reader, writer |
@@ -92,7 +92,7 @@
 //! | 4 | `extract/`, `typed_call` | extractors; typed calls |
 //! | 4 | `clients/` | the typed clients of the engine's services ([`Kv`], [`Stream`], [`Topic`], trigger types, stream providers, [`Introspect`]), built on [`Worker`]'s calls and registrations |
 //! | 5 | `worker/` | [`Worker`], [`Function`], [`Invocation`], [`Context`]: types that refer to each other in the crate's one circle, explained there |
-//! | 6 | `link`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `handshake`, `provider`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |
+//! | 6 | `link`, `stamp`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `handshake`, `provider`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |
 //!
 //! An invocation flows down these layers: `transport` reads it and offers it to `dispatch`'s
 //! admission, which runs it in a task of its own (or hands it back to `service`, which has it
@@ -103,6 +103,7 @@ mod clients;
 mod config;
 mod dispatch;
 mod embedded;
+mod entry;
 mod error;
 mod events;
 mod extract;
@@ -113,6 +114,7 @@ mod registry;
 mod reply;
 mod service;
 mod signal;
+mod stamp;
 mod state_map;
 mod status;
 mod strip;
@@ -125,14 +127,18 @@ mod worker;
 #[doc(hidden)]
 pub mod __private;
 
-pub use app::{App, init_tracing};
+pub use app::App;
 pub use clients::{
     Binding, BoundTrigger, FunctionDetail, FunctionFilter, FunctionSummary, Introspect, Kv, Stream,
     StreamHandle, StreamProvider, StreamSummary, Topic, TriggerProvider, TriggerSummary,
     TriggerTypeHandle, TriggerTypeRef, Update, Updated, WorkerSummary, Written,
 };
-pub use config::{Backoff, ENV_BRIDGE_URL, ENV_NAMESPACE, ENV_URL, ENV_WORKER_NAME, WorkerConfig};
+pub use config::{
+    Backoff, ENV_BRIDGE_URL, ENV_HTTP_URL, ENV_NAMESPACE, ENV_STANDBY, ENV_URL, ENV_WORKER_NAME,
+    WorkerConfig,
+};
 pub use embedded::{EmbeddedEngine, start_dev_engine_if_needed};
+pub use entry::init_tracing;
 pub use error::{BoxError, Error, Result};
 pub use events::{CronTick, KvEvent, KvEventKind, StreamChange, StreamChangeKind, StreamEvent};
 pub use extract::{FromInvocation, Headers, Path, Query, State};
@@ -141,12 +147,12 @@ pub use registry::{register_declared, register_declared_with};
 pub use reply::Reply;
 pub use signal::shutdown_requested;
 pub use state_map::{StateKey, StateMap};
-pub use status::ConnectionStatus;
-pub use trigger::Trigger;
+pub use status::{ConnectionStatus, Refusal};
+pub use trigger::{Trigger, TriggerKind};
 pub use typed_call::TypedFunction;
 pub use worker::{
     Blocking, CallOptions, ConnectionEvents, Context, Function, FunctionHandle, IntoFunction,
-    Invocation, TriggerHandle, TriggerKind, Worker,
+    Invocation, RefusalChanges, TriggerHandle, Worker,
 };
 
 /// The `http` crate, for `http::Request<T>` parameters and `http::Response<T>` results.

@@ -4,12 +4,15 @@
 //! type, enums, `RawValue`s all as usual) and no `serde_json::Value` tree is built.
 //!
 //! The text comes from a `RawValue`, so it is known to be valid JSON; the scanner only has to
-//! find where top-level members start and end.
+//! find where top-level members start and end. On any other text it answers `None` or some
+//! text, and never panics (the property tests at the end check both against `serde_json`).
 
-/// Removes the top-level member `key` from the JSON object `text`.
+/// Removes the top-level member `key` from the JSON object `text`: every occurrence, as a
+/// key may be written twice (or spelled with escapes) by whoever built the payload.
 ///
-/// Returns the text without the member and the member's value when it is a string, or `None`
-/// when `text` is not an object or has no such member (at the top level).
+/// Returns the object without the member (the other members' texts as they were, joined by
+/// commas) and the value of its last occurrence when it is a string (the one `serde_json`
+/// would keep), or `None` when `text` is not an object or has no such member at the top level.
 pub(crate) fn remove_member(text: &str, key: &str) -> Option<(String, Option<String>)> {
     let bytes = text.as_bytes();
     let mut i = skip_ws(bytes, 0);
@@ -17,58 +20,47 @@ pub(crate) fn remove_member(text: &str, key: &str) -> Option<(String, Option<Str
         return None;
     }
     i += 1;
-    // (start of the member's key, end of its value) of every member, to cut out the one.
-    let mut previous_end: Option<usize> = None;
+    let mut kept: Vec<&str> = Vec::new();
+    let mut found = false;
+    let mut captured = None;
     loop {
         i = skip_ws(bytes, i);
         match bytes.get(i)? {
-            b'}' => return None,
-            b',' => {
-                i = skip_ws(bytes, i + 1);
-            }
+            b'}' => break,
+            b',' => i = skip_ws(bytes, i + 1),
             _ => {}
         }
         let key_start = i;
         let key_end = skip_string(bytes, key_start)?;
-        let raw_key = &text[key_start + 1..key_end - 1];
+        let raw_key = text.get(key_start + 1..key_end - 1)?;
+        // A key with escapes is compared as serde reads it.
+        let same = if raw_key.contains('\\') {
+            serde_json::from_str::<String>(text.get(key_start..key_end)?).is_ok_and(|k| k == key)
+        } else {
+            raw_key == key
+        };
         i = skip_ws(bytes, key_end);
         if bytes.get(i) != Some(&b':') {
             return None;
         }
         let value_start = skip_ws(bytes, i + 1);
         let value_end = skip_value(bytes, value_start)?;
-        if raw_key == key {
-            let value = &text[value_start..value_end];
-            let captured = serde_json::from_str::<String>(value).ok();
-            // Cut the member with the comma that joins it to a neighbour.
-            let after = skip_ws(bytes, value_end);
-            let (cut_start, cut_end) = match (previous_end, bytes.get(after)) {
-                (_, Some(b',')) => (key_start, after + 1),
-                (Some(prev), _) => (prev, value_end),
-                (None, _) => (key_start, value_end),
-            };
-            let mut out = String::with_capacity(text.len() - (cut_end - cut_start));
-            out.push_str(&text[..cut_start]);
-            out.push_str(&text[cut_end..]);
-            return Some((out, captured));
+        if same {
+            found = true;
+            captured = serde_json::from_str::<String>(text.get(value_start..value_end)?).ok();
+        } else {
+            kept.push(text.get(key_start..value_end)?);
         }
-        previous_end = Some(value_end);
         i = value_end;
     }
-}
-
-/// Whether the JSON object `text` opens with the member `key`.
-pub(crate) fn starts_with_member(text: &str, key: &str) -> bool {
-    let bytes = text.as_bytes();
-    let i = skip_ws(bytes, 0);
-    if bytes.get(i) != Some(&b'{') {
-        return false;
+    if !found {
+        return None;
     }
-    let i = skip_ws(bytes, i + 1);
-    let rest = &bytes[i.min(bytes.len())..];
-    rest.first() == Some(&b'"')
-        && rest.get(1..=key.len()) == Some(key.as_bytes())
-        && rest.get(key.len() + 1) == Some(&b'"')
+    let mut out = String::with_capacity(text.len());
+    out.push('{');
+    out.push_str(&kept.join(","));
+    out.push('}');
+    Some((out, captured))
 }
 
 fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
@@ -184,23 +176,6 @@ mod tests {
         assert_eq!((out.as_str(), caller), (r#"{"a":1}"#, None));
     }
 
-    #[test]
-    fn leading_member() {
-        assert!(starts_with_member(
-            r#"{"_caller_worker_id":"w","a":1}"#,
-            KEY
-        ));
-        assert!(starts_with_member(" { \"_caller_worker_id\" :1}", KEY));
-        assert!(!starts_with_member(
-            r#"{"a":1,"_caller_worker_id":"w"}"#,
-            KEY
-        ));
-        assert!(!starts_with_member(r#"{"_caller_worker_idx":1}"#, KEY));
-        assert!(!starts_with_member(r#"["_caller_worker_id"]"#, KEY));
-        assert!(!starts_with_member("{", KEY));
-        assert!(!starts_with_member("", KEY));
-    }
-
     #[derive(Debug, Deserialize, PartialEq)]
     #[serde(deny_unknown_fields)]
     struct Strict {
@@ -230,5 +205,135 @@ mod tests {
         let (out, _) = strip(r#"{"_caller_worker_id":"w","x":[1,2]}"#);
         let raw: Box<serde_json::value::RawValue> = serde_json::from_str(&out).expect("raw");
         assert!(!raw.get().contains(KEY));
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    //! `remove_member` against `serde_json` as the oracle, on generated JSON: objects with the
+    //! member anywhere (also twice, or with its key spelled with escapes), any values, any
+    //! whitespace; and no panic on any text at all.
+
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    use super::remove_member;
+
+    const KEY: &str = "_caller_worker_id";
+
+    fn scalar() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            ".*".prop_map(Value::String),
+            // Strings that look like JSON structure or like the member itself.
+            prop::sample::select(vec![
+                r#"}"#,
+                r#"{"#,
+                r#"","_caller_worker_id":"x"#,
+                "\\",
+                "\"",
+                "\u{2028}",
+                "é",
+            ])
+            .prop_map(|s| Value::String(s.to_owned())),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        scalar().prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                prop::collection::vec((key(), inner), 0..6)
+                    .prop_map(|members| Value::Object(members.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            3 => ".{0,8}",
+            1 => Just(KEY.to_owned()),
+            1 => Just("_caller_worker_idx".to_owned()),
+        ]
+    }
+
+    /// How a top-level key is written: as is, or with its first character escaped.
+    fn spelled(key: &str, escaped: bool) -> String {
+        match key.chars().next() {
+            Some(first) if escaped => {
+                let rest = &key[first.len_utf8()..];
+                let rest = serde_json::to_string(rest).unwrap_or_default();
+                format!("\"\\u{:04x}{}", u32::from(first) & 0xFFFF, &rest[1..])
+            }
+            _ => serde_json::to_string(key).unwrap_or_default(),
+        }
+    }
+
+    fn whitespace() -> impl Strategy<Value = String> {
+        "[ \t\r\n]{0,3}"
+    }
+
+    /// A top-level object as text: members in the given order (duplicates allowed), each key
+    /// plain or escaped, values compact or pretty, whitespace anywhere.
+    fn object_text() -> impl Strategy<Value = String> {
+        let member = (
+            key(),
+            value(),
+            any::<bool>(),
+            any::<bool>(),
+            whitespace(),
+            whitespace(),
+        );
+        (prop::collection::vec(member, 0..8), whitespace()).prop_map(|(members, end)| {
+            let parts: Vec<String> = members
+                .iter()
+                .map(|(k, v, escaped, pretty, a, b)| {
+                    // Escaping only characters of the Basic Multilingual Plane keeps it valid.
+                    let escaped = *escaped && k.chars().next().is_some_and(|c| (c as u32) < 0xD800);
+                    let v = if *pretty {
+                        serde_json::to_string_pretty(v)
+                    } else {
+                        serde_json::to_string(v)
+                    }
+                    .unwrap_or_default();
+                    format!("{a}{}{b}:{a}{v}{b}", spelled(k, escaped))
+                })
+                .collect();
+            format!("{end}{{{}{end}}}{end}", parts.join(","))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn removes_the_member_as_serde_json_reads_it(text in object_text()) {
+            let oracle: Value = serde_json::from_str(&text).expect("generated JSON is valid");
+            let mut expected = oracle.as_object().cloned().expect("an object");
+            let removed = expected.remove(KEY);
+            match remove_member(&text, KEY) {
+                None => prop_assert!(removed.is_none(), "missed the member in {}", text),
+                Some((out, caller)) => {
+                    prop_assert!(removed.is_some(), "removed a member not there: {}", text);
+                    let got: Value = serde_json::from_str(&out)
+                        .map_err(|e| TestCaseError::fail(format!("{out}: {e}")))?;
+                    prop_assert_eq!(got, Value::Object(expected));
+                    let want = removed.and_then(|v| v.as_str().map(str::to_owned));
+                    prop_assert_eq!(caller, want);
+                }
+            }
+        }
+
+        #[test]
+        fn never_panics_on_any_text(text in ".{0,64}") {
+            let _ = remove_member(&text, KEY);
+            let _ = remove_member(&format!("{{{text}"), KEY);
+            let _ = remove_member(&format!("{{\"{KEY}\":{text}"), KEY);
+        }
     }
 }

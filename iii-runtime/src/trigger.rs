@@ -1,5 +1,6 @@
 //! [`Trigger`]: what makes the engine invoke a function (an HTTP route, a cron schedule, a
-//! queue topic, …), as a value to register.
+//! queue topic, …), as a value to register; and [`TriggerKind`], which of them fired an
+//! invocation.
 
 use iii_protocol::RegisterTrigger;
 use iii_protocol::triggers::types;
@@ -146,6 +147,60 @@ impl Trigger {
             metadata: self.metadata,
             namespace: self.namespace.or_else(|| namespace.map(str::to_owned)),
             trigger_namespace: self.provider_namespace,
+        }
+    }
+}
+
+/// What fired an invocation, as [`Context::trigger`](crate::Context::trigger) tells it.
+///
+/// Only this worker's own triggers are told apart: the worker stamps the metadata of each
+/// trigger it registers with a secret of its connection, and the engine delivers that metadata
+/// with every fire. The shape of the payload proves nothing (any worker can send an object
+/// shaped like the HTTP request envelope or a cron tick), so it is never trusted: only an
+/// invocation fired by one of this worker's own `http` triggers is unwrapped as an HTTP
+/// request, its headers and path parameters believed.
+///
+/// These cannot be told apart from a direct call, and are [`Call`](TriggerKind::Call):
+///
+/// - deliveries of durable queue topics (`#[iii::queue]`, `durable:subscriber`) and of the
+///   `enqueue` action: both engines deliver no trigger metadata with them;
+/// - fires of triggers another worker bound to this worker's function (its own `subscribe`
+///   trigger and a `publish`, an `http` route, a binding made with `engine::register_trigger`);
+/// - fires from an engine that does not deliver trigger metadata.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TriggerKind {
+    /// An HTTP request through one of this worker's `http` triggers.
+    Http,
+    /// A tick of one of this worker's `cron` triggers.
+    Cron,
+    /// A message of a durable topic through one of this worker's `durable:subscriber`
+    /// triggers, on an engine that delivers trigger metadata with them (see above).
+    Queue,
+    /// A pub/sub message through one of this worker's `subscribe` triggers.
+    Subscribe,
+    /// A change in the engine's key/value store through one of this worker's
+    /// [`kv`](Trigger::kv) triggers (the engine's trigger type `state`).
+    Kv,
+    /// A stream change through one of this worker's `stream` triggers.
+    Stream,
+    /// Another of this worker's triggers (a custom or engine trigger type).
+    Other,
+    /// A direct call from a worker, or anything not fired by one of this worker's triggers.
+    Call,
+}
+
+impl TriggerKind {
+    /// The kind of this worker's trigger of type `trigger_type`.
+    pub(crate) fn of_type(trigger_type: &str) -> Self {
+        match trigger_type {
+            types::HTTP => Self::Http,
+            types::CRON => Self::Cron,
+            types::DURABLE_SUBSCRIBER | "queue" => Self::Queue,
+            types::SUBSCRIBE => Self::Subscribe,
+            types::STATE => Self::Kv,
+            types::STREAM => Self::Stream,
+            _ => Self::Other,
         }
     }
 }

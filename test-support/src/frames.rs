@@ -56,6 +56,15 @@ pub fn error(invoke: &Value, code: &str, message: &str) -> Value {
            "error": {"code": code, "message": message}})
 }
 
+/// The HTTP request envelope the engine sends a function for `method path` with a JSON
+/// `body` (no query or path parameters, a JSON content type).
+pub fn http_request(method: &str, path: &str, body: Value) -> Value {
+    json!({"query_params": {}, "path_params": {},
+           "headers": {"content-type": "application/json"},
+           "path": path, "method": method, "body": body,
+           "trigger": {"type": "http", "path": path, "method": method}})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,20 +2,19 @@
 //! WebSocket pings and pongs counted and skipped, the close awaited.
 //!
 //! [`Socket`] is also the scripted engine's end of a worker connection
-//! ([`fake_engine::Peer`](crate::fake_engine::Peer)); [`raw_worker::RawWorker`](crate::raw_worker::RawWorker)
-//! wraps one for the worker's end.
+//! ([`fake_engine::Peer`](crate::fake_engine::Peer), where the engine's part of the protocol is
+//! played); [`raw_worker::RawWorker`](crate::raw_worker::RawWorker) wraps one for the worker's
+//! end.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::{self, Message};
-
-use crate::frames;
 
 /// How long [`Socket::recv`] waits for a frame before failing the test.
 pub const PATIENCE: Duration = Duration::from_secs(10);
@@ -199,45 +198,37 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Socket<S> {
         drop(self);
     }
 
-    /// Plays the engine's side of a connection start: `workerregistered` (token
-    /// `token-<worker_id>`), then reads every frame up to the worker's JSON ping, answers it
-    /// with a pong, and returns the frames before it.
+    /// Writes `bytes` on the connection past the WebSocket framing, for frames no WebSocket
+    /// library would send (bad UTF-8, reserved bits, an announced length past any limit).
     ///
     /// # Panics
-    /// When the worker goes silent for [`PATIENCE`] before its ping.
-    pub async fn handshake(&mut self, worker_id: &str) -> Vec<Value> {
-        self.send(frames::worker_registered(
-            worker_id,
-            &format!("token-{worker_id}"),
-        ))
-        .await;
-        let mut before = Vec::new();
-        loop {
-            let frame = self.recv().await;
-            if frame["type"] == "ping" {
-                self.send(frames::pong()).await;
-                return before;
-            }
-            before.push(frame);
+    /// When the write fails.
+    pub async fn write_raw(&mut self, bytes: &[u8]) {
+        let stream = self.ws.get_mut();
+        let written = async {
+            stream.write_all(bytes).await?;
+            stream.flush().await
+        };
+        if let Err(e) = written.await {
+            panic!("cannot write {} raw bytes: {e}", bytes.len());
         }
     }
 
-    /// Sends an `invokefunction` of `function_id` with `data`, and returns its invocation id.
-    pub async fn invoke(&mut self, function_id: &str, data: Value) -> String {
-        let id = frames::new_id();
-        self.send(frames::invoke(&id, function_id, data)).await;
-        id
-    }
-
-    /// Reads frames until the `invocationresult` for `invocation_id`, and returns it.
-    ///
-    /// # Panics
-    /// When the other end goes silent for [`PATIENCE`] first.
-    pub async fn result_of(&mut self, invocation_id: &str) -> Value {
+    /// The code of the Close frame the other end sends next, skipping every other frame;
+    /// `None` when the connection ends without one (or with a Close without a code), or when
+    /// `within` passes first.
+    pub async fn close_code(&mut self, within: Duration) -> Option<u16> {
+        let deadline = Instant::now() + within;
         loop {
-            let frame = self.recv().await;
-            if frame["type"] == "invocationresult" && frame["invocation_id"] == invocation_id {
-                return frame;
+            match tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()??
+            {
+                Ok(Message::Close(frame)) => return frame.map(|f| u16::from(f.code)),
+                Ok(Message::Ping(_)) => self.pings += 1,
+                Ok(Message::Pong(_)) => self.pongs += 1,
+                Ok(_) => {}
+                Err(_) => return None,
             }
         }
     }

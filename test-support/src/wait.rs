@@ -38,7 +38,24 @@ impl<E: fmt::Debug> std::error::Error for TimedOut<E> {}
 ///
 /// # Errors
 /// [`TimedOut`] with the last attempt's error when none succeeded in time.
-pub async fn until_ok<T, E, F, Fut>(within: Duration, mut attempt: F) -> Result<T, TimedOut<E>>
+pub async fn until_ok<T, E, F, Fut>(within: Duration, attempt: F) -> Result<T, TimedOut<E>>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    until_ok_every(within, POLL, attempt).await
+}
+
+/// [`until_ok`], checking again every `every` instead of every [`POLL`]: for a test that
+/// measures how soon the condition holds, where the poll would round the measurement up.
+///
+/// # Errors
+/// [`TimedOut`] with the last attempt's error when none succeeded in time.
+pub async fn until_ok_every<T, E, F, Fut>(
+    within: Duration,
+    every: Duration,
+    mut attempt: F,
+) -> Result<T, TimedOut<E>>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
@@ -48,7 +65,7 @@ where
         match attempt().await {
             Ok(done) => return Ok(done),
             Err(last) if Instant::now() >= deadline => return Err(TimedOut { within, last }),
-            Err(_) => tokio::time::sleep(POLL).await,
+            Err(_) => tokio::time::sleep(every).await,
         }
     }
 }
@@ -96,6 +113,20 @@ mod tests {
         assert_eq!(err.last, "not yet");
         assert!(started.elapsed() >= Duration::from_millis(100));
         assert_eq!(err.to_string(), "not done within 100ms; last: \"not yet\"");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn checks_again_at_the_pace_given() {
+        let mut calls = 0;
+        let err = until_ok_every(Duration::from_millis(10), Duration::from_millis(2), || {
+            calls += 1;
+            let n = calls;
+            async move { Err::<(), _>(n) }
+        })
+        .await
+        .expect_err("never succeeds");
+        // At 0, 2, 4, 6, 8 and 10 ms: the last one at the deadline.
+        assert_eq!(err.last, 6);
     }
 
     #[tokio::test(start_paused = true)]

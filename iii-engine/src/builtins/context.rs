@@ -6,7 +6,7 @@ use crate::events::{Event, Fires};
 use crate::registry::Registry;
 use crate::stores::Owner;
 use crate::stores::channels::Channels;
-use crate::stores::dead_letters::DeadLetters;
+use crate::stores::queues::Queues;
 use crate::stores::state::StateStore;
 use crate::stores::streams::StreamStore;
 use crate::triggers::Triggers;
@@ -18,7 +18,7 @@ pub(crate) struct Context {
     pub(crate) state: Owner<StateStore, Event>,
     pub(crate) streams: Owner<StreamStore, Event>,
     pub(crate) channels: Arc<Channels>,
-    pub(crate) dead_letters: Arc<DeadLetters>,
+    pub(crate) queues: Queues,
     pub(crate) fires: Fires,
     pub(crate) triggers: Triggers,
 }

@@ -21,4 +21,4 @@ mod workers;
 
 pub(crate) use context::Context;
 pub(crate) use providers::delegation;
-pub(crate) use table::functions_list;
+pub(crate) use table::{functions_list, is_builtin};

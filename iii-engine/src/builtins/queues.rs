@@ -1,6 +1,7 @@
 //! Topics: durable publish (`iii::durable::publish`, alias `enqueue`), pub/sub `publish`, and
-//! the dead-letter listing. A publish is an event for the firing owner, which fans it out to
-//! the subscribed functions; see `crate::fire` for delivery, retries and limits.
+//! the dead-letter listing. A durable publish is answered once the queue store has committed
+//! it (`crate::stores::queues`); a pub/sub publish is an event for the firing owner, which fans
+//! it out to the subscribed functions. See `crate::fire` for delivery, retries and limits.
 
 use iii_protocol::triggers::PublishInput;
 use iii_protocol::{ErrorBody, codes};
@@ -26,12 +27,10 @@ fn publish_input(data: &str) -> Result<PublishInput, ErrorBody> {
 /// `iii::durable::publish` / `enqueue`: `data` to every function subscribed to `topic`.
 pub(super) async fn publish_durable(c: &Context, data: &str) -> Outcome {
     let req = publish_input(data)?;
-    c.fires
-        .send(Event::Durable {
-            topic: req.topic,
-            data: req.data,
-        })
-        .await;
+    c.queues
+        .publish(req.topic, req.data)
+        .await
+        .map_err(|e| e.body())?;
     null()
 }
 
@@ -54,8 +53,12 @@ struct DlqFilter {
 }
 
 /// `engine::queue::dlq_messages`: `{topic?}` → `{"messages":[…]}`.
-pub(super) fn dlq_messages(c: &Context, data: &str) -> Outcome {
+pub(super) async fn dlq_messages(c: &Context, data: &str) -> Outcome {
     let filter: DlqFilter = input_or_default(data)?;
-    let messages = c.dead_letters.list(filter.topic.as_deref());
+    let messages = c
+        .queues
+        .dead_letters(filter.topic)
+        .await
+        .map_err(|e| e.body())?;
     reply(&json!({ "messages": messages }))
 }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::context::Context;
-use crate::codec::{Outcome, input, reply, stopped};
+use crate::codec::{Outcome, input, reply};
 use crate::events::Event;
 use crate::stores::update::UpdateOp;
 
@@ -59,7 +59,7 @@ pub(super) async fn set(c: &Context, data: &str) -> Outcome {
             )
         })
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&out)
 }
 
@@ -70,7 +70,7 @@ pub(super) async fn get(c: &Context, data: &str) -> Outcome {
         .state
         .run(move |store| (store.get(&k.scope, &k.key), None))
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&value)
 }
 
@@ -85,7 +85,7 @@ pub(super) async fn delete(c: &Context, data: &str) -> Outcome {
             (old, event)
         })
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&old)
 }
 
@@ -104,7 +104,7 @@ pub(super) async fn update(c: &Context, data: &str) -> Outcome {
             (out, Some(event))
         })
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&out)
 }
 
@@ -115,7 +115,7 @@ pub(super) async fn list(c: &Context, data: &str) -> Outcome {
         .state
         .run(move |store| (store.list(&s.scope), None))
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&values)
 }
 
@@ -125,6 +125,6 @@ pub(super) async fn list_groups(c: &Context) -> Outcome {
         .state
         .run(|store| (store.groups(), None))
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&json!({ "groups": groups }))
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::context::Context;
-use crate::codec::{Outcome, input, null, reply, stopped};
+use crate::codec::{Outcome, input, null, reply};
 use crate::events::Event;
 use crate::stores::update::UpdateOp;
 
@@ -91,7 +91,7 @@ pub(super) async fn set(c: &Context, data: &str) -> Outcome {
             )
         })
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&out)
 }
 
@@ -102,7 +102,7 @@ pub(super) async fn get(c: &Context, data: &str) -> Outcome {
         .streams
         .run(move |store| (store.get(&k.stream_name, &k.group_id, &k.item_id), None))
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&item)
 }
 
@@ -118,7 +118,7 @@ pub(super) async fn delete(c: &Context, data: &str) -> Outcome {
             (old, event)
         })
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&json!({ "old_value": old }))
 }
 
@@ -138,7 +138,7 @@ pub(super) async fn update(c: &Context, data: &str) -> Outcome {
             (out, Some(event))
         })
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&out)
 }
 
@@ -149,7 +149,7 @@ pub(super) async fn list(c: &Context, data: &str) -> Outcome {
         .streams
         .run(move |store| (store.list(&k.stream_name, &k.group_id), None))
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&items)
 }
 
@@ -160,7 +160,7 @@ pub(super) async fn list_groups(c: &Context, data: &str) -> Outcome {
         .streams
         .run(move |store| (store.groups(&k.stream_name), None))
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     reply(&groups)
 }
 
@@ -170,7 +170,7 @@ pub(super) async fn list_all(c: &Context) -> Outcome {
         .streams
         .run(|store| (store.all(), None))
         .await
-        .ok_or_else(stopped)?;
+        .map_err(|e| e.body())?;
     let streams: Vec<Value> = all
         .into_iter()
         .map(|(name, groups)| json!({"id": name, "groups": groups}))

@@ -71,7 +71,7 @@ pub(crate) static TABLE: &[Builtin] = &[
     Builtin {
         id: DLQ_MESSAGES,
         description: "Lists dead-lettered queue messages",
-        handler: |c, _, d| Box::pin(async move { queues::dlq_messages(c, d) }),
+        handler: |c, _, d| Box::pin(queues::dlq_messages(c, d)),
     },
     Builtin {
         id: "state::set",
@@ -167,6 +167,11 @@ pub(crate) static TABLE: &[Builtin] = &[
 
 static INDEX: LazyLock<HashMap<&'static str, &'static Builtin>> =
     LazyLock::new(|| TABLE.iter().map(|b| (b.id, b)).collect());
+
+/// Whether the engine itself provides `function_id`.
+pub(crate) fn is_builtin(function_id: &str) -> bool {
+    INDEX.contains_key(function_id)
+}
 
 /// `engine::functions::list` over `snapshot`, this table's builtins included.
 pub(crate) fn functions_list(snapshot: &Snapshot, data: &str) -> Outcome {

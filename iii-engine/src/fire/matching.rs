@@ -2,13 +2,12 @@
 //! and the job each of them gets (payload, condition, metadata, retry policy).
 
 use std::collections::HashSet;
-use std::time::Duration;
 
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use super::target::{Job, Retry};
+use super::target::Job;
 use crate::codec::to_raw;
 use crate::config::EngineConfig;
 use crate::events::Event;
@@ -131,110 +130,43 @@ impl Matcher<'_> {
                 };
                 vec![(to, binding_job(t, payload, Some(done)))]
             }
-            Event::Publish { topic, data } => self.topic_jobs(&topic, &data, false),
-            Event::Durable { topic, data } => self.topic_jobs(&topic, &data, true),
-            Event::Enqueue {
-                queue,
-                function_id,
-                data,
-            } => {
-                let Ok(payload) = to_raw(&data) else {
-                    return Vec::new();
-                };
-                let (attempts, backoff) = self.tuning(None);
-                let to = To {
-                    key: format!("enqueue\0{queue}\0{function_id}"),
-                    kind: "queue",
-                    limit: default_limit,
-                };
-                let job = Job {
-                    function_id,
-                    condition: None,
-                    metadata: None,
-                    payload,
-                    retry: Some(Retry {
-                        topic: queue,
-                        attempts,
-                        backoff,
-                    }),
-                    _done: None,
-                };
-                vec![(to, job)]
-            }
+            Event::Publish { topic, data } => self.topic_jobs(&topic, &data),
+            // Durable messages come with releases; `Firing` matches them itself.
+            Event::Queued(_) => Vec::new(),
         }
     }
 
-    /// The jobs of a publish: one per function subscribed to `topic` (a function subscribed
-    /// twice gets one copy). Durable jobs carry their subscriber's retry policy and no
-    /// metadata; pub/sub jobs carry the binding's metadata and are never retried.
-    fn topic_jobs(&self, topic: &str, data: &Value, durable: bool) -> Vec<(To, Job)> {
+    /// The jobs of a pub/sub publish: one per function subscribed to `topic` (a function
+    /// subscribed twice gets one copy), with the binding's metadata, never retried.
+    fn topic_jobs(&self, topic: &str, data: &Value) -> Vec<(To, Job)> {
         let Ok(payload) = to_raw(data) else {
             return Vec::new();
         };
         let mut seen = HashSet::new();
-        let jobs: Vec<(To, Job)> = self
-            .snapshot
+        self.snapshot
             .triggers
             .values()
-            .filter(|t| match &t.activation {
-                Activation::Queue { topic: t } => durable && t == topic,
-                Activation::Subscribe { topic: t } => !durable && t == topic,
-                _ => false,
-            })
+            .filter(|t| matches!(&t.activation, Activation::Subscribe { topic: t } if t == topic))
             .filter(|t| seen.insert(t.function_id.clone()))
             .map(|t| {
-                let queue_config = t.config.get("queue_config").filter(|_| durable);
-                let limit = queue_config
-                    .and_then(|c| c.get("concurrency"))
-                    .and_then(Value::as_u64)
-                    .and_then(|n| usize::try_from(n).ok())
-                    .filter(|n| *n > 0)
-                    .unwrap_or(self.config.delivery_concurrency);
-                let kind = if durable { "queue" } else { "subscribe" };
+                let limit = self.config.delivery_concurrency;
                 let to = To {
-                    key: format!("{kind}\0{topic}\0{}\0{limit}", t.function_id),
-                    kind,
+                    key: format!("subscribe\0{topic}\0{}\0{limit}", t.function_id),
+                    kind: "subscribe",
                     limit,
                 };
-                let mut job = binding_job(t, payload.clone(), None);
-                if durable {
-                    let (attempts, backoff) = self.tuning(queue_config);
-                    job.metadata = None;
-                    job.retry = Some(Retry {
-                        topic: topic.to_owned(),
-                        attempts,
-                        backoff,
-                    });
-                }
-                (to, job)
+                (to, binding_job(t, payload.clone(), None))
             })
-            .collect();
-        if jobs.is_empty() && durable {
-            tracing::debug!("durable topic {topic:?} has no subscriber; message dropped");
-        }
-        jobs
-    }
-
-    /// Attempts and first backoff: engine defaults, overridden by a subscriber's
-    /// `queue_config` (`maxRetries` counts retries after the first attempt; `backoffDelayMs`
-    /// the first delay).
-    fn tuning(&self, queue_config: Option<&Value>) -> (u32, Duration) {
-        let mut attempts = self.config.queue_max_attempts.max(1);
-        let mut backoff = self.config.queue_backoff;
-        if let Some(cfg) = queue_config {
-            if let Some(retries) = cfg.get("maxRetries").and_then(Value::as_u64) {
-                attempts = u32::try_from(retries.saturating_add(1)).unwrap_or(u32::MAX);
-            }
-            if let Some(ms) = cfg.get("backoffDelayMs").and_then(Value::as_u64) {
-                backoff = Duration::from_millis(ms);
-            }
-        }
-        (attempts, backoff)
+            .collect()
     }
 }
 
 /// A job for binding `t` with its condition and metadata.
-fn binding_job(t: &TriggerEntry, payload: Box<RawValue>, done: Option<oneshot::Sender<()>>) -> Job {
+pub(super) fn binding_job(
+    t: &TriggerEntry,
+    payload: Box<RawValue>,
+    done: Option<oneshot::Sender<()>>,
+) -> Job {
     Job {
         function_id: t.function_id.clone(),
         condition: t.condition.clone(),

@@ -11,10 +11,14 @@
 //! (on the 1st, 2nd, 4th, 8th… drop); a durable message is dead-lettered instead, with code
 //! `delivery_queue_full`, so at-least-once delivery never loses a message without a trace.
 //!
+//! Durable messages reach the owner only once the queue store has committed them
+//! ([`durable`]); each job settles its message back with the store when it is done.
+//!
 //! Limits: [`EngineConfig::delivery_concurrency`](crate::EngineConfig::delivery_concurrency)
 //! deliveries in flight per target (a queue subscriber's `queue_config.concurrency` overrides
 //! it) and [`EngineConfig::delivery_queue`](crate::EngineConfig::delivery_queue) waiting.
 
+mod durable;
 mod functions;
 mod matching;
 mod target;
@@ -29,8 +33,9 @@ use crate::config::EngineConfig;
 use crate::events::Event;
 use crate::registry::Registry;
 use crate::router::Router;
-use crate::stores::dead_letters::DeadLetters;
+use crate::stores::queues::{Queues, Settle};
 use crate::tasks::Tasks;
+pub(crate) use durable::{Subscriptions, sweep};
 pub(crate) use functions::watch_functions;
 use matching::{Matcher, To};
 use target::{Job, Target};
@@ -48,7 +53,7 @@ struct Slot {
 pub(crate) struct Firing {
     pub(crate) registry: Arc<Registry>,
     pub(crate) router: Arc<Router>,
-    pub(crate) dead_letters: Arc<DeadLetters>,
+    pub(crate) queues: Queues,
     pub(crate) config: Arc<EngineConfig>,
     pub(crate) tasks: Tasks,
 }
@@ -70,9 +75,24 @@ impl Firing {
                 snapshot: &snapshot,
                 config: &self.config,
             };
-            for (to, job) in matcher.jobs(event) {
-                self.hand(&mut slots, to, job);
+            let jobs = match event {
+                Event::Queued(deliveries) => {
+                    let (jobs, released) = matcher.queued(deliveries);
+                    self.settle(
+                        released
+                            .into_iter()
+                            .map(|id| (id, Settle::Release))
+                            .collect(),
+                    );
+                    jobs
+                }
+                event => matcher.jobs(event),
+            };
+            let mut dead = Vec::new();
+            for (to, job) in jobs {
+                self.hand(&mut slots, to, job, &mut dead);
             }
+            self.settle(dead);
             since_prune += 1;
             if since_prune >= PRUNE_EVERY {
                 since_prune = 0;
@@ -81,14 +101,37 @@ impl Firing {
         }
     }
 
-    /// Hands `job` to its target, starting the target's task when it has none.
-    fn hand(&self, slots: &mut HashMap<String, Slot>, to: To, job: Job) {
+    /// Settles durable messages with the queue store, off this task: the owner never waits.
+    fn settle(&self, settle: Vec<(u64, Settle)>) {
+        if settle.is_empty() {
+            return;
+        }
+        let queues = self.queues.clone();
+        self.tasks.spawn(async move {
+            for (id, how) in settle {
+                // An engine that is stopping keeps the messages for its next start.
+                let _ = queues.settle(id, how).await;
+            }
+        });
+    }
+
+    /// Hands `job` to its target, starting the target's task when it has none; a durable job
+    /// its target has no room for joins `dead`.
+    fn hand(
+        &self,
+        slots: &mut HashMap<String, Slot>,
+        to: To,
+        job: Job,
+        dead: &mut Vec<(u64, Settle)>,
+    ) {
         let job = match slots.get_mut(&to.key) {
             Some(slot) => match slot.tx.try_send(job) {
                 Ok(()) => return,
                 Err(TrySendError::Full(job)) => {
                     slot.dropped += 1;
-                    self.dropped(&to, slot.dropped, job);
+                    if let Some(settle) = self.dropped(&to, slot.dropped, &job) {
+                        dead.push(settle);
+                    }
                     return;
                 }
                 // The target's task ended (idle): a new one takes over.
@@ -101,7 +144,7 @@ impl Firing {
             kind: to.kind,
             limit: to.limit,
             router: self.router.clone(),
-            dead_letters: self.dead_letters.clone(),
+            queues: self.queues.clone(),
             tasks: self.tasks.clone(),
         };
         self.tasks.spawn(target.run(rx));
@@ -110,8 +153,8 @@ impl Firing {
         slots.insert(to.key, Slot { tx, dropped: 0 });
     }
 
-    /// A job its target's full queue could not take.
-    fn dropped(&self, to: &To, count: u64, job: Job) {
+    /// A job its target's full queue could not take: how its message ends, if durable.
+    fn dropped(&self, to: &To, count: u64, job: &Job) -> Option<(u64, Settle)> {
         if count.is_power_of_two() {
             tracing::warn!(
                 "{} target {:?} is not keeping up: its delivery queue ({} fires) is full; \
@@ -121,13 +164,11 @@ impl Firing {
                 self.config.delivery_queue
             );
         }
-        if let Some(retry) = &job.retry {
-            let error = ErrorBody::new(
-                codes::DELIVERY_QUEUE_FULL,
-                "the subscriber's delivery queue was full",
-            );
-            self.dead_letters
-                .push(job.dead_letter(&retry.topic, &error, 0));
-        }
+        let retry = job.retry.as_ref()?;
+        let error = ErrorBody::new(
+            codes::DELIVERY_QUEUE_FULL,
+            "the subscriber's delivery queue was full",
+        );
+        Some((retry.id, target::dead(&error, 0)))
     }
 }

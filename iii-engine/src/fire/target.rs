@@ -4,31 +4,36 @@
 //! The task takes jobs from its bounded queue and keeps up to `limit` of them in flight at
 //! once, all polled inside this one task (no task per fire). A durable job that fails waits out
 //! its backoff without holding a slot, then is retried before newer jobs; after its last
-//! attempt it is dead-lettered. A task with nothing to do for [`IDLE`] closes its queue, works
-//! off what is left and ends; the firing owner starts a new one on the next fire.
+//! attempt it is dead-lettered. Every durable job ends by settling its message with the queue
+//! store (delivered, dead-lettered, or released when its function is not registered, which is
+//! no failed attempt: the message waits for the function); those settlements are awaited
+//! inside this task too. A task with nothing to do for [`IDLE`] closes its queue, works off
+//! what is left and ends; the firing owner starts a new one on the next fire.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{SecondsFormat, Utc};
 use futures_util::StreamExt;
+use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
-use iii_protocol::{ErrorBody, Uuid};
+use iii_protocol::{ErrorBody, codes};
+use serde_json::Value;
 use serde_json::value::RawValue;
-use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::codec::Outcome;
 use crate::router::Router;
-use crate::stores::dead_letters::DeadLetters;
+use crate::stores::queues::{Queues, Settle};
 use crate::tasks::Tasks;
 
 /// How long a target with nothing to do keeps its task.
 const IDLE: Duration = Duration::from_secs(30);
 
-/// How a durable job is retried.
+/// How a durable job is retried, and the message it settles.
 pub(crate) struct Retry {
+    /// The message's id in the queue store.
+    pub(crate) id: u64,
     /// The topic (or queue) it came from, for the dead-letter list.
     pub(crate) topic: String,
     /// Attempts in all.
@@ -49,15 +54,11 @@ pub(crate) struct Job {
     pub(crate) _done: Option<oneshot::Sender<()>>,
 }
 
-impl Job {
-    /// The dead-letter entry of a job that failed with `error` after `attempts` attempts.
-    pub(crate) fn dead_letter(&self, topic: &str, error: &ErrorBody, attempts: u32) -> Value {
-        let data: Value = serde_json::from_str(self.payload.get()).unwrap_or(Value::Null);
-        json!({
-            "id": Uuid::new_v4(), "topic": topic, "function_id": self.function_id,
-            "data": data, "error": error, "attempts": attempts,
-            "failed_at": Utc::now().to_rfc3339_opts(SecondsFormat::Millis, false),
-        })
+/// How a dead-lettered message ended: `error` after `attempts` attempts.
+pub(crate) fn dead(error: &ErrorBody, attempts: u32) -> Settle {
+    Settle::Dead {
+        error: serde_json::to_value(error).unwrap_or(Value::Null),
+        attempts,
     }
 }
 
@@ -67,7 +68,7 @@ pub(crate) struct Target {
     pub(crate) kind: &'static str,
     pub(crate) limit: usize,
     pub(crate) router: Arc<Router>,
-    pub(crate) dead_letters: Arc<DeadLetters>,
+    pub(crate) queues: Queues,
     pub(crate) tasks: Tasks,
 }
 
@@ -95,6 +96,7 @@ impl Target {
         let limit = self.limit.max(1);
         let mut running = FuturesUnordered::new();
         let mut waiting = FuturesUnordered::new();
+        let mut settling: FuturesUnordered<BoxFuture<'static, ()>> = FuturesUnordered::new();
         // Retries whose backoff is over, served before newer jobs.
         let mut ready: VecDeque<(Job, u32)> = VecDeque::new();
         let mut closed = false;
@@ -107,7 +109,8 @@ impl Target {
             // Jobs in backoff count against the queue's bound too, so a failing subscriber
             // holds at most `limit` in flight plus `limit` waiting, on top of its queue.
             let room = running.len() < limit && ready.is_empty() && waiting.len() < limit;
-            let idle = running.is_empty() && waiting.is_empty() && ready.is_empty();
+            let idle =
+                running.is_empty() && waiting.is_empty() && ready.is_empty() && settling.is_empty();
             if closed && idle {
                 return;
             }
@@ -119,22 +122,35 @@ impl Target {
                     None => closed = true,
                 },
                 Some((job, n, outcome)) = running.next(), if !running.is_empty() => {
-                    if let Err(error) = outcome
-                        && let Some(delay) = self.failed(&job, n, &error)
-                    {
-                        waiting.push(backoff(job, n + 1, delay));
+                    let settle = match outcome {
+                        Ok(_) => Some(Settle::Delivered),
+                        Err(error) => match self.failed(&job, n, &error) {
+                            Ok(delay) => {
+                                waiting.push(backoff(job, n + 1, delay));
+                                continue;
+                            }
+                            Err(settle) => settle,
+                        },
+                    };
+                    if let (Some(how), Some(retry)) = (settle, &job.retry) {
+                        let (queues, id) = (self.queues.clone(), retry.id);
+                        settling.push(Box::pin(async move {
+                            // An engine that is stopping keeps the message for its next start.
+                            let _ = queues.settle(id, how).await;
+                        }));
                     }
                 }
                 Some(retry) = waiting.next(), if !waiting.is_empty() => ready.push_back(retry),
+                Some(()) = settling.next(), if !settling.is_empty() => {}
                 () = tokio::time::sleep(IDLE), if idle && !closed => rx.close(),
                 () = self.tasks.stopping() => return,
             }
         }
     }
 
-    /// Handles a failed attempt `n`: the backoff before the next one, or `None` when the job
-    /// is over (not durable, or dead-lettered).
-    fn failed(&self, job: &Job, n: u32, error: &ErrorBody) -> Option<Duration> {
+    /// Handles a failed attempt `n`: the backoff before the next one, or how the job is over
+    /// (`None` when it is not durable).
+    fn failed(&self, job: &Job, n: u32, error: &ErrorBody) -> Result<Duration, Option<Settle>> {
         let kind = self.kind;
         let function_id = &job.function_id;
         let Some(retry) = &job.retry else {
@@ -144,8 +160,15 @@ impl Target {
             } else {
                 tracing::debug!("{kind} trigger -> {function_id:?} failed: {error:?}");
             }
-            return None;
+            return Err(None);
         };
+        if error.code == codes::FUNCTION_NOT_FOUND {
+            tracing::debug!(
+                "queue {:?} -> {function_id:?}: not registered; the message waits for it",
+                retry.topic
+            );
+            return Err(Some(Settle::Release));
+        }
         let error_text = error.to_string();
         if n >= retry.attempts {
             tracing::warn!(
@@ -153,9 +176,7 @@ impl Target {
                 retry.topic,
                 error_text.escape_debug()
             );
-            self.dead_letters
-                .push(job.dead_letter(&retry.topic, error, n));
-            return None;
+            return Err(Some(dead(error, n)));
         }
         let delay = retry.backoff.saturating_mul(1 << (n - 1).min(16));
         tracing::debug!(
@@ -163,6 +184,6 @@ impl Target {
             retry.topic,
             error_text.escape_debug()
         );
-        Some(delay)
+        Ok(delay)
     }
 }

@@ -1,10 +1,15 @@
-//! The stream store: JSON items by stream name, group and item id, in memory.
+//! The stream store: JSON items by stream name, group and item id, in memory, with each write
+//! recorded in the store's [`Db`] (table `streams`, key `[stream, group, item]`).
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
+use super::db::{Db, StoreError};
+use super::owner::Store;
 use super::update::{UpdateOp, Written, apply_all};
+
+const TABLE: &str = "streams";
 
 type Groups = BTreeMap<String, BTreeMap<String, Value>>;
 
@@ -12,9 +17,41 @@ type Groups = BTreeMap<String, BTreeMap<String, Value>>;
 #[derive(Default)]
 pub(crate) struct StreamStore {
     streams: HashMap<String, Groups>,
+    db: Db,
+}
+
+impl Store for StreamStore {
+    async fn commit(&mut self) -> Result<(), StoreError> {
+        let committed = self.db.commit().await;
+        if committed.is_err() {
+            self.streams = load(&mut self.db).unwrap_or_default();
+        }
+        committed
+    }
+}
+
+fn load(db: &mut Db) -> Result<HashMap<String, Groups>, StoreError> {
+    let mut streams: HashMap<String, Groups> = HashMap::new();
+    for (key, value) in db.load(TABLE)? {
+        if let [stream, group, item] = key.as_slice() {
+            streams
+                .entry(stream.clone())
+                .or_default()
+                .entry(group.clone())
+                .or_default()
+                .insert(item.clone(), value);
+        }
+    }
+    Ok(streams)
 }
 
 impl StreamStore {
+    /// The store kept in `db`, with the items it holds. Blocking.
+    pub(crate) fn open(mut db: Db) -> Result<Self, StoreError> {
+        let streams = load(&mut db)?;
+        Ok(Self { streams, db })
+    }
+
     /// One item, `null` when absent.
     pub(crate) fn get(&self, stream: &str, group: &str, item: &str) -> Value {
         self.streams
@@ -27,6 +64,7 @@ impl StreamStore {
 
     /// Stores an item; returns the old one.
     pub(crate) fn put(&mut self, stream: &str, group: &str, item: &str, value: Value) -> Value {
+        self.db.put(TABLE, &[stream, group, item], &value);
         self.streams
             .entry(stream.to_owned())
             .or_default()
@@ -44,13 +82,16 @@ impl StreamStore {
         let Some(items) = groups.get_mut(group) else {
             return Value::Null;
         };
-        let old = items.remove(item).unwrap_or(Value::Null);
+        let Some(old) = items.remove(item) else {
+            return Value::Null;
+        };
         if items.is_empty() {
             groups.remove(group);
         }
         if groups.is_empty() {
             self.streams.remove(stream);
         }
+        self.db.delete(TABLE, &[stream, group, item]);
         old
     }
 

@@ -1,6 +1,7 @@
 //! `cron` triggers: seconds-first schedules (the `cron` crate's syntax), one sequential job per
-//! binding. A job only tells time: each tick is an event for the firing owner, which fires the
-//! binding like any other.
+//! binding. A job only tells time: each tick is claimed in the cron bookkeeping
+//! (`crate::stores::cron`, so that no tick fires twice, even across a restart) and is then an
+//! event for the firing owner, which fires the binding like any other.
 
 use std::str::FromStr;
 
@@ -10,6 +11,9 @@ use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 use crate::events::{Event, Fires};
+use crate::stores::Owner;
+use crate::stores::cron::CronStore;
+use crate::stores::db::StoreError;
 use crate::tasks::Tasks;
 
 /// Parses a trigger's `expression`. Classic 5-field expressions are refused, as the engine
@@ -35,7 +39,13 @@ pub(crate) fn parse(config: &Value) -> Result<Schedule, String> {
 /// Runs the job of binding `trigger_id` until it is aborted or the engine stops. The next
 /// tick is computed after the previous fire ended, so ticks missed during a slow run are
 /// skipped, never overlapped.
-pub(crate) async fn run(fires: Fires, tasks: Tasks, schedule: Schedule, trigger_id: String) {
+pub(crate) async fn run(
+    fires: Fires,
+    tasks: Tasks,
+    crons: Owner<CronStore, Event>,
+    schedule: Schedule,
+    trigger_id: String,
+) {
     loop {
         let Some(next) = schedule.upcoming(Utc).next() else {
             tracing::info!("cron job {trigger_id:?} has no further ticks");
@@ -45,6 +55,17 @@ pub(crate) async fn run(fires: Fires, tasks: Tasks, schedule: Schedule, trigger_
         tokio::select! {
             () = tokio::time::sleep(wait) => {}
             () = tasks.stopping() => return,
+        }
+        let (job, tick) = (trigger_id.clone(), next.timestamp_millis());
+        match crons.run(move |c| (c.claim(&job, tick), None)).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::debug!("cron job {trigger_id:?} fired {next} already; skipped");
+                continue;
+            }
+            Err(StoreError::Stopping) => return,
+            // Firing without the record loses only the at-most-once guarantee of this tick.
+            Err(e) => tracing::warn!("cron job {trigger_id:?}: {e}; firing {next} anyway"),
         }
         let payload = json!({
             "trigger": "cron",

@@ -13,9 +13,12 @@ use iii_protocol::triggers::types;
 use iii_protocol::{RegisterTrigger, Uuid};
 use serde_json::Value;
 
-use crate::events::Fires;
+use crate::events::{Event, Fires};
 use crate::registry::routes::Route;
 use crate::registry::{Activation, Registry, TriggerEntry};
+use crate::stores::Owner;
+use crate::stores::cron::CronStore;
+use crate::stores::queues::Queues;
 use crate::tasks::Tasks;
 
 pub(crate) use provided::Provided;
@@ -26,13 +29,16 @@ pub(crate) const WORKERS_AVAILABLE: &str = "engine::workers-available";
 pub(crate) const FUNCTIONS_AVAILABLE: &str = "engine::functions-available";
 
 /// What binding a trigger needs: the registry to record it in, for cron jobs the firing
-/// inbox and the task set, and the providers of the types that workers provide.
+/// inbox, the task set and the cron bookkeeping, the queue store, whose waiting messages a
+/// new durable subscription takes, and the providers of the types that workers provide.
 #[derive(Clone)]
 pub(crate) struct Triggers {
     pub(crate) registry: Arc<Registry>,
     pub(crate) fires: Fires,
     pub(crate) tasks: Tasks,
     pub(crate) provided: Arc<Provided>,
+    pub(crate) crons: Owner<CronStore, Event>,
+    pub(crate) queues: Queues,
 }
 
 /// The non-empty string at `key` of a trigger's config.
@@ -99,8 +105,13 @@ impl Triggers {
             types::CRON => match schedule {
                 Some(schedule) => {
                     log = Some(format!("cron {:?} -> {function_id:?}", schedule.source()));
-                    let job =
-                        cron::run(self.fires.clone(), self.tasks.clone(), schedule, id.clone());
+                    let job = cron::run(
+                        self.fires.clone(),
+                        self.tasks.clone(),
+                        self.crons.clone(),
+                        schedule,
+                        id.clone(),
+                    );
                     Activation::Cron(self.tasks.spawn(job).abort_handle())
                 }
                 None => Activation::Inert,
@@ -167,6 +178,7 @@ impl Triggers {
             Activation::Cron(job) => Some(job.clone()),
             _ => None,
         };
+        let durable = matches!(entry.activation, Activation::Queue { .. });
         if let Err(e) = self.registry.bind(id, entry, route) {
             // The job never ran: its first step is waiting for the next tick.
             if let Some(job) = cron_job {
@@ -176,6 +188,14 @@ impl Triggers {
         }
         if let Some(log) = log {
             tracing::info!("{log}");
+        }
+        if durable {
+            // Messages that waited for this subscriber go now; a task, since registering
+            // never waits for a store.
+            let queues = self.queues.clone();
+            self.tasks.spawn(async move {
+                let _ = queues.redispatch().await;
+            });
         }
         Ok(provided)
     }

@@ -7,6 +7,7 @@ use crate::events::Fires;
 use crate::registry::Registry;
 use crate::router::Router;
 use crate::stores::channels::Channels;
+use crate::stores::queues::Queues;
 use crate::tasks::Tasks;
 use crate::triggers::Triggers;
 
@@ -17,6 +18,8 @@ pub(crate) struct Endpoint {
     pub(crate) channels: Arc<Channels>,
     pub(crate) triggers: Triggers,
     pub(crate) fires: Fires,
+    /// Where the `enqueue` action's messages go.
+    pub(crate) queues: Queues,
     pub(crate) config: Arc<EngineConfig>,
     pub(crate) tasks: Tasks,
 }

@@ -15,7 +15,6 @@ use super::admission::CallPermit;
 use super::endpoint::Endpoint;
 use super::incoming::{Incoming, Kind};
 use super::lenient::ReplyId;
-use crate::events::Event;
 use crate::registry::Link;
 use crate::router::{Call, inject_caller};
 
@@ -160,16 +159,20 @@ impl Conn {
             let receipt = EnqueueReceipt {
                 message_receipt_id: Uuid::new_v4().to_string(),
             };
-            let event = Event::Enqueue {
-                queue,
-                function_id: function_id.clone(),
-                data,
-            };
-            self.ep.fires.send(event).await;
+            // The receipt is an acknowledgement: it goes once the message is committed.
+            let queued = self
+                .ep
+                .queues
+                .enqueue(queue, function_id.clone(), data)
+                .await;
             if let Some(id) = invocation_id
                 && let Ok(raw) = iii_protocol::raw::to_raw(&receipt)
             {
-                let frame = id.encode(InvocationResult::ok(Uuid::nil(), function_id, raw));
+                let result = match queued {
+                    Ok(()) => InvocationResult::ok(Uuid::nil(), function_id, raw),
+                    Err(e) => InvocationResult::err(Uuid::nil(), function_id, e.body()),
+                };
+                let frame = id.encode(result);
                 // A closed channel means the connection is ending.
                 self.link.send(frame).await;
             }

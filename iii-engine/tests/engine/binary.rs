@@ -15,7 +15,7 @@ use crate::common::Worker;
 const BIN: &str = env!("CARGO_BIN_EXE_iii-engine");
 
 /// A running binary whose log lines arrive on a channel.
-struct Running {
+pub(crate) struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
@@ -23,8 +23,14 @@ struct Running {
 
 impl Running {
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts the binary on free ports with more arguments.
+    pub(crate) fn start_with(extra: &[&str]) -> Self {
         let mut child = Command::new(BIN)
             .args(["--ws-port", "0", "--http-port", "0"])
+            .args(extra)
             .env("RUST_LOG", "info")
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
@@ -48,7 +54,7 @@ impl Running {
     }
 
     /// Waits (up to 10 s) for a log line containing `needle` and returns it.
-    fn wait_for(&mut self, needle: &str) -> String {
+    pub(crate) fn wait_for(&mut self, needle: &str) -> String {
         if let Some(line) = self.seen.iter().find(|l| l.contains(needle)) {
             return line.clone();
         }
@@ -66,6 +72,29 @@ impl Running {
         }
     }
 
+    // Used by the persistence tests, which need both features.
+    #[cfg_attr(
+        not(all(feature = "sqlite", feature = "config-file")),
+        allow(dead_code)
+    )]
+    /// The worker URL the engine logged (`ws://127.0.0.1:<port>`).
+    pub(crate) fn ws_url(&mut self) -> String {
+        let line = self.wait_for("workers on ws://");
+        let start = line.find("ws://").expect("a ws URL");
+        let url = &line[start..];
+        url[..url.find(',').unwrap_or(url.len())].to_owned()
+    }
+
+    #[cfg_attr(
+        not(all(feature = "sqlite", feature = "config-file")),
+        allow(dead_code)
+    )]
+    /// SIGKILL: the engine gets no chance to clean up.
+    pub(crate) fn kill9(mut self) {
+        self.child.kill().expect("kill -9");
+        self.child.wait().expect("reaped");
+    }
+
     fn signal(&self, name: &str) {
         let status = Command::new("kill")
             .args([&format!("-{name}"), &self.child.id().to_string()])
@@ -75,7 +104,7 @@ impl Running {
     }
 
     /// Waits (up to 10 s) for the process to exit and returns whether it succeeded.
-    fn exit(&mut self) -> bool {
+    pub(crate) fn exit(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().expect("try_wait") {
@@ -121,6 +150,8 @@ fn help_lists_the_flags() {
         "--ws-port",
         "--http-port",
         "--concurrency-request-limit",
+        "--config",
+        "--data-dir",
     ] {
         assert!(text.contains(flag), "{flag} missing from:\n{text}");
     }

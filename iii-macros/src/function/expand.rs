@@ -57,6 +57,15 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
     let concurrency = option(model.concurrency.map(|n| quote!(#n)));
     let line = quote_spanned!(name.span()=> ::core::line!());
     let path = path_probe(model);
+    let reads_path = model.params.iter().any(|p| {
+        matches!(
+            p,
+            Param::Extractor {
+                kind: Extractor::Path(..) | Extractor::Request(_),
+                ..
+            }
+        )
+    });
     let marker = marker(model);
 
     quote! {
@@ -66,7 +75,10 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
 
         const _: () = {
             #[allow(unused_imports)]
-            use #private::{HasPathProbe as _, HasSchema as _, NoPathProbe as _, NoSchema as _};
+            use #private::{
+                HasPathProbe as _, HasSchema as _, NoPathProbe as _, NoSchema as _, ViaBox as _,
+                ViaFrom as _, ViaLocal as _,
+            };
 
             #handler
 
@@ -82,6 +94,7 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
                     triggers: &[#(#triggers),*],
                     states: &[#(#states),*],
                     path: #path,
+                    reads_path: #reads_path,
                     timeout: #timeout,
                     concurrency: #concurrency,
                     file: ::core::file!(),
@@ -155,15 +168,20 @@ fn handler(model: &Model) -> TokenStream {
     let reply = match &model.output.fallible {
         None => quote!({ let __iii_v = __iii_out; #encode }),
         Some(err) => {
-            let convert = match err {
-                Some(e) => quote_spanned!(e.span()=> <#e as #private::HandlerError>::into_error),
-                None => quote!(#private::HandlerError::into_error),
-            };
+            // `(&&probe).convert(e)` picks the user's `From<E> for iii::Error` when there
+            // is one (see `ErrorProbe`). The call is located at `E`, so that an error type
+            // converting into nothing is reported there, with the call site's hygiene, so that
+            // the locals resolve when the function comes from a `macro_rules!`.
+            let span = err.as_ref().map_or_else(proc_macro2::Span::call_site, |e| {
+                proc_macro2::Span::call_site().located_at(e.span())
+            });
+            let convert =
+                quote_spanned!(span=> (&&#private::error_probe(&__iii_e)).convert(__iii_e));
             quote!({
                 match __iii_out {
                     ::core::result::Result::Ok(__iii_v) => #encode,
                     ::core::result::Result::Err(__iii_e) => {
-                        ::core::result::Result::Err(#convert(__iii_e))
+                        ::core::result::Result::Err(#convert)
                     }
                 }
             })

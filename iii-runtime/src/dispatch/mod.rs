@@ -25,3 +25,4 @@ mod table;
 pub(crate) use self::admission::{Admission, Offer};
 pub(crate) use self::backlog::Backlog;
 pub(crate) use self::refuse::{not_found, reply_to, shutting_down};
+pub(crate) use self::table::Table;

@@ -6,7 +6,6 @@ use uuid::Uuid;
 
 use super::answer::http_error;
 use crate::link::Link;
-use crate::worker::http_envelope;
 
 /// The protocol's code for a call the worker has no room for.
 const OVERLOADED: &str = "overloaded";
@@ -42,14 +41,14 @@ pub(super) fn over_limit(function_id: &str, limit: usize, waiting: usize) -> Err
 
 /// Answers an invocation without running a handler. Calls without an id expect no answer.
 ///
-/// An HTTP-fired invocation gets an HTTP envelope (`503` while shutting down or overloaded,
+/// An invocation one of this worker's `http` triggers fired gets an HTTP envelope (`503` while shutting down or overloaded,
 /// `404` for an unknown function) rather than a protocol error, which the engine would turn
 /// into a `500`.
 pub(crate) fn reply_to(link: &Link, call: &InvokeFunction, error: ErrorBody) {
     let Some(id) = call.invocation_id else {
         return;
     };
-    if http_envelope(&call.data).is_some() {
+    if link.secret.is_http(call.metadata.as_ref()) {
         let status = if error.code == codes::FUNCTION_NOT_FOUND {
             404
         } else {

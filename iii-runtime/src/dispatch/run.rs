@@ -19,7 +19,8 @@ use super::table::Entry;
 use crate::error::Error;
 use crate::link::{Link, Outgoing};
 use crate::trace::{TRACE, TraceContext};
-use crate::worker::{Function, Invocation, TriggerKind, Worker};
+use crate::trigger::TriggerKind;
+use crate::worker::{Function, Invocation, Worker};
 
 /// Runs `call` on `slot` in a task of its own; `abandon` turns true when the drain gives up
 /// on the running invocations.
@@ -85,7 +86,7 @@ async fn invoke(function: &Function, call: InvokeFunction, worker: Worker, link:
         traceparent: call.traceparent.clone(),
         baggage: call.baggage.clone(),
     };
-    let invocation = Invocation::new(call, worker);
+    let invocation = Invocation::new(call, worker, &link.secret);
     let trigger = invocation.context().trigger();
     let span = tracing::info_span!(
         "invoke",

@@ -49,6 +49,11 @@ impl Table {
         removed
     }
 
+    /// Whether a function is registered under `id`.
+    pub(crate) fn contains(&self, id: &str) -> bool {
+        self.entries.contains_key(id)
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.order.len()
     }

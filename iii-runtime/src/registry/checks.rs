@@ -1,6 +1,7 @@
 //! The start-up checks of the declared functions, all reported at once before the worker
 //! connects: duplicate ids, routes the engine cannot tell apart, route `:params` that do not
-//! match the function's `Path<T>`, and `State<T>` parameters without a value.
+//! match the function's `Path<T>` (or that a function without one never reads), and
+//! `State<T>` parameters without a value.
 
 use std::collections::HashMap;
 
@@ -37,7 +38,7 @@ fn check_states(declared: &[&FunctionRegistration], states: &StateMap) -> Vec<St
 /// Each route's `:params` against the fields of the function's `Path<T>`, both ways, with
 /// the names serde uses.
 fn check_paths(declared: &[&FunctionRegistration]) -> Vec<String> {
-    let mut problems = Vec::new();
+    let mut problems = check_unread_params(declared);
     for reg in declared {
         let Some(probe) = (reg.path)() else { continue };
         let Some(fields) = (probe.fields)() else {
@@ -82,6 +83,33 @@ fn check_paths(declared: &[&FunctionRegistration]) -> Vec<String> {
                     normalize_route(path),
                 ));
             }
+        }
+    }
+    problems
+}
+
+/// Routes with `:params` on functions that read no route parameter at all.
+fn check_unread_params(declared: &[&FunctionRegistration]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for reg in declared.iter().filter(|reg| !reg.reads_path) {
+        for spec in reg.triggers {
+            let TriggerSpec::Http { method, path } = spec else {
+                continue;
+            };
+            let params = route_order(path);
+            let Some(first) = params.first() else {
+                continue;
+            };
+            let listed: Vec<String> = params.iter().map(|p| format!("`:{p}`")).collect();
+            problems.push(format!(
+                "function `{}` at {}:{}: the route {method} /{} has {}, but the function takes no `Path<T>`\n\
+                 help: add a parameter such as `Path({first}): Path<String>` (or a struct with a field per parameter), or take the parameters out of the route",
+                reg.id,
+                reg.file,
+                reg.line,
+                normalize_route(path),
+                listed.join(", "),
+            ));
         }
     }
     problems

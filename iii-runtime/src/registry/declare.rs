@@ -30,6 +30,9 @@ pub struct FunctionRegistration {
     /// The handler's `Path<T>` when `T` may be a struct, whose fields are checked against
     /// the routes' `:params` before connecting.
     pub path: fn() -> Option<PathProbe>,
+    /// Whether the handler reads the route's parameters (a `Path<T>` or `http::Request<T>`
+    /// parameter); a route with `:params` on a function that does not is reported.
+    pub reads_path: bool,
     /// `timeout = "…"`: the handler fails with `Error::Timeout` after this long.
     pub timeout: Option<Duration>,
     /// `concurrency = N`: at most this many invocations of the function run at once.

@@ -1,12 +1,11 @@
 //! Acting on the commands of the worker's handles: registrations (kept for replay and sent
-//! at once when connected), calls, shutdown.
+//! when connected, a trigger once its function is held), calls, shutdown.
 
 use iii_protocol::{Message, UnregisterFunction, UnregisterTrigger};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::conn::Conn;
-use super::frames::register_frame;
+use super::conn::{Conn, Stage};
 use super::task::Service;
 use crate::error::Error;
 use crate::link::Outgoing;
@@ -16,27 +15,33 @@ impl Service {
     pub(super) fn on_command(&mut self, command: Command) {
         match command {
             Command::RegisterFunction { id, function } => {
-                let frame = register_frame(&id, &function);
-                self.admission.register(id, function);
-                self.send_control(frame);
+                self.admission.register(id.clone(), function);
+                // Its triggers wait for the pong that says the engine did not refuse it.
+                self.claim(&id);
             }
             Command::UnregisterFunction { id } => {
+                self.claims.forget(&id);
                 if self.admission.unregister(&id) {
                     self.send_control(Message::UnregisterFunction(UnregisterFunction { id }));
                 }
+                self.refusals_settled();
             }
             Command::RegisterTrigger(trigger) => {
                 self.triggers.retain(|t| t.id != trigger.id);
                 self.triggers.push(trigger.clone());
-                self.send_control(Message::RegisterTrigger(trigger));
+                if self.may_send(&trigger) {
+                    self.send_trigger(&trigger);
+                }
             }
             Command::UnregisterTrigger { id } => {
                 if let Some(pos) = self.triggers.iter().position(|t| t.id == id) {
                     let trigger = self.triggers.remove(pos);
-                    self.send_control(Message::UnregisterTrigger(UnregisterTrigger {
-                        id,
-                        trigger_type: Some(trigger.trigger_type),
-                    }));
+                    if self.sent_triggers.remove(&id) {
+                        self.send_control(Message::UnregisterTrigger(UnregisterTrigger {
+                            id,
+                            trigger_type: Some(trigger.trigger_type),
+                        }));
+                    }
                 }
             }
             Command::RegisterTriggerType { frame, handler } => {
@@ -48,6 +53,7 @@ impl Service {
                     self.send_control(frame);
                 }
             }
+            Command::Hint(hint) => self.on_hint(hint),
             Command::Call {
                 id,
                 function_id,
@@ -61,7 +67,21 @@ impl Service {
             Command::Forget { id } => self.calls.forget(id),
             Command::Shutdown { done } => {
                 self.shutdown_waiters.push(done);
+                self.keep_open = false;
                 self.begin_shutdown();
+                if self.drained {
+                    self.start_closing();
+                } else {
+                    self.close_if_drained();
+                }
+            }
+            Command::Drain { done } => {
+                self.drained_waiters.push(done);
+                if !matches!(self.conn, Conn::Draining { .. }) {
+                    self.keep_open = true;
+                }
+                self.begin_shutdown();
+                self.close_if_drained();
             }
         }
     }
@@ -93,7 +113,9 @@ impl Service {
     fn call_link(&self) -> Option<mpsc::Sender<Outgoing>> {
         match &self.conn {
             Conn::Open {
-                link, ready: true, ..
+                link,
+                stage: Stage::Ready,
+                ..
             }
             | Conn::Draining {
                 link: Some(link), ..

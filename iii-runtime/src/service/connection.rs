@@ -1,34 +1,36 @@
-//! The connection's life: connect, replay the registrations, ready, reconnect with backoff;
-//! the timers that drive it.
+//! The connection's life around its start (see `barrier`): connect, reconnect with backoff,
+//! say why the engine cannot be reached, and the timers that drive it all.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use iii_protocol::{Message, Reattach, RegistrationRejected, codes};
+use iii_protocol::{RegistrationRejected, codes};
 use tokio::time::Instant;
 
-use super::conn::Conn;
-use super::frames::{announce, register_frame};
+use super::barrier::READY_FALLBACK;
+use super::conn::{Conn, Stage};
 use super::task::Service;
 use crate::error::Error;
-use crate::link::{Link, Outgoing};
 use crate::status::ConnectionStatus;
 use crate::transport::{self, Timings};
 
-/// How long the worker waits for the pong that proves its registrations were read before it
-/// assumes they were (an engine that does not answer JSON pings).
-const READY_FALLBACK: Duration = Duration::from_secs(2);
+/// While the engine stays unreachable, the worker says so again this often.
+const OUTAGE_REPORT: Duration = Duration::from_secs(30);
+
+/// What a worker that cannot reach its engine is told to do.
+const CONNECT_HELP: &str = "start an engine (`cargo run -p iii-engine`, or the iii engine), point III_URL at a running one, or let the program start the development engine in-process (`#[iii::main]` does when III_URL is unset; the plain API calls `iii::start_dev_engine_if_needed`)";
 
 impl Service {
     pub(super) fn next_wake(&self) -> Option<Instant> {
         match &self.conn {
             Conn::Backoff { until } | Conn::Draining { until, .. } => Some(*until),
             Conn::Open {
-                ready: false,
+                stage: Stage::Registering | Stage::Binding(_),
                 opened,
                 ..
             } => Some(*opened + READY_FALLBACK),
-            _ => None,
+            Conn::Open { .. } => self.standby.retry_at,
+            Conn::Connecting => None,
         }
     }
 
@@ -44,6 +46,7 @@ impl Service {
             idle_timeout: self.config.idle_timeout,
         };
         tokio::spawn(transport::connect(
+            self.url.clone(),
             Arc::clone(&self.config),
             self.generation,
             timings,
@@ -58,12 +61,30 @@ impl Service {
             return;
         }
         let delay = self.config.backoff.delay(self.attempt);
-        if self.attempt == 0 {
-            tracing::warn!(%error, retry_in = ?delay, "engine not reachable");
-        } else {
-            tracing::debug!(%error, retry_in = ?delay, attempt = self.attempt, "engine still not reachable");
+        let now = Instant::now();
+        match self.outage {
+            None => {
+                tracing::warn!("{error}\nhelp: {CONNECT_HELP}; retrying in {delay:.1?}");
+                self.outage = Some((now, now));
+            }
+            Some((since, said)) if now.duration_since(said) >= OUTAGE_REPORT => {
+                tracing::warn!(
+                    "the engine is still not reachable after {:.0?}: {error}; retrying in {delay:.1?}",
+                    now.duration_since(since)
+                );
+                self.outage = Some((since, now));
+            }
+            Some(_) => {
+                tracing::debug!(%error, retry_in = ?delay, attempt = self.attempt, "engine still not reachable");
+            }
         }
+        let cause = match &error {
+            Error::Connect { source, .. } => source.to_string(),
+            other => other.to_string(),
+        };
+        self.connect_error = Some(format!("{cause}\nhelp: {CONNECT_HELP}").into());
         self.retry_after(delay);
+        self.maybe_start_engine();
     }
 
     fn retry_after(&mut self, delay: Duration) {
@@ -76,72 +97,11 @@ impl Service {
         });
     }
 
-    pub(super) fn on_connected(&mut self, link: Link) {
-        if let Conn::Draining { link: slot, .. } = &mut self.conn {
-            // Connected after the shutdown began: close at once.
-            let _ = link.control.send(Outgoing::Close);
-            *slot = Some(link);
-            return;
-        }
-        tracing::info!(url = %self.config.url, "connected to the engine");
-        // Reattach first so that the engine tears the old connection down before the replay;
-        // then the announce, so that the engine applies the registrations at once instead of
-        // holding them back until it knows the worker's namespace.
-        let functions = self.admission.functions();
-        let mut frames = Vec::with_capacity(functions.len() + self.triggers.len() + 3);
-        if let Some((worker_id, Some(token))) = &self.previous {
-            frames.push(Message::Reattach(Reattach {
-                previous_worker_id: worker_id.clone(),
-                reattach_token: token.clone(),
-            }));
-        }
-        frames.push(announce(&self.config));
-        // Types before the bindings that may use them, as the official SDKs send them.
-        frames.extend(self.providers.frames());
-        frames.extend(functions.in_order().map(|(id, f)| register_frame(id, f)));
-        drop(functions);
-        frames.extend(self.triggers.iter().cloned().map(Message::RegisterTrigger));
-        // The engine reads a connection's frames in order, so its pong proves that it has
-        // read every registration before it.
-        frames.push(Message::Ping);
-        for frame in frames {
-            let _ = link.control.send(Outgoing::Frame(frame.encode()));
-        }
-        self.conn = Conn::Open {
-            link,
-            ready: false,
-            opened: Instant::now(),
-        };
-        self.publish(ConnectionStatus::Registering);
-    }
-
-    pub(super) fn mark_ready(&mut self) {
-        let Conn::Open { link, ready, .. } = &mut self.conn else {
-            return;
-        };
-        if *ready {
-            return;
-        }
-        *ready = true;
-        let data = link.data.clone();
-        self.attempt = 0;
-        tracing::info!(
-            functions = self.admission.functions().len(),
-            triggers = self.triggers.len(),
-            "worker ready"
-        );
-        self.calls.release(&data, self.generation);
-        self.publish(ConnectionStatus::Ready);
-    }
-
+    /// `registrationrejected`: a function is held by another worker (see `standby`), or the
+    /// whole worker is refused (its name is taken), which no retry can fix.
     pub(super) fn on_rejected(&mut self, r: RegistrationRejected) {
         if r.code == codes::FUNCTION_NAMESPACE_CONFLICT {
-            tracing::warn!(
-                function_id = r.function_id.as_deref().unwrap_or(""),
-                owner = %r.owner_worker_id,
-                "the engine refused a function: another worker owns it"
-            );
-            return;
+            return self.on_refused(r);
         }
         let reason = format!(
             "the engine rejected this worker ({}{}); not reconnecting",
@@ -164,6 +124,7 @@ impl Service {
         }
         let delay = self.config.backoff.delay(self.attempt);
         tracing::warn!(%reason, retry_in = ?delay, "lost the connection to the engine");
+        self.outage = Some((Instant::now(), Instant::now()));
         self.calls.fail_sent();
         self.providers.disconnected();
         self.retry_after(delay);
@@ -172,14 +133,13 @@ impl Service {
     pub(super) fn on_timer(&mut self) {
         match &self.conn {
             Conn::Backoff { .. } => self.start_connect(),
-            Conn::Open { ready: false, .. } => {
-                tracing::warn!(
-                    "the engine did not answer the ping sent after the registrations within {READY_FALLBACK:?}; assuming they were applied"
-                );
-                self.mark_ready();
-            }
+            Conn::Open {
+                stage: Stage::Registering | Stage::Binding(_),
+                ..
+            } => self.on_ready_fallback(),
+            Conn::Open { .. } => self.on_retry_timer(),
             Conn::Draining { .. } => self.on_drain_timer(),
-            Conn::Connecting | Conn::Open { ready: true, .. } => {}
+            Conn::Connecting => {}
         }
     }
 }

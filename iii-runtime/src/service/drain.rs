@@ -1,12 +1,18 @@
-//! Shutting down: stop taking invocations, let the running ones (and the calls waiting
-//! behind a function's limit) finish within the grace, abandon what still runs after it,
-//! then close the connection with a close frame.
+//! Shutting down: hand the functions over (unregister them and their triggers, and say so on
+//! the `iii-rs::released` topic, so that a standby copy takes them over while this one
+//! finishes), let the running invocations (and the calls waiting behind a function's limit)
+//! finish within the grace, abandon what still runs after it, then close the connection with
+//! a close frame.
 
 use std::time::Duration;
 
+use iii_protocol::{
+    InvokeAction, InvokeFunction, Message, UnregisterFunction, UnregisterTrigger, builtins,
+};
 use tokio::time::Instant;
 
-use super::conn::Conn;
+use super::conn::{Conn, Stage};
+use super::refused::{Standby, released_notice};
 use super::task::Service;
 use crate::dispatch::shutting_down;
 use crate::error::Error;
@@ -15,6 +21,9 @@ use crate::status::ConnectionStatus;
 
 /// How long abandoned invocations get to send their answers.
 const ABANDON_GRACE: Duration = Duration::from_secs(1);
+
+/// How long the connection waits for the shutdown hooks before it checks again.
+const HOOKS_WAIT: Duration = Duration::from_secs(3600);
 
 /// How long the close frame may take once the drain is over.
 const CLOSE_GRACE: Duration = Duration::from_secs(2);
@@ -42,7 +51,7 @@ impl Service {
                     *until = Instant::now() + ABANDON_GRACE;
                 }
             }
-            Conn::Draining { closing: false, .. } => self.start_closing(),
+            Conn::Draining { closing: false, .. } => self.drain_over(),
             Conn::Draining { closing: true, .. } => {
                 // The close frame had its time: stop waiting for the transport.
                 if let Conn::Draining { link, .. } = &mut self.conn {
@@ -55,7 +64,7 @@ impl Service {
 
     /// Queues the close frame (behind the results already queued) and gives it
     /// `CLOSE_GRACE` to go out.
-    fn start_closing(&mut self) {
+    pub(super) fn start_closing(&mut self) {
         if let Conn::Draining {
             link,
             until,
@@ -77,15 +86,18 @@ impl Service {
             return;
         }
         let until = Instant::now() + self.config.shutdown_grace;
+        let handed_over = self.hand_over();
         let link = match std::mem::replace(&mut self.conn, Conn::Connecting) {
             Conn::Open { link, .. } => Some(link),
             _ => None,
         };
         tracing::info!(running = self.admission.running(), "draining");
-        self.admission.stop_accepting();
-        // Answer what has not started yet; the running invocations may finish, and may still
-        // call other functions until they do.
-        self.backlog.refuse_all(&shutting_down());
+        if !handed_over {
+            self.admission.stop_accepting();
+            // Answer what has not started yet; the running invocations may finish, and may
+            // still call other functions until they do.
+            self.backlog.refuse_all(&shutting_down());
+        }
         if link.is_none() {
             self.calls.fail_all(|_| Error::Shutdown);
         }
@@ -94,17 +106,83 @@ impl Service {
             until,
             abandoned: false,
             closing: false,
+            handed_over,
         };
         self.publish(ConnectionStatus::Draining);
         self.close_if_drained();
+    }
+
+    /// On a ready connection: unregisters every trigger and every function held, and names
+    /// the functions on the released topic. The engine reads the frames in order, so the
+    /// notice reaches a standby after the functions are free. True when anything was held.
+    fn hand_over(&mut self) -> bool {
+        if !matches!(
+            self.conn,
+            Conn::Open {
+                stage: Stage::Ready,
+                ..
+            }
+        ) {
+            return false;
+        }
+        let held: Vec<String> = self
+            .claims
+            .held()
+            .into_iter()
+            .filter(|id| !Standby::is_watcher(id))
+            .collect();
+        if held.is_empty() {
+            return false;
+        }
+        for trigger in &self.triggers {
+            if self.sent_triggers.contains(&trigger.id) {
+                self.send_control(Message::UnregisterTrigger(UnregisterTrigger {
+                    id: trigger.id.clone(),
+                    trigger_type: Some(trigger.trigger_type.clone()),
+                }));
+            }
+        }
+        self.sent_triggers.clear();
+        for id in &held {
+            self.claims.forget(id);
+            self.send_control(Message::UnregisterFunction(UnregisterFunction {
+                id: id.clone(),
+            }));
+        }
+        self.send_control(Message::InvokeFunction(InvokeFunction {
+            action: Some(InvokeAction::Void),
+            ..InvokeFunction::new(builtins::PUBLISH, released_notice(&held))
+        }));
+        tracing::info!(
+            running = self.admission.running(),
+            "handing over: unregistered {} function(s) and their triggers; finishing what runs",
+            held.len()
+        );
+        true
     }
 
     /// Once nothing runs any more, the close frame can go out.
     pub(super) fn close_if_drained(&mut self) {
         if matches!(self.conn, Conn::Draining { closing: false, .. })
             && self.admission.running() == 0
+            && self.backlog.is_empty()
         {
+            self.drain_over();
+        }
+    }
+
+    /// Nothing runs any more (or the grace ran out): whoever waits for the drain is told, and
+    /// the close goes out unless the connection is kept open for the shutdown hooks.
+    fn drain_over(&mut self) {
+        self.drained = true;
+        for done in self.drained_waiters.drain(..) {
+            let _ = done.send(());
+        }
+        if !self.keep_open {
             self.start_closing();
+        } else if let Conn::Draining { until, .. } = &mut self.conn {
+            // No deadline while the hooks run: the shutdown command closes.
+            *until = Instant::now() + HOOKS_WAIT;
         }
     }
 }

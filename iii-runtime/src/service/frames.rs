@@ -1,12 +1,16 @@
 //! The frames the service sends about the worker itself: the announce that opens every
-//! connection, and a function's registration.
+//! connection, a function's registration, and a trigger's, stamped when the trigger is the
+//! worker's own.
 
 use iii_protocol::{
-    InvokeAction, InvokeFunction, Message, RegisterFunction, WorkerMetadata, WorkerTelemetry,
-    builtins,
+    InvokeAction, InvokeFunction, Message, RegisterFunction, RegisterTrigger, WorkerMetadata,
+    WorkerTelemetry, builtins,
 };
+use serde_json::Value;
 
 use crate::config::WorkerConfig;
+use crate::dispatch::Table;
+use crate::stamp::Secret;
 use crate::worker::Function;
 
 pub(super) fn register_frame(id: &str, function: &Function) -> Message {
@@ -49,4 +53,29 @@ pub(super) fn announce(config: &WorkerConfig) -> Message {
         action: Some(InvokeAction::Void),
         ..InvokeFunction::new(builtins::WORKERS_REGISTER, data)
     })
+}
+
+/// The registration of `trigger`. A trigger of one of this worker's functions carries the
+/// connection's stamp in its metadata (see `stamp`), unless its configuration names another
+/// worker's function as its condition or middleware, which would see the metadata.
+pub(super) fn trigger_frame(
+    trigger: &RegisterTrigger,
+    secret: &Secret,
+    functions: &Table,
+) -> Message {
+    let ours = |id: &str| functions.contains(id);
+    let config = &trigger.config;
+    let helpers_ours = config
+        .get("condition_function_id")
+        .and_then(Value::as_str)
+        .is_none_or(ours)
+        && config
+            .get("middleware_function_ids")
+            .and_then(Value::as_array)
+            .is_none_or(|ids| ids.iter().all(|id| id.as_str().is_some_and(ours)));
+    let mut frame = trigger.clone();
+    if ours(&trigger.function_id) && helpers_ours {
+        frame.metadata = Some(secret.stamp(&trigger.trigger_type, trigger.metadata.as_ref()));
+    }
+    Message::RegisterTrigger(frame)
 }

@@ -38,7 +38,7 @@ impl Service {
                 tracing::debug!(worker_id = %w.worker_id, "registered with the engine");
                 self.previous = Some((w.worker_id, w.reattach_token));
             }
-            Message::Pong => self.mark_ready(),
+            Message::Pong => self.on_pong(),
             Message::Ping => {
                 if let Conn::Open { link, .. } = &self.conn {
                     // Best effort: a JSON pong the engine has no room for is not worth waiting.
@@ -68,10 +68,15 @@ impl Service {
     }
 
     /// An invocation the reader handed over: unknown, no slot free, others waiting, or the
-    /// worker draining.
+    /// worker draining (which still serves what the engine sent before it read the hand-over).
     fn on_invoke(&mut self, call: InvokeFunction) {
         let link = match &self.conn {
-            Conn::Open { link, .. } => link.clone(),
+            Conn::Open { link, .. }
+            | Conn::Draining {
+                link: Some(link),
+                handed_over: true,
+                ..
+            } => link.clone(),
             Conn::Draining {
                 link: Some(link), ..
             } => {

@@ -20,10 +20,9 @@ impl Worker {
         if let Err(reason) = self.config().check() {
             // Retrying cannot fix a malformed URL: stop for good and say why.
             tracing::error!("{reason}");
-            startup.status.send_replace(Status {
-                connection: ConnectionStatus::Closed,
-                fatal: Some(reason),
-            });
+            let mut status = Status::new(ConnectionStatus::Closed);
+            status.fatal = Some(reason);
+            startup.status.send_replace(status);
             return;
         }
         let service = Service::new(self.shared_config(), self.downgrade(), startup);
@@ -34,9 +33,10 @@ impl Worker {
     ///
     /// # Errors
     /// [`Error::Connect`] when the configuration cannot work (a URL that is not `ws://` or
-    /// `wss://`, a blank namespace, a malformed handshake header), or when the worker is not ready
-    /// within the connect timeout (the connection task then keeps retrying in the background
-    /// all the same).
+    /// `wss://`, a blank namespace, a malformed handshake header), or when the first
+    /// connection attempt fails (its cause, the URL and what to do), or the worker is not
+    /// ready within the connect timeout; the connection task keeps retrying in the background
+    /// all the same. [`Error::Refused`] as [`ready`](Worker::ready).
     pub async fn connect(&self) -> Result<()> {
         let url = &self.config().url;
         if let Err(reason) = self.config().check() {
@@ -47,8 +47,26 @@ impl Worker {
         }
         self.start();
         let timeout = self.config().connect_timeout;
-        match tokio::time::timeout(timeout, self.ready()).await {
-            Ok(result) => result,
+        let first = self.wait_for_connection(|s| {
+            matches!(
+                s,
+                ConnectionStatus::Ready
+                    | ConnectionStatus::Draining
+                    | ConnectionStatus::Closed
+                    | ConnectionStatus::Reconnecting { .. }
+            )
+        });
+        match tokio::time::timeout(timeout, first).await {
+            Ok(Ok(ConnectionStatus::Reconnecting { .. })) => match self.connect_error() {
+                // The message already names the URL, says why and what to do.
+                Some(message) => Err(Error::Connect {
+                    url: url.clone(),
+                    source: message.to_string().into(),
+                }),
+                None => self.ready().await,
+            },
+            Ok(Ok(_)) => self.ready().await,
+            Ok(Err(e)) => Err(e),
             Err(_) => Err(Error::Connect {
                 url: url.clone(),
                 source: format!("not ready within {timeout:?}").into(),
@@ -57,7 +75,7 @@ impl Worker {
     }
 
     /// Starts the worker if needed and waits until it is ready: connected, and the engine has
-    /// read every registration made so far (it answered the ping the worker sends after
+    /// read every registration made so far (it answered the pings the worker sends after
     /// them).
     ///
     /// The development engine has applied the registrations by then. The real engine applies
@@ -66,6 +84,9 @@ impl Worker {
     /// assumed to have read them.
     ///
     /// # Errors
+    /// [`Error::Refused`] when the engine refused functions because other live workers hold
+    /// them and the worker is not a [standby](crate::WorkerConfig::standby): the worker is
+    /// ready and serves its other functions, without the refused functions' triggers.
     /// [`Error::Shutdown`] if the worker shuts down first.
     pub async fn ready(&self) -> Result<()> {
         self.start();
@@ -78,7 +99,14 @@ impl Worker {
             })
             .await?;
         match status {
-            ConnectionStatus::Ready => Ok(()),
+            ConnectionStatus::Ready => {
+                let refused = self.refusals();
+                if refused.is_empty() || self.config().standby {
+                    Ok(())
+                } else {
+                    Err(Error::Refused(refused))
+                }
+            }
             _ => Err(Error::Shutdown),
         }
     }

@@ -14,16 +14,18 @@ use crate::config::WorkerConfig;
 use crate::dispatch::Admission;
 use crate::link::{Link, Queues};
 
-/// Connects to the configured engine and, on success, spawns the transport task and reports
-/// `Connected`.
+/// Connects to the engine at `url` (the configured one, or the development engine the
+/// worker started when that went away) with the configuration's handshake and, on success,
+/// spawns the transport task and reports `Connected`.
 pub(crate) async fn connect(
+    url: String,
     config: Arc<WorkerConfig>,
     generation: u64,
     timings: Timings,
     events: mpsc::Sender<Event>,
     admission: Arc<Admission>,
 ) {
-    let ws = match open(&config, timings).await {
+    let ws = match open(url, &config.handshake, timings).await {
         Ok(ws) => ws,
         Err(error) => {
             let _ = events

@@ -9,12 +9,13 @@ use futures_util::stream::SplitStream;
 use iii_protocol::{DecodeError, Message};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, MissedTickBehavior};
+use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 use super::report::Event;
 use super::socket::{Timings, Ws};
 use crate::dispatch::Admission;
-use crate::link::Link;
+use crate::link::{Link, Outgoing};
 
 /// What the read half needs: where to report, and the admission that starts invocations
 /// without a hop through the service.
@@ -44,7 +45,7 @@ pub(super) async fn read_loop(
     let mut last_seen = Instant::now();
     loop {
         // Cancel safety: `StreamExt::next`, a oneshot receiver and `Interval::tick` lose
-        // nothing when another branch wins. Waiting on the service inside the first branch
+        // nothing when another branch wins; `aborted` waits on a flag. Waiting on the service inside the first branch
         // only pauses reading, which is the backpressure the service exerts.
         tokio::select! {
             frame = stream.next() => {
@@ -68,7 +69,7 @@ pub(super) async fn read_loop(
                         Inbound::Skip => {}
                         Inbound::Closed(reason) => return reason,
                     },
-                    Some(Err(e)) => return format!("read error: {e}"),
+                    Some(Err(e)) => return fail(e, link, &mut writer_stopped).await,
                     None => return "connection closed by the engine".to_owned(),
                 }
             }
@@ -81,6 +82,9 @@ pub(super) async fn read_loop(
                 .await;
                 return reason;
             }
+            () = link.aborted() => {
+                return "the engine stopped reading this worker's answers".to_owned();
+            }
             _ = check.tick() => {
                 if last_seen.elapsed() >= timings.idle_timeout {
                     return format!("nothing received for {:?}", timings.idle_timeout);
@@ -88,6 +92,30 @@ pub(super) async fn read_loop(
             }
         }
     }
+}
+
+/// How long the close frame of a failed read may take to go out.
+const FAIL_GRACE: Duration = Duration::from_secs(1);
+
+/// A read failed. When the engine sent something this side cannot take, it is told why with
+/// a close frame before the connection is dropped: 1007 for a text frame that is not UTF-8,
+/// 1002 for a protocol violation, 1009 for a frame or message over the limits. Other errors
+/// (the socket itself failed) leave nothing to tell.
+async fn fail(
+    error: WsError,
+    link: &Link,
+    writer_stopped: &mut oneshot::Receiver<String>,
+) -> String {
+    let (code, what) = match &error {
+        WsError::Utf8(_) => (1007, "invalid UTF-8 in a text frame"),
+        WsError::Protocol(_) => (1002, "WebSocket protocol violation"),
+        WsError::Capacity(_) => (1009, "frame or message too big"),
+        _ => return format!("read error: {error}"),
+    };
+    tracing::warn!(%error, code, "the engine sent a frame this worker cannot take; closing the connection");
+    let _ = link.control.send(Outgoing::Fail(code, what.to_owned()));
+    let _ = tokio::time::timeout(FAIL_GRACE, writer_stopped).await;
+    format!("closed with {code} ({what}): {error}")
 }
 
 enum Inbound {

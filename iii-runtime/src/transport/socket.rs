@@ -8,8 +8,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-use crate::config::WorkerConfig;
 use crate::error::{BoxError, Error};
+use crate::handshake::Handshake;
 
 pub(super) type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -21,13 +21,17 @@ pub(crate) struct Timings {
     pub(crate) idle_timeout: Duration,
 }
 
-/// Opens the WebSocket to the configured engine.
+/// Opens the WebSocket to `url` with `handshake`.
 ///
 /// # Errors
 /// [`Error::Connect`] when the handshake fails or takes longer than the connect timeout.
-pub(super) async fn open(config: &WorkerConfig, timings: Timings) -> Result<Ws, Error> {
-    let url = config.url.clone();
-    let source = match tokio::time::timeout(timings.connect_timeout, dial(config)).await {
+pub(super) async fn open(
+    url: String,
+    handshake: &Handshake,
+    timings: Timings,
+) -> Result<Ws, Error> {
+    let attempt = dial(&url, handshake);
+    let source = match tokio::time::timeout(timings.connect_timeout, attempt).await {
         Ok(Ok(ws)) => return Ok(ws),
         Ok(Err(e)) => e,
         Err(_) => format!("timed out after {:?}", timings.connect_timeout).into(),
@@ -35,9 +39,9 @@ pub(super) async fn open(config: &WorkerConfig, timings: Timings) -> Result<Ws, 
     Err(Error::Connect { url, source })
 }
 
-async fn dial(config: &WorkerConfig) -> Result<Ws, BoxError> {
-    let mut request = config.url.as_str().into_client_request()?;
-    for (name, value) in config.handshake.http_headers()? {
+async fn dial(url: &str, handshake: &Handshake) -> Result<Ws, BoxError> {
+    let mut request = url.into_client_request()?;
+    for (name, value) in handshake.http_headers()? {
         request.headers_mut().append(name, value);
     }
     let limits = WebSocketConfig::default()
@@ -46,7 +50,7 @@ async fn dial(config: &WorkerConfig) -> Result<Ws, BoxError> {
     // The connector is used for `wss://` only; a `ws://` URL stays plain.
     #[cfg(feature = "tls")]
     let (ws, _response) = {
-        let connector = tokio_tungstenite::Connector::Rustls(config.handshake.tls_config()?);
+        let connector = tokio_tungstenite::Connector::Rustls(handshake.tls_config()?);
         tokio_tungstenite::connect_async_tls_with_config(
             request,
             Some(limits),

@@ -6,6 +6,8 @@ use futures_util::stream::SplitSink;
 use tokio::sync::oneshot;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use super::socket::{Timings, Ws};
 use crate::link::{Outgoing, Queues};
@@ -29,6 +31,15 @@ async fn write_batch(
             Outgoing::Ping => WsMessage::Ping(Default::default()),
             Outgoing::Close => {
                 sink.feed(WsMessage::Close(None)).await?;
+                sink.flush().await?;
+                return Ok(Written::Closed);
+            }
+            Outgoing::Fail(code, reason) => {
+                let frame = CloseFrame {
+                    code: CloseCode::from(code),
+                    reason: reason.into(),
+                };
+                sink.feed(WsMessage::Close(Some(frame))).await?;
                 sink.flush().await?;
                 return Ok(Written::Closed);
             }
@@ -66,7 +77,9 @@ pub(super) async fn write_loop(
         };
         // Feed what is already queued (control first) and flush once: one write for a burst.
         let mut batch = vec![first];
-        while batch.len() < WRITE_BATCH && !matches!(batch.last(), Some(Outgoing::Close)) {
+        while batch.len() < WRITE_BATCH
+            && !matches!(batch.last(), Some(Outgoing::Close | Outgoing::Fail(..)))
+        {
             match control.try_recv().or_else(|_| data.try_recv()) {
                 Ok(out) => batch.push(out),
                 Err(_) => break,

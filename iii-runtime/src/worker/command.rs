@@ -63,4 +63,12 @@ pub(crate) enum Command {
     Shutdown {
         done: oneshot::Sender<()>,
     },
+    /// Drain like a shutdown, but keep the connection open until `Shutdown`; `done` once
+    /// nothing runs any more (or the grace ran out).
+    Drain {
+        done: oneshot::Sender<()>,
+    },
+    /// What the standby's hidden function heard: the holder of a refused function may be
+    /// gone.
+    Hint(serde_json::Value),
 }

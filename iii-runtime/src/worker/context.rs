@@ -4,16 +4,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::handle::Worker;
-
-/// What fired an invocation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TriggerKind {
-    /// An HTTP request through an `http` trigger.
-    Http,
-    /// A direct call from a worker (or a trigger whose payload is not recognised).
-    Call,
-}
+use crate::trigger::TriggerKind;
 
 /// The invocation a handler is serving: its ids, metadata, trace context, and a [`Worker`]
 /// handle for calling other functions.
@@ -47,7 +38,8 @@ impl Context {
         self.invocation_id
     }
 
-    /// The invocation's metadata sidecar (the caller's, or the trigger's).
+    /// The invocation's metadata sidecar: the caller's, or the one the trigger was registered
+    /// with (without the stamp the worker adds to its own triggers).
     pub fn metadata(&self) -> Option<&Value> {
         self.metadata.as_ref()
     }
@@ -68,7 +60,8 @@ impl Context {
         self.baggage.as_deref()
     }
 
-    /// What fired this invocation.
+    /// What fired this invocation: one of this worker's own triggers, or
+    /// [`TriggerKind::Call`] (see [`TriggerKind`] for what cannot be told apart).
     pub fn trigger(&self) -> TriggerKind {
         self.trigger
     }

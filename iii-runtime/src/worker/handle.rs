@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::command::Command;
 use crate::config::WorkerConfig;
 use crate::error::{Error, Result};
-use crate::status::{ConnectionStatus, Status};
+use crate::status::{ConnectionStatus, Refusal, Status};
 
 /// A connection to the iii engine and the functions it serves.
 ///
@@ -106,6 +106,29 @@ impl ConnectionEvents {
     }
 }
 
+/// Changes of the functions the engine refuses to a [`Worker`], from
+/// [`Worker::refusal_changes`].
+#[derive(Debug)]
+pub struct RefusalChanges {
+    status: watch::Receiver<Status>,
+    last: Option<Arc<Vec<Refusal>>>,
+}
+
+impl RefusalChanges {
+    /// The current refused functions on the first call, then the set each time it changes;
+    /// `None` once the worker is closed and gone.
+    pub async fn next(&mut self) -> Option<Vec<Refusal>> {
+        loop {
+            let now = Arc::clone(&self.status.borrow_and_update().refused);
+            if self.last.as_ref().is_none_or(|last| **last != *now) {
+                self.last = Some(Arc::clone(&now));
+                return Some(now.to_vec());
+            }
+            self.status.changed().await.ok()?;
+        }
+    }
+}
+
 impl Worker {
     /// A worker for the engine at `url` (not connected yet); the rest of the configuration
     /// (such as `III_WORKER_NAME`) comes from the environment, as in
@@ -126,10 +149,7 @@ impl Worker {
     /// A worker with an explicit configuration.
     pub fn with_config(config: WorkerConfig) -> Self {
         let (commands, commands_rx) = mpsc::unbounded_channel();
-        let (status_tx, status) = watch::channel(Status {
-            connection: ConnectionStatus::Idle,
-            fatal: None,
-        });
+        let (status_tx, status) = watch::channel(Status::new(ConnectionStatus::Idle));
         Self {
             inner: Arc::new(Inner {
                 config: Arc::new(config),
@@ -173,6 +193,25 @@ impl Worker {
         self.inner.status.borrow().fatal.clone()
     }
 
+    /// The functions the engine refuses to this worker right now, because other live workers
+    /// hold them (see [`WorkerConfig::standby`](crate::WorkerConfig::standby)).
+    pub fn refusals(&self) -> Vec<Refusal> {
+        self.inner.status.borrow().refused.to_vec()
+    }
+
+    /// A stream of the refused functions: the current set first, then every change of it.
+    pub fn refusal_changes(&self) -> RefusalChanges {
+        RefusalChanges {
+            status: self.inner.status.clone(),
+            last: None,
+        }
+    }
+
+    /// Why the last connection attempt failed, with what to do about it.
+    pub(crate) fn connect_error(&self) -> Option<Arc<str>> {
+        self.inner.status.borrow().connect_error.clone()
+    }
+
     /// Where the connection to the engine stands now.
     pub fn connection(&self) -> ConnectionStatus {
         self.inner.status.borrow().connection
@@ -210,15 +249,23 @@ impl Worker {
     pub async fn disconnect(&self) {
         if let Some(never_started) = self.take_startup() {
             // Nothing to drain; a later `start` finds nothing to start.
-            never_started.status.send_replace(Status {
-                connection: ConnectionStatus::Closed,
-                fatal: None,
-            });
+            never_started
+                .status
+                .send_replace(Status::new(ConnectionStatus::Closed));
             return;
         }
         let (done, finished) = oneshot::channel();
         self.command(Command::Shutdown { done });
         let _ = finished.await;
+    }
+
+    /// Drains as [`disconnect`](Worker::disconnect) does but keeps the connection open, so
+    /// that shutdown hooks may still call out; returns once nothing runs any more or the
+    /// grace ran out. `disconnect` closes it.
+    pub(crate) async fn drain(&self) {
+        let (done, drained) = oneshot::channel();
+        self.command(Command::Drain { done });
+        let _ = drained.await;
     }
 
     pub(crate) fn command(&self, command: Command) {

@@ -8,10 +8,12 @@ use iii_protocol::http::HttpRequest;
 use iii_protocol::{InvokeFunction, RawValue, raw};
 use serde::de::DeserializeOwned;
 
-use super::context::{Context, TriggerKind};
+use super::context::Context;
 use super::handle::Worker;
 use crate::error::{Error, Result};
+use crate::stamp::Secret;
 use crate::state_map::StateMap;
+use crate::trigger::TriggerKind;
 
 /// The key the engine injects into object payloads of worker-to-worker calls.
 const CALLER_KEY: &str = "_caller_worker_id";
@@ -28,10 +30,11 @@ pub struct Invocation {
 impl Invocation {
     /// Splits an `invokefunction` into input, HTTP request parts and context.
     ///
-    /// A payload that is the engine's HTTP request envelope (an object whose `trigger.type` is
-    /// `http`) is unwrapped whoever registered the route, so the same function serves HTTP and
-    /// direct calls.
-    pub(crate) fn new(call: InvokeFunction, worker: Worker) -> Self {
+    /// An invocation that one of this worker's own `http` triggers fired (its metadata carries
+    /// the stamp of `secret`, the connection's) is unwrapped from the HTTP request envelope, so
+    /// the same function serves HTTP and direct calls. Any other payload is the input as it
+    /// came, whatever its shape: an envelope-shaped object from another worker is its data.
+    pub(crate) fn new(call: InvokeFunction, worker: Worker, secret: &Secret) -> Self {
         let InvokeFunction {
             invocation_id,
             function_id,
@@ -41,14 +44,15 @@ impl Invocation {
             metadata,
             ..
         } = call;
-        // A payload that opens with the caller id the engine injects (it sorts first, and the
-        // development engine writes it first) is a worker-to-worker call, not an HTTP
-        // envelope: skip scanning it for one.
-        let worker_call = crate::strip::starts_with_member(data.get(), CALLER_KEY);
-        let envelope = if worker_call {
-            None
+        let (fired_by, metadata) = secret.open(metadata);
+        let trigger = fired_by
+            .as_deref()
+            .map_or(TriggerKind::Call, TriggerKind::of_type);
+        // Parsed only when the stamp says an HTTP trigger fired it: no look at other payloads.
+        let envelope = if trigger == TriggerKind::Http {
+            serde_json::from_str::<HttpRequest>(data.get()).ok()
         } else {
-            http_envelope(&data)
+            None
         };
         let (input, http) = match envelope {
             Some(mut req) => {
@@ -56,11 +60,6 @@ impl Invocation {
                 (body, Some(req))
             }
             None => (data, None),
-        };
-        let trigger = if http.is_some() {
-            TriggerKind::Http
-        } else {
-            TriggerKind::Call
         };
         Self {
             input,
@@ -146,16 +145,6 @@ impl Invocation {
     }
 }
 
-/// Recognises the engine's HTTP request envelope by its `trigger.type == "http"` member.
-pub(crate) fn http_envelope(data: &RawValue) -> Option<HttpRequest> {
-    let text = data.get();
-    if !(text.contains("\"trigger\"") && text.contains("\"path_params\"")) {
-        return None;
-    }
-    let req: HttpRequest = serde_json::from_str(text).ok()?;
-    (req.trigger.as_ref()?.kind == "http").then_some(req)
-}
-
 fn missing_http_body<T: DeserializeOwned>(req: &HttpRequest) -> Result<T> {
     // A handler whose input accepts `null` (unit, `Option`) is fine without a body.
     if let Ok(v) = serde_json::from_str::<T>("null") {
@@ -171,6 +160,10 @@ fn missing_http_body<T: DeserializeOwned>(req: &HttpRequest) -> Result<T> {
         .get("content-length")
         .is_some_and(|l| l.trim() != "0")
         || req.headers.contains_key("transfer-encoding");
+    // No body at all, for an input whose fields all have defaults: the empty object.
+    if !has_body && let Ok(v) = serde_json::from_str::<T>("{}") {
+        return Ok(v);
+    }
     let message = if !content_type.contains("application/json") {
         "expected a JSON request body with `content-type: application/json`".to_owned()
     } else if has_body {
@@ -207,3 +200,7 @@ fn invalid_input(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
 #[cfg(test)]
 #[path = "invocation_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "invocation_properties.rs"]
+mod properties;

@@ -39,12 +39,11 @@ mod register;
 
 pub use self::calls::CallOptions;
 pub(crate) use self::command::{CallResult, Command, Go};
-pub use self::context::{Context, TriggerKind};
+pub use self::context::Context;
 pub use self::function::{
     Blocking, Function, HandlerFuture, IntoFunction, json_reply, run_blocking,
 };
-pub use self::handle::{ConnectionEvents, Worker};
+pub use self::handle::{ConnectionEvents, RefusalChanges, Worker};
 pub(crate) use self::handle::{Startup, WeakWorker};
 pub use self::invocation::Invocation;
-pub(crate) use self::invocation::http_envelope;
 pub use self::register::{FunctionHandle, TriggerHandle};

@@ -3,10 +3,12 @@
 
 mod concurrency;
 mod fake_engine;
+mod hostile;
 mod identity;
 mod invocations;
 mod keepalive;
 mod reconnect;
+mod replicas;
 mod shutdown;
 mod startup;
 

@@ -26,8 +26,16 @@ async fn reconnect_reattaches_and_replays_each_registration_once() {
         after[0],
         json!({"type": "reattach", "previous_worker_id": "w-1", "reattach_token": "token-w-1"})
     );
-    // The same frames as on the first connection (same trigger id), once each.
-    assert_eq!(&after[1..], &before[..]);
+    // The same frames as on the first connection (same trigger id), once each; the stamp of
+    // the worker's own trigger carries the new connection's secret.
+    let key = |frames: &[serde_json::Value]| frames[3]["metadata"]["__iii"]["key"].clone();
+    assert_ne!(key(&after[1..]), key(&before));
+    let unkeyed = |frames: &[serde_json::Value]| {
+        let mut frames = frames.to_vec();
+        frames[3]["metadata"]["__iii"]["key"] = json!("…");
+        frames
+    };
+    assert_eq!(unkeyed(&after[1..]), unkeyed(&before));
     worker.ready().await.expect("ready again");
 
     // Nothing else follows: no duplicate frames.

@@ -1,4 +1,6 @@
-//! Graceful shutdown: running invocations finish, new ones are refused, the socket is closed.
+//! Graceful shutdown: the functions are handed over (unregistered), running invocations
+//! finish, what the engine sent before it read the hand-over is still served, the socket is
+//! closed.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,10 +40,25 @@ async fn disconnect_lets_running_invocations_finish_then_closes() {
         .wait_for_connection(|s| s == iii::ConnectionStatus::Draining)
         .await
         .expect("draining");
+    // First the hand-over: every function unregistered, and the notice for standbys.
+    let mut unregistered = Vec::new();
+    loop {
+        let frame = peer.recv().await;
+        match frame["type"].as_str() {
+            Some("unregisterfunction") => unregistered.push(frame["id"].clone()),
+            Some("invokefunction") => {
+                assert_eq!(frame["function_id"], "publish");
+                assert_eq!(frame["data"]["topic"], "iii-rs::released");
+                break;
+            }
+            _ => panic!("unexpected {frame}"),
+        }
+    }
+    unregistered.sort_by_key(|v| v.to_string());
+    assert_eq!(unregistered, [json!("add"), json!("echo"), json!("slow")]);
+    // An invocation the engine sent before it read the hand-over is still served.
     let late = peer.invoke("echo", json!(1)).await;
-
-    let refused = peer.result_of(&late).await;
-    assert_eq!(refused["error"]["code"], "shutdown");
+    assert_eq!(peer.result_of(&late).await["result"], 1);
     release.notify_one();
     let finished = peer.result_of(&slow).await;
     assert_eq!(finished["result"], "done");
@@ -124,8 +141,12 @@ async fn running_handlers_may_still_call_out_while_draining() {
     started.notified().await;
     let stopping = worker.clone();
     let disconnect = tokio::spawn(async move { stopping.disconnect().await });
-    let call = peer.recv().await;
-    assert_eq!(call["function_id"], "downstream");
+    let call = loop {
+        let frame = peer.recv().await;
+        if frame["function_id"] == "downstream" {
+            break frame;
+        }
+    };
     peer.send(json!({"type": "invocationresult", "invocation_id": call["invocation_id"], "function_id": "downstream", "result": "from downstream"}))
         .await;
     assert_eq!(peer.result_of(&id).await["result"], "from downstream");

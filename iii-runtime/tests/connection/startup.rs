@@ -57,7 +57,7 @@ async fn announce_first_then_functions_then_triggers_then_ready() {
 }
 
 #[tokio::test]
-async fn registrations_after_ready_go_out_at_once_and_unregister_works() {
+async fn registrations_after_ready_go_out_in_order_and_unregister_works() {
     let engine = FakeEngine::bind().await;
     let worker = worker(engine.url());
     let mut peer = crate::serve(&worker, &engine).await;
@@ -70,7 +70,9 @@ async fn registrations_after_ready_go_out_at_once_and_unregister_works() {
     assert_eq!(frame["type"], "registerfunction");
     assert_eq!(frame["id"], "late");
 
+    // The trigger waits for the pong that says the engine did not refuse the function.
     let t = worker.register_trigger(Trigger::queue("late", "orders"));
+    assert_eq!(peer.until_ping().await, Vec::<serde_json::Value>::new());
     let frame = peer.recv().await;
     assert_eq!(frame["type"], "registertrigger");
     assert_eq!(frame["trigger_type"], "durable:subscriber");
@@ -222,5 +224,29 @@ async fn an_engine_that_never_answers_the_ping_is_assumed_ready_after_a_while() 
         .expect("ready");
     // The fallback is 2 s after the connection opened; it may not come much sooner.
     assert!(started.elapsed() >= std::time::Duration::from_millis(1500));
+    worker.disconnect().await;
+}
+
+#[tokio::test]
+async fn connect_without_an_engine_fails_at_once_with_the_cause_and_what_to_do() {
+    let url = {
+        let engine = FakeEngine::bind().await;
+        engine.url().to_owned()
+    };
+    let mut config = crate::config(&url);
+    config.connect_timeout = std::time::Duration::from_secs(10);
+    let worker = iii::Worker::with_config(config);
+    let begun = std::time::Instant::now();
+    let e = worker.connect().await.expect_err("no engine");
+    assert!(
+        begun.elapsed() < std::time::Duration::from_secs(3),
+        "took {:?}",
+        begun.elapsed()
+    );
+    let message = e.to_string();
+    assert!(message.contains(&url), "{message}");
+    assert!(message.contains("refused"), "{message}");
+    assert!(message.contains("III_URL"), "{message}");
+    assert!(message.contains("start_dev_engine_if_needed"), "{message}");
     worker.disconnect().await;
 }

@@ -1,5 +1,6 @@
 //! A program a test runs (an example, an SDK worker script): its standard output and error
-//! captured line by line, waits on what it prints, and a clean stop with SIGTERM.
+//! captured line by line, waits on what it prints, a clean stop with SIGTERM, a SIGKILL, or
+//! its own exit awaited.
 //!
 //! When a test panics while a [`Program`] is alive, its transcript is printed, so that a
 //! failure shows what the program said.
@@ -29,6 +30,18 @@ pub struct Output {
     pub stdout: Vec<String>,
     /// Standard error.
     pub stderr: Vec<String>,
+}
+
+impl Output {
+    /// Everything printed, standard output then standard error, a line each.
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        for line in self.stdout.iter().chain(&self.stderr) {
+            text.push_str(line);
+            text.push('\n');
+        }
+        text
+    }
 }
 
 /// A program that has exited, with what it printed.
@@ -167,33 +180,54 @@ impl Program {
         .await
     }
 
+    /// Its process id, while it runs.
+    pub fn id(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Sends SIGTERM and waits, for at most `within`, for it to exit; returns how it exited
     /// (a non-zero status is not an error here) with everything it printed.
     ///
     /// # Errors
     /// When the signal cannot be sent or it does not exit in time.
-    pub async fn terminate(mut self, within: Duration) -> Result<Stopped, ProgramError> {
-        let stop_error = |label: &str, source| ProgramError::Stop {
-            label: label.to_owned(),
-            source,
-        };
+    pub async fn terminate(self, within: Duration) -> Result<Stopped, ProgramError> {
         if let Some(pid) = self.child.id() {
+            let stop_error = |source| ProgramError::Stop {
+                label: self.label.clone(),
+                source,
+            };
             // std and tokio only send SIGKILL; `kill` is how to send SIGTERM without `unsafe`.
             let sent = std::process::Command::new("kill")
                 .args(["-TERM", &pid.to_string()])
                 .status()
-                .map_err(|e| stop_error(&self.label, e))?;
+                .map_err(stop_error)?;
             if !sent.success() {
                 let e = std::io::Error::other(format!("kill -TERM {pid} failed ({sent})"));
-                return Err(stop_error(&self.label, e));
+                return Err(stop_error(e));
             }
         }
+        self.exit_within("exited after SIGTERM", within).await
+    }
+
+    /// Waits, for at most `within`, for it to exit on its own; returns how it exited (a
+    /// non-zero status is not an error here) with everything it printed.
+    ///
+    /// # Errors
+    /// When it does not exit in time.
+    pub async fn exited(self, within: Duration) -> Result<Stopped, ProgramError> {
+        self.exit_within("exited", within).await
+    }
+
+    async fn exit_within(mut self, what: &str, within: Duration) -> Result<Stopped, ProgramError> {
         let status = match tokio::time::timeout(within, self.child.wait()).await {
-            Ok(status) => status.map_err(|e| stop_error(&self.label, e))?,
+            Ok(status) => status.map_err(|source| ProgramError::Stop {
+                label: self.label.clone(),
+                source,
+            })?,
             Err(_) => {
                 return Err(ProgramError::TimedOut {
                     label: self.label.clone(),
-                    what: "exited after SIGTERM".to_owned(),
+                    what: what.to_owned(),
                     within,
                     transcript: self.transcript(),
                 });
@@ -303,6 +337,18 @@ mod tests {
         assert!(stopped.status.success(), "{stopped:?}");
         assert_eq!(stopped.output.stdout, ["READY 7", "bye"]);
         assert_eq!(stopped.output.stderr, ["starting"]);
+    }
+
+    #[tokio::test]
+    async fn a_program_that_exits_on_its_own_is_awaited_with_all_it_printed() {
+        let program = Program::spawn("sh", sh("echo out; echo err >&2; exit 4")).expect("starts");
+        assert!(program.id().is_some());
+        let stopped = program
+            .exited(Duration::from_secs(10))
+            .await
+            .expect("exits");
+        assert_eq!(stopped.status.code(), Some(4));
+        assert_eq!(stopped.output.text(), "out\nerr\n");
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
-//! The worker for the functions this binary declares with `#[iii::function]` (in `skeleton`
-//! and `macros_typed`). `iii::register_declared` registers every declared function of the
-//! program, whichever module calls it, so the states they take are given here, once.
+//! The worker for the functions this binary declares with `#[iii::function]` (in `skeleton`,
+//! `macros_typed` and `error_types`). `iii::register_declared` registers every declared
+//! function of the program, whichever module calls it, so the states they take are given here,
+//! once.
 
 use iii::Worker;
 use iii_engine::EngineHandle;

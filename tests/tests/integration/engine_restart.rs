@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use iii_engine::EngineConfig;
-use iii_tests::{engine, eventually, example, http};
+use iii_tests::{engine, eventually, example, example_with, http};
 use serde_json::{Value, json};
 
 use crate::examples::STOP;
@@ -16,16 +16,21 @@ async fn examples_are_served_again_within_3s_of_an_engine_restart() {
     let (ws_port, http_port) = (first.ws_addr().port(), first.http_addr().port());
     let addr = first.http_addr();
     let mut quickstart = example("quickstart", &first);
-    let mut plain = example("plain_api", &first);
-    for started in [&mut quickstart, &mut plain] {
-        started
-            .wait_for_count("worker ready", 1, Duration::from_secs(20))
-            .await
-            .expect("ready");
-    }
+    quickstart
+        .wait_for_count("worker ready", 1, Duration::from_secs(20))
+        .await
+        .expect("ready");
+    // A second owner of `math.add` is refused by the engine: the plain-API copy stands by.
+    // Started once the first is ready, so that it is the one refused.
+    let mut plain = example_with("plain_api", &first, &[("III_STANDBY", "1")]);
+    plain
+        .wait_for_count("worker ready", 1, Duration::from_secs(20))
+        .await
+        .expect("ready");
     let body = Some(r#"{"a":2,"b":3}"#);
     // Both register POST /add for their own `math.add`: the engine refuses the second owner of
-    // the id, so whichever registered first serves; either way the route answers.
+    // the id, so whichever registered first serves (the other stands by); either way the
+    // route answers.
     let ok = eventually(Duration::from_secs(20), || http(addr, "POST", "/add", body)).await;
     assert_eq!(ok.body, r#"{"sum":5}"#);
 

@@ -3,13 +3,16 @@
 //!
 //! Tests that need a process of their own are separate binaries beside this directory: those
 //! whose `#[iii::function]` declarations are wrong on purpose (`iii::register_declared` sees
-//! every declaration of the program), and the macros' UI cases (the `iii-macros-ui` crate).
+//! every declaration of the program), `replicas` (copies of the quickstart as processes, whose
+//! takeover times it prints, run alone), and the macros' UI cases (the `iii-macros-ui` crate).
 
 mod access;
 mod cart;
 mod declared;
 mod engine_restart;
+mod error_types;
 mod examples;
+mod forged_envelope;
 mod greetings;
 mod interop;
 mod interop_node;

@@ -37,9 +37,9 @@ async fn fail() -> iii::Result<()> {
 
 #[iii::function("test.missing")]
 #[iii::http(path = "things/:id", method = "GET")]
-async fn missing(ctx: Context) -> iii::Result<AddOutput> {
+async fn missing(Path(id): Path<String>, ctx: Context) -> iii::Result<AddOutput> {
     Err(Error::not_found(format!(
-        "no thing here (function {})",
+        "no thing {id} here (function {})",
         ctx.function_id()
     )))
 }
@@ -126,7 +126,7 @@ async fn typed_worker_served_over_http() {
     assert_eq!(not_found.json()["error"]["code"], "not_found");
     assert_eq!(
         not_found.json()["error"]["message"],
-        "no thing here (function test.missing)"
+        "no thing 7 here (function test.missing)"
     );
 
     let panicked = http(addr, "POST", "/panic", Some("{}"))

@@ -1,0 +1,46 @@
+//! The binary with `--config`: the file's settings apply, flags override them, what is ignored
+//! is logged, and a bad value stops the engine with the path of its key.
+
+#![cfg(all(unix, feature = "config-file"))]
+
+use serde_json::json;
+
+use crate::binary::Running;
+use crate::common::Worker;
+
+/// Writes `yaml` to a fresh file and returns its path (the caller removes it).
+fn config_file(yaml: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("iii-config-{}.yaml", uuid::Uuid::new_v4()));
+    std::fs::write(&path, yaml).expect("config written");
+    path
+}
+
+#[tokio::test]
+async fn flags_override_the_file_and_ignored_entries_are_logged() {
+    // Port 1 cannot be bound by a test: the engine starting at all shows the flag's port 0
+    // won over the file's.
+    let path = config_file(
+        "workers:\n  - name: iii-worker-manager\n    config:\n      port: ${NO_SUCH_VAR:1}\n  \
+         - name: iii-worker-manager#rbac\n    config: {port: 49135}\n  - name: iii-observability\n",
+    );
+    let mut engine = Running::start_with(&["--config", path.to_str().expect("utf-8 path")]);
+    engine.wait_for("workers[1] (iii-worker-manager#rbac): ignored: RBAC listener not supported yet; no listener on port 49135");
+    engine.wait_for("workers[2] (iii-observability): ignored:");
+    let mut w = Worker::connect_url(&engine.ws_url()).await;
+    let r = w
+        .call("state::get", json!({"scope": "s", "key": "k"}))
+        .await;
+    assert!(r.get("error").is_none(), "{r}");
+    let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn a_bad_value_stops_the_engine_with_the_path_of_its_key() {
+    let path =
+        config_file("modules:\n  - class: modules::api::RestApiModule\n    config: {port: many}\n");
+    let mut engine = Running::start_with(&["--config", path.to_str().expect("utf-8 path")]);
+    let line = engine.wait_for("modules[0].config.port:");
+    assert!(line.contains("ERROR"), "{line}");
+    assert!(!engine.exit(), "a failure exit status");
+    let _ = std::fs::remove_file(path);
+}
