@@ -166,6 +166,9 @@ impl Trigger {
 ///   `enqueue` action: both engines deliver no trigger metadata with them;
 /// - fires of triggers another worker bound to this worker's function (its own `subscribe`
 ///   trigger and a `publish`, an `http` route, a binding made with `engine::register_trigger`);
+/// - fires of custom trigger types (bound with [`TriggerTypeRef::bind`](crate::TriggerTypeRef::bind),
+///   this worker's own types included): the engine hands such a binding, metadata and all, to
+///   the worker providing the type, so the worker does not stamp it;
 /// - fires from an engine that does not deliver trigger metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -184,7 +187,8 @@ pub enum TriggerKind {
     Kv,
     /// A stream change through one of this worker's `stream` triggers.
     Stream,
-    /// Another of this worker's triggers (a custom or engine trigger type).
+    /// Another of this worker's triggers of a type the engine implements
+    /// (`engine::workers-available`, `log`, …).
     Other,
     /// A direct call from a worker, or anything not fired by one of this worker's triggers.
     Call,

@@ -45,8 +45,11 @@ impl Service {
                 }
             }
             Command::RegisterTriggerType { frame, handler } => {
-                let frame = self.providers.register(frame, handler);
-                self.send_control(frame);
+                match self.providers.register(frame, handler) {
+                    Some(frame) => self.send_control(frame),
+                    // The first type provided after the connection's start goes out alone.
+                    None => self.provide_types(),
+                }
             }
             Command::UnregisterTriggerType { id } => {
                 if let Some(frame) = self.providers.unregister(&id) {

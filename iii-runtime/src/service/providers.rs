@@ -1,11 +1,12 @@
 //! [`Providers`]: the trigger types this worker provides — their `registertriggertype`
-//! frames, replayed on every connection, and one task per type that works off the
-//! registrations the engine forwards, in the order they came, answering each with a
-//! `triggerregistrationresult`.
+//! frames, sent on every connection when the service says so (see `barrier`), and one task
+//! per type that works off the registrations the engine forwards, in the order they came,
+//! answering each with a `triggerregistrationresult`.
 //!
 //! A binding lives as long as the connection it was made on: when the connection drops, the
 //! engine forgets it without telling the provider, and replays it after the reconnect. So
-//! the task unregisters every binding it holds when told the connection is gone.
+//! the task unregisters every binding it holds when told the connection is gone, and when
+//! the worker hands its work over to another copy.
 
 use std::collections::HashSet;
 
@@ -40,11 +41,18 @@ struct Provided {
 #[derive(Default)]
 pub(super) struct Providers {
     types: Vec<Provided>,
+    /// Whether the types were announced on the current connection (later ones go at once).
+    announced: bool,
 }
 
 impl Providers {
-    /// Provides (or re-provides) a type; the frame to send now.
-    pub(super) fn register(&mut self, frame: RegisterTriggerType, handler: ProvideFn) -> Message {
+    /// Provides (or re-provides) a type; the frame to send now, once the types are announced
+    /// on this connection (else it goes with them).
+    pub(super) fn register(
+        &mut self,
+        frame: RegisterTriggerType,
+        handler: ProvideFn,
+    ) -> Option<Message> {
         self.types.retain(|p| p.frame.id != frame.id);
         let (jobs, rx) = mpsc::channel(QUEUE);
         tokio::spawn(work(frame.id.clone(), handler, rx));
@@ -52,22 +60,51 @@ impl Providers {
             frame: frame.clone(),
             jobs,
         });
-        Message::RegisterTriggerType(frame)
+        self.announced
+            .then_some(Message::RegisterTriggerType(frame))
     }
 
-    /// Stops providing a type; the frame to send when it was provided.
+    /// Stops providing a type; the frame to send when it was announced on this connection.
     pub(super) fn unregister(&mut self, id: &str) -> Option<Message> {
         let before = self.types.len();
         self.types.retain(|p| p.frame.id != id);
-        (self.types.len() != before)
+        (self.announced && self.types.len() != before)
             .then(|| Message::UnregisterTriggerType(UnregisterTriggerType { id: id.to_owned() }))
     }
 
-    /// The frames that announce every provided type, for a new connection.
-    pub(super) fn frames(&self) -> impl Iterator<Item = Message> + '_ {
+    /// The frames that announce every provided type, the first time on a connection.
+    pub(super) fn announce(&mut self) -> Vec<Message> {
+        if std::mem::replace(&mut self.announced, true) {
+            return Vec::new();
+        }
         self.types
             .iter()
             .map(|p| Message::RegisterTriggerType(p.frame.clone()))
+            .collect()
+    }
+
+    /// Whether there are types that have not been announced on this connection.
+    pub(super) fn waiting(&self) -> bool {
+        !self.announced && !self.types.is_empty()
+    }
+
+    /// The worker hands its work over: every provider forgets its bindings (the standby that
+    /// takes over provides the types anew, and the engine hands the bindings to it); returns
+    /// the frames withdrawing the types, which engines may ignore (the real one keeps a type
+    /// until its provider disconnects).
+    pub(super) fn hand_over(&mut self) -> Vec<Message> {
+        if !std::mem::take(&mut self.announced) {
+            return Vec::new();
+        }
+        self.forget_bindings();
+        self.types
+            .iter()
+            .map(|p| {
+                Message::UnregisterTriggerType(UnregisterTriggerType {
+                    id: p.frame.id.clone(),
+                })
+            })
+            .collect()
     }
 
     /// Hands a forwarded `registertrigger` to its type's provider; refuses it at once when
@@ -114,8 +151,14 @@ impl Providers {
         }
     }
 
-    /// The connection dropped: every provider forgets its bindings.
-    pub(super) fn disconnected(&self) {
+    /// The connection dropped: every provider forgets its bindings, and the types are
+    /// announced again on the next connection.
+    pub(super) fn disconnected(&mut self) {
+        self.announced = false;
+        self.forget_bindings();
+    }
+
+    fn forget_bindings(&self) {
         for p in &self.types {
             let _ = p.jobs.try_send(Job::Disconnected);
         }

@@ -153,7 +153,7 @@ fn the_stamp_gives_the_kind_and_the_users_metadata_back() {
         ("durable:subscriber", TriggerKind::Queue),
         ("state", TriggerKind::Kv),
         ("stream", TriggerKind::Stream),
-        ("webhook", TriggerKind::Other),
+        ("engine::workers-available", TriggerKind::Other),
     ] {
         let metadata = secret.stamp(ty, Some(&json!({"tenant": "acme"})));
         let inv = invocation_with(json!({"trigger": "cron"}), Some(metadata), &secret);

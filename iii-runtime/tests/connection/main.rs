@@ -7,6 +7,7 @@ mod hostile;
 mod identity;
 mod invocations;
 mod keepalive;
+mod provided_types;
 mod reconnect;
 mod replicas;
 mod shutdown;
