@@ -23,9 +23,13 @@ pub struct EngineConfig {
     pub http_timeout: Duration,
     /// Largest HTTP request body accepted; larger bodies are answered `413` (default 16 MiB).
     pub max_body_bytes: usize,
-    /// Largest WebSocket frame accepted from a worker (default 16 MiB).
+    /// Largest WebSocket frame accepted from or sent to a worker (default 16 MiB, what the
+    /// SDKs accept); larger messages are sent in fragments of at most this size.
     pub max_frame_bytes: usize,
-    /// Largest WebSocket message (possibly fragmented) accepted from a worker (default 64 MiB).
+    /// Largest WebSocket message (possibly fragmented) accepted from or sent to a worker
+    /// (default 64 MiB). A larger invocation is not sent (its caller gets
+    /// `message_too_large`, an HTTP client `413`), nor a larger result (the caller gets the
+    /// same error instead).
     pub max_message_bytes: usize,
     /// How long a new TCP connection may take to send its upgrade request (default 10 s).
     pub handshake_timeout: Duration,
@@ -82,6 +86,48 @@ pub struct EngineConfig {
     /// Address the HTTP trigger server binds when it differs from [`host`](Self::host)
     /// (default `None`: the same).
     pub http_host: Option<IpAddr>,
+
+    // What one client may hold, and what browsers may reach.
+    /// Functions one worker connection may register (default 10,000); past it
+    /// `registerfunction` is answered `registrationrejected`.
+    pub max_functions_per_worker: usize,
+    /// Trigger bindings one worker connection may hold (default 10,000); past it
+    /// `registertrigger` is answered `triggerregistrationresult` with an error. The bindings
+    /// made with `engine::register_trigger`, which outlive their callers, share one such cap.
+    pub max_triggers_per_worker: usize,
+    /// WebSocket connections the worker port serves at once, workers, telemetry sockets and
+    /// data channel ends alike (default 1024); past it an upgrade is answered `503`.
+    pub max_connections: usize,
+    /// How long an HTTP request body may take to arrive (default 10 s, and never longer than
+    /// [`http_timeout`](Self::http_timeout)); a body still arriving then is answered `408`. A
+    /// request counts against [`concurrency_request_limit`](Self::concurrency_request_limit)
+    /// only once its body is in.
+    pub http_body_timeout: Duration,
+    /// The CORS policy of the HTTP port (default [`Cors::Any`], the real engine's).
+    pub cors: Cors,
+    /// Serve HTTP requests whatever host their `Host` header names (default `false`). While the
+    /// HTTP port is bound to a loopback address, a request naming a host other than
+    /// `localhost`, a `*.localhost` name or an IP address is answered `403`: a page of another
+    /// site whose name a DNS-rebinding attack points at 127.0.0.1 cannot reach local routes.
+    pub allow_any_host: bool,
+    /// Browser origins allowed to open WebSockets on the worker port (default none; `"*"`
+    /// allows any). An upgrade with an `Origin` header not listed is answered `403`: browsers
+    /// apply no CORS to WebSockets, so any page could otherwise register and call functions.
+    /// SDKs send no `Origin` header.
+    pub ws_allowed_origins: Vec<String>,
+}
+
+/// The CORS policy of the HTTP port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cors {
+    /// Any origin (`access-control-allow-origin: *`, every header exposed) and a preflight
+    /// answer on any path: the real engine's default.
+    Any,
+    /// Only these origins (`scheme://host[:port]`, compared exactly), echoed back with
+    /// `vary: origin`.
+    Origins(Vec<String>),
+    /// No CORS headers and no preflight answers.
+    Off,
 }
 
 impl Default for EngineConfig {
@@ -111,6 +157,14 @@ impl Default for EngineConfig {
             persistence: Persistence::default(),
             queues: BTreeMap::new(),
             http_host: None,
+
+            max_functions_per_worker: 10_000,
+            max_triggers_per_worker: 10_000,
+            max_connections: 1024,
+            http_body_timeout: Duration::from_secs(10),
+            cors: Cors::Any,
+            allow_any_host: false,
+            ws_allowed_origins: Vec::new(),
         }
     }
 }
@@ -142,6 +196,12 @@ pub mod env {
 }
 
 impl EngineConfig {
+    /// The address the HTTP trigger server binds: [`http_host`](Self::http_host), else
+    /// [`host`](Self::host).
+    pub(crate) fn http_bind_host(&self) -> IpAddr {
+        self.http_host.unwrap_or(self.host)
+    }
+
     /// The defaults, overridden by whichever of these variables are set and valid:
     ///
     /// | Variable | Field |

@@ -10,9 +10,10 @@
 //!   (`invocation_stopped`) when a worker goes away;
 //! * `http` triggers on a separate HTTP port, with the request/response envelope (including
 //!   the `request_body`/`response` data-channel references), streamed responses, condition and
-//!   middleware functions, permissive CORS, size limit, timeout and concurrency limit;
+//!   middleware functions, CORS (permissive by default), size limit, timeout and concurrency
+//!   limit;
 //! * data channels: `engine::channels::create` and `/ws/channels/{id}?key=…&dir=read|write` on
-//!   the worker port;
+//!   the worker port (each end with its own key);
 //! * `cron` triggers, durable queues (`durable:subscriber`/`queue`, `iii::durable::publish`,
 //!   retries and a dead-letter list), pub/sub (`subscribe`/`publish`), the `state::*` builtins
 //!   with `state` triggers, the `stream::*` builtins with `stream` triggers (and streams that a
@@ -26,19 +27,66 @@
 //!   (`engine::functions::list`/`info`, `engine::workers::list`/`info`,
 //!   `engine::registered-triggers::list`).
 //!
-//! Deliberate differences from the real engine: both ports bind loopback by default; a null
-//! HTTP result is streamed from the `response` channel only when the worker connects that
-//! channel's writer within [`EngineConfig::http_stream_grace`], and is otherwise answered `200`
-//! with an empty body instead of hanging until the timeout; HTTP requests over the concurrency
-//! limit are answered `503` instead of queueing; an `invokefunction` whose `invocation_id` is a
-//! string but not a UUID is served and answered under that string; `stream::send` has no
-//! stream socket to send to (it fires the stream's triggers only); there are no namespaces
-//! (the `namespace` fields of frames and announces are accepted and ignored, everything
-//! resolves in `default`); a binding of a worker-provided type made with
-//! `engine::register_trigger` is forwarded without waiting for the provider's answer (the
-//! engine waits up to 10 s), and there is no `engine::triggers::list` of trigger types;
-//! `state::update`/`stream::update` report every operation that did not fit in `errors`
-//! (`{op_index, code, message}`) where older engines only log them.
+//! Deliberate differences from the real engine:
+//!
+//! * both ports bind loopback by default;
+//! * a null HTTP result is streamed from the `response` channel only when the worker connects
+//!   that channel's writer within [`EngineConfig::http_stream_grace`], and is otherwise
+//!   answered `200` with an empty body instead of hanging until the timeout;
+//! * HTTP requests over the concurrency limit are answered `503` instead of queueing, and a
+//!   request counts against the limit only once its body has arrived; a body still arriving
+//!   after [`EngineConfig::http_body_timeout`] is answered `408`;
+//! * a path that routes serve for other methods only is answered `405` with an `allow`
+//!   header (the real engine answers `404`);
+//! * an `invokefunction` whose `invocation_id` is a string but not a UUID is served and
+//!   answered under that string; `stream::send` has no stream socket to send to (it fires the
+//!   stream's triggers only); and there are no namespaces (the `namespace` fields of frames
+//!   and announces are accepted and ignored, everything resolves in `default`);
+//! * a binding of a worker-provided type made with `engine::register_trigger` is forwarded
+//!   without waiting for the provider's answer (the engine waits up to 10 s), and there is no
+//!   `engine::triggers::list` of trigger types;
+//! * `state::update`/`stream::update` report every operation that did not fit in `errors`
+//!   (`{op_index, code, message}`) where older engines only log them;
+//! * **one worker cannot take over what another, or the engine, provides** (the real engine
+//!   lets it, protocol.md §4.2): a `registerfunction` for an id the engine provides itself
+//!   (`state::set`, `publish`, `engine::workers::list`, …; exact ids, so `stream::get(<name>)`
+//!   stays a custom stream provider's own) is refused with `registrationrejected`; an `http`
+//!   trigger on a method and path that another binding serves is refused with a
+//!   `triggerregistrationresult` error naming its holder, instead of replacing the route; and
+//!   `engine::unregister_trigger`, like `unregistertrigger`, removes only the bindings its
+//!   caller made (the maker of an `engine::register_trigger` binding is recorded, and handed
+//!   over on reattach), answering `FORBIDDEN` otherwise; a `registertriggertype` for a type
+//!   the engine implements itself (`http`, `cron`, `subscribe`, …) is ignored with a warning,
+//!   so that no worker receives the bindings of the engine's own types;
+//! * **browsers are kept out of local routes and sockets**: CORS stays permissive by default,
+//!   as on the real engine, but [`EngineConfig::cors`] can list origins or turn it off; while
+//!   bound to loopback, a request whose `Host` names another machine is answered `403` (a
+//!   DNS-rebinding guard, [`EngineConfig::allow_any_host`]); and a worker-port upgrade carrying
+//!   a browser `Origin` is refused with `403` unless [`EngineConfig::ws_allowed_origins`]
+//!   lists it;
+//! * **what is sent fits what the receiver takes**: a message larger than
+//!   [`EngineConfig::max_frame_bytes`] (16 MiB) is sent in fragments; one larger than
+//!   [`EngineConfig::max_message_bytes`] (64 MiB) is not sent at all, and its caller gets
+//!   `message_too_large` (an HTTP client `413`);
+//! * **Close frames say why**: `1007` for invalid UTF-8, `1009` for a frame or message over the
+//!   limits, `1002` for another protocol violation, `1000` "replaced by a reattaching
+//!   connection" on eviction, and `1001` "engine shutting down" only when it is.
+//!
+//! Unlike the real engine it also bounds what one worker can make it hold: functions and
+//! trigger bindings per connection ([`EngineConfig::max_functions_per_worker`],
+//! [`EngineConfig::max_triggers_per_worker`]; the bindings made with `engine::register_trigger`
+//! share one such cap), sockets on the worker port ([`EngineConfig::max_connections`]), calls
+//! in flight per worker ([`EngineConfig::max_calls_per_worker`],
+//! [`EngineConfig::max_call_bytes_per_worker`]; past them the worker is read no further, except
+//! for its answers, and calls to one target take at most half of that room, so that a target
+//! that stops answering slows only the calls made to it), the time one frame may take to reach
+//! a worker ([`EngineConfig::write_timeout`]; a worker that stops reading is disconnected),
+//! deliveries in flight per subscriber ([`EngineConfig::delivery_concurrency`] or
+//! `queue_config.concurrency`) and fires waiting per subscriber
+//! ([`EngineConfig::delivery_queue`]; past it fires are dropped, counted and logged, and
+//! durable messages dead-lettered), the dead-letter list (64 MiB) and channel buffers (16 MiB
+//! from a worker's writer). Registering costs the same at the 200,000th route as at the
+//! first: the registry's tables are persistent maps and the route table a persistent trie.
 //!
 //! # Persistence and delivery
 //!
@@ -74,22 +122,13 @@
 //! | `iii-worker-manager#rbac`, or a worker manager with `rbac` | ignored: no listener on its port (the RBAC listener is not supported yet) |
 //! | a second plain worker manager | ignored: one worker listener |
 //! | `middleware_function_id` of the worker manager | ignored (not supported yet) |
-//! | `iii-http`: `cors`, `middleware` | ignored: CORS stays permissive |
+//! | `iii-http`: `cors.allowed_origins` | read, as on the real engine ([`EngineConfig::cors`]); `cors.allowed_methods` ignored: a preflight answer allows every method |
+//! | `iii-http`: `middleware` | ignored (not supported yet) |
 //! | `iii-stream`: `port`, `host`, `auth_function` | ignored: there is no stream socket |
 //! | adapters other than the built-in ones (`redis`, `rabbitmq`, `bridge`) | ignored: the store stays in memory |
 //! | `store_method: file_based` + `file_path: P` | SQLite at `P.sqlite3`, beside what the real engine writes at `P`; `save_interval_ms` ignored |
 //! | `queue_configs`: `type: fifo` | one message at a time in order, retries included; `message_group_field` is required in payloads but groups are not run in parallel; `poll_interval_ms` ignored |
 //! | `iii-http-functions`, `configuration`, observability, unknown workers | ignored, one log line each |
-//!
-//! Unlike the real engine it also bounds what one worker can make it hold: calls in flight per
-//! worker ([`EngineConfig::max_calls_per_worker`], [`EngineConfig::max_call_bytes_per_worker`];
-//! past them the worker is read no further, except for its answers), the time one frame may
-//! take to reach a worker ([`EngineConfig::write_timeout`]; a worker that stops reading is
-//! disconnected), deliveries in flight per subscriber ([`EngineConfig::delivery_concurrency`]
-//! or `queue_config.concurrency`) and fires waiting per subscriber
-//! ([`EngineConfig::delivery_queue`]; past it fires are dropped, counted and logged, and durable
-//! messages dead-lettered), the dead-letter list (64 MiB) and channel buffers (16 MiB from a
-//! worker's writer).
 //!
 //! # Layout
 //!
@@ -115,7 +154,7 @@
 //!     │
 //!   shared types    events     changes that fire triggers (values, bounded inbox)
 //!                   codec      invocation outcomes, builtin input and reply
-//!                   tasks, config (+ config_stores), config_file, error, url
+//!                   tasks, limit, config (+ config_stores), config_file, error, url
 //!                   iii-protocol: wire types, HTTP envelope, error codes
 //! ```
 //!
@@ -150,6 +189,8 @@
 //! # }
 //! ```
 
+#[cfg(test)]
+mod arbitrary;
 mod builtins;
 mod codec;
 mod config;
@@ -160,6 +201,7 @@ mod error;
 mod events;
 mod fire;
 mod http;
+mod limit;
 mod registry;
 mod router;
 mod server;
@@ -169,6 +211,6 @@ mod triggers;
 mod url;
 mod ws;
 
-pub use config::{EngineConfig, Persistence, QueueSettings, env};
+pub use config::{Cors, EngineConfig, Persistence, QueueSettings, env};
 pub use error::EngineError;
 pub use server::{Engine, EngineHandle};

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
-use iii_engine::{Engine, EngineConfig, Persistence, env};
+use iii_engine::{Cors, Engine, EngineConfig, Persistence, env};
 use tracing_subscriber::EnvFilter;
 
 /// A protocol-compatible development engine for iii workers.
@@ -43,6 +43,35 @@ struct Args {
     #[arg(long, env = env::CONCURRENCY_REQUEST_LIMIT, default_value_t = 1024)]
     concurrency_request_limit: usize,
 
+    // What one client may hold, and what browsers may reach.
+    /// Functions one worker connection may register; more are refused.
+    #[arg(long, default_value_t = 10_000)]
+    max_functions_per_worker: usize,
+    /// Trigger bindings one worker connection may hold; more are refused.
+    #[arg(long, default_value_t = 10_000)]
+    max_triggers_per_worker: usize,
+    /// WebSocket connections the worker port serves at once; more are answered 503.
+    #[arg(long, default_value_t = 1024)]
+    max_connections: usize,
+    /// How long an HTTP request body may take to arrive, in milliseconds; slower bodies are
+    /// answered 408.
+    #[arg(long, default_value_t = 10_000)]
+    http_body_timeout_ms: u64,
+    /// CORS on the HTTP port: `any` (any origin, the real engine's default) or `off`.
+    #[arg(long, default_value = "any", value_parser = ["any", "off"], conflicts_with = "cors_origin")]
+    cors: String,
+    /// Allow CORS for this origin only (repeatable), e.g. `http://localhost:5173`.
+    #[arg(long, value_name = "ORIGIN")]
+    cors_origin: Vec<String>,
+    /// Serve HTTP requests whatever their Host header: turns off the DNS-rebinding guard that
+    /// refuses foreign host names while the engine is bound to loopback.
+    #[arg(long)]
+    allow_any_host: bool,
+    /// Let browser pages from this origin open worker-port WebSockets (repeatable; `*` for
+    /// any). Without it, upgrades that carry an Origin header are refused.
+    #[arg(long, value_name = "ORIGIN")]
+    ws_allow_origin: Vec<String>,
+
     // Config file and persistence.
     /// The real engine's config.yaml (`workers:` or `modules:`); what it sets that iii-engine
     /// does not do is logged, one line each.
@@ -53,6 +82,19 @@ struct Args {
     /// file's file-based stores say).
     #[arg(long, env = env::DATA_DIR)]
     data_dir: Option<PathBuf>,
+}
+
+impl Args {
+    /// The CORS policy the flags ask for.
+    fn cors(&self) -> Cors {
+        if !self.cors_origin.is_empty() {
+            Cors::Origins(self.cors_origin.clone())
+        } else if self.cors == "off" {
+            Cors::Off
+        } else {
+            Cors::Any
+        }
+    }
 }
 
 /// Whether the user gave `id` (as a flag or through its environment variable).
@@ -114,6 +156,27 @@ fn settings(args: &Args, matches: &ArgMatches) -> Result<EngineConfig, String> {
     }
     if given(matches, "concurrency_request_limit") {
         config.concurrency_request_limit = args.concurrency_request_limit;
+    }
+    if given(matches, "max_functions_per_worker") {
+        config.max_functions_per_worker = args.max_functions_per_worker;
+    }
+    if given(matches, "max_triggers_per_worker") {
+        config.max_triggers_per_worker = args.max_triggers_per_worker;
+    }
+    if given(matches, "max_connections") {
+        config.max_connections = args.max_connections;
+    }
+    if given(matches, "http_body_timeout_ms") {
+        config.http_body_timeout = std::time::Duration::from_millis(args.http_body_timeout_ms);
+    }
+    if given(matches, "cors") || given(matches, "cors_origin") {
+        config.cors = args.cors();
+    }
+    if given(matches, "allow_any_host") {
+        config.allow_any_host = args.allow_any_host;
+    }
+    if given(matches, "ws_allow_origin") {
+        config.ws_allowed_origins = args.ws_allow_origin.clone();
     }
     if let Some(dir) = &args.data_dir {
         config.persistence = Persistence::in_dir(dir);

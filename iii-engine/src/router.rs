@@ -1,18 +1,22 @@
-//! Invocation routing: resolve a function id to the worker that owns it (or to a builtin),
+//! Invocation routing: resolve a function id to a builtin or to the worker that owns it,
 //! deliver the call over that worker's [`Link`], and wait for the answer.
 //!
-//! A call reads the registry once (one snapshot); the invocation waits in the target's own
-//! table of unanswered calls, not in a global one.
+//! Builtins come first: their ids are reserved, so no registration can put a worker between a
+//! caller and the engine's own function. The one exception is chosen by the engine, not taken
+//! by a worker: a `stream::<op>` call on a stream a worker provides goes to that worker's own
+//! `stream::<op>(<name>)` function (see `builtins::delegation`). A call reads the registry once (one snapshot); the
+//! invocation waits in the target's own table of unanswered calls, not in a global one. A
+//! call larger than the target accepts is not sent: its caller gets `message_too_large`.
 
 use std::sync::Arc;
 
-use iii_protocol::{InvokeFunction, Message, Uuid};
+use iii_protocol::{ErrorBody, InvokeFunction, Message, Uuid, codes};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::builtins;
 use crate::codec::{Outcome, not_found, stopped};
-use crate::registry::{Link, Registry, Snapshot};
+use crate::registry::{Link, Registry, Sent, Snapshot};
 
 /// One call to route, whoever makes it (a worker, an HTTP route, a cron tick, a queue).
 pub(crate) struct Call {
@@ -88,6 +92,25 @@ impl Router {
 
     /// Like [`Router::invoke`], resolving the function in a snapshot the caller already holds.
     pub(crate) async fn invoke_on(&self, snapshot: &Snapshot, call: Call) -> Outcome {
+        if builtins::is_builtin(&call.function_id) {
+            // A stream a worker provides: its function serves the call instead of the store.
+            if let Some(d) = builtins::delegation(snapshot, &call.function_id, call.data.get()) {
+                let data = RawValue::from_string(d.data.clone()).unwrap_or(call.data);
+                let target = Call {
+                    function_id: d.target.clone(),
+                    data,
+                    ..call
+                };
+                let outcome = Box::pin(self.invoke_on(snapshot, target)).await;
+                return self.builtins.delegated(d, outcome).await;
+            }
+            let data = call.data.get();
+            let outcome = self
+                .builtins
+                .call(&call.function_id, call.caller, data)
+                .await;
+            return outcome.unwrap_or_else(|| Err(not_found(&call.function_id)));
+        }
         let registered = snapshot.link_of(&call.function_id).and_then(|link| {
             let (id, wait) = link.expect(call.preferred_id)?;
             Some((link.clone(), id, wait))
@@ -106,32 +129,14 @@ impl Router {
             None => None,
         };
         let Some((link, id, wait)) = registered else {
-            // A stream a worker provides: its function serves the call instead of the store.
-            if let Some(d) = builtins::delegation(snapshot, &call.function_id, call.data.get()) {
-                let data = RawValue::from_string(d.data.clone()).unwrap_or(call.data);
-                let target = Call {
-                    function_id: d.target.clone(),
-                    data,
-                    ..call
-                };
-                let outcome = Box::pin(self.invoke_on(snapshot, target)).await;
-                return self.builtins.delegated(d, outcome).await;
-            }
-            let data = call.data.get();
-            return match self
-                .builtins
-                .call(&call.function_id, call.caller, data)
-                .await
-            {
-                Some(outcome) => outcome,
-                None => Err(not_found(&call.function_id)),
-            };
+            return Err(not_found(&call.function_id));
         };
         let mut waiting = Waiting {
             link: &link,
             id,
             answered: false,
         };
+        let function_id = call.function_id.clone();
         let frame = InvokeFunction {
             invocation_id: Some(id),
             function_id: call.function_id,
@@ -143,22 +148,23 @@ impl Router {
             namespace: None,
         };
         let mut wait = wait;
+        let frame = Message::from(frame).encode();
+        let size = frame.len();
         // Raced against the outcome: while this waits for room in the target's queue, the
         // target may go away, and its cleanup answers `invocation_stopped` through `wait`.
         let outcome = tokio::select! {
-            sent = link.send(Message::from(frame).encode()) => {
-                if sent {
-                    wait.await.unwrap_or_else(|_| Err(stopped()))
-                } else {
-                    // The connection is ending; its cleanup (which finds the entry) is what
-                    // answers. Bounded in case it already ran.
-                    tokio::time::timeout(STOPPED_GRACE, wait)
-                        .await
-                        .ok()
-                        .and_then(Result::ok)
-                        .unwrap_or_else(|| Err(stopped()))
-                }
-            }
+            sent = link.send(frame) => match sent {
+                Sent::Queued => wait.await.unwrap_or_else(|_| Err(stopped())),
+                // Never sent: `waiting` forgets the entry when it is dropped.
+                Sent::TooLarge => return Err(too_large(&function_id, size, link.max_message())),
+                // The connection is ending; its cleanup (which finds the entry) is what
+                // answers. Bounded in case it already ran.
+                Sent::Closed => tokio::time::timeout(STOPPED_GRACE, wait)
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .unwrap_or_else(|| Err(stopped())),
+            },
             outcome = &mut wait => outcome.unwrap_or_else(|_| Err(stopped())),
         };
         waiting.answered = true;
@@ -202,6 +208,17 @@ impl Router {
     }
 }
 
+/// The error of a call whose frame is larger than its target accepts.
+fn too_large(function_id: &str, size: usize, max: usize) -> ErrorBody {
+    ErrorBody::new(
+        codes::MESSAGE_TOO_LARGE,
+        format!(
+            "the invocation of {function_id:?} would be a {size}-byte message, over the \
+             {max} bytes a worker accepts; it was not sent"
+        ),
+    )
+}
+
 /// Adds `"_caller_worker_id"` to an object payload, as the engine does for worker-initiated
 /// calls. Other payloads are returned unchanged.
 pub(crate) fn inject_caller(data: Box<RawValue>, worker: Uuid) -> Box<RawValue> {
@@ -230,6 +247,10 @@ pub(crate) fn inject_caller(data: Box<RawValue>, worker: Uuid) -> Box<RawValue> 
     };
     RawValue::from_string(spliced).unwrap_or(data)
 }
+
+#[cfg(test)]
+#[path = "router_props.rs"]
+mod props;
 
 #[cfg(test)]
 mod tests {

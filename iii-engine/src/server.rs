@@ -13,7 +13,8 @@ use crate::error::EngineError;
 use crate::events::Fires;
 use crate::fire::{self, Firing};
 use crate::http;
-use crate::registry::Registry;
+use crate::limit::Limit;
+use crate::registry::{Caps, Registry};
 use crate::router::Router;
 use crate::stores::Owner;
 use crate::stores::channels::Channels;
@@ -42,11 +43,15 @@ impl Engine {
     /// store's data cannot be opened.
     pub async fn start(config: EngineConfig) -> Result<EngineHandle, EngineError> {
         // Opened first: a data directory held by another engine must not leave ports bound.
-        let registry = Arc::new(Registry::default());
+        let caps = Caps {
+            functions: config.max_functions_per_worker,
+            triggers: config.max_triggers_per_worker,
+        };
+        let registry = Arc::new(Registry::new(caps));
         let opened = open_stores(&config, registry.clone()).await?;
         let ws_listener = bind(SocketAddr::new(config.host, config.ws_port)).await?;
-        let http_host = config.http_host.unwrap_or(config.host);
-        let http_listener = bind(SocketAddr::new(http_host, config.http_port)).await?;
+        let http_listener =
+            bind(SocketAddr::new(config.http_bind_host(), config.http_port)).await?;
         let ws_addr = ws_listener.local_addr().map_err(EngineError::LocalAddr)?;
         let http_addr = http_listener.local_addr().map_err(EngineError::LocalAddr)?;
         let grace = config.shutdown_grace;
@@ -114,6 +119,7 @@ impl Engine {
             triggers,
             fires,
             queues,
+            connections: Limit::new(config.max_connections),
             config,
             tasks: tasks.clone(),
         };

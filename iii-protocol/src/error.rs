@@ -74,6 +74,15 @@ pub mod codes {
     pub const BAD_REQUEST: &str = "BAD_REQUEST";
     /// A route's condition function refused the request (engine HTTP error body, `422`).
     pub const CONDITION_NOT_MET: &str = "CONDITION_NOT_MET";
+    /// A message would be larger than its receiver accepts, so it was not sent: an
+    /// invocation's payload or result over the engine's message limit.
+    pub const MESSAGE_TOO_LARGE: &str = "message_too_large";
+    /// The caller may not do this: another worker's binding, a foreign `Host` (`403`).
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    /// The request body did not arrive in time (engine HTTP error body, `408`).
+    pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
+    /// The path is served for other methods only (engine HTTP error body, `405`).
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
 }
 
 /// Why a frame could not be decoded into a [`Message`](crate::Message).

@@ -1,6 +1,6 @@
 //! The engine's trigger functions: `engine::register_trigger` (a binding owned by the engine,
-//! which outlives its caller), `engine::unregister_trigger` and
-//! `engine::registered-triggers::list`.
+//! which outlives its caller), `engine::unregister_trigger` (by the worker that made the
+//! binding, and only by it) and `engine::registered-triggers::list`.
 
 use iii_protocol::{ErrorBody, RegisterTrigger, Uuid, codes};
 use serde::Deserialize;
@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use super::context::Context;
 use crate::codec::{Outcome, input, input_or_default, reply};
-use crate::registry::ENGINE_OWNER;
+use crate::registry::{ENGINE_OWNER, Unbound};
 
 /// Longest `config_summary` of `engine::registered-triggers::list`, in characters.
 const SUMMARY_MAX: usize = 80;
@@ -23,8 +23,9 @@ struct RegisterInput {
     metadata: Option<Value>,
 }
 
-/// `engine::register_trigger`: a binding owned by the engine, which outlives its caller.
-pub(super) async fn register(c: &Context, data: &str) -> Outcome {
+/// `engine::register_trigger`: a binding owned by the engine, which outlives its caller; the
+/// calling worker is recorded as the one that may remove it.
+pub(super) async fn register(c: &Context, caller: Option<Uuid>, data: &str) -> Outcome {
     let req: RegisterInput = input(data)?;
     let id = Uuid::new_v4().to_string();
     let msg = RegisterTrigger {
@@ -37,7 +38,7 @@ pub(super) async fn register(c: &Context, data: &str) -> Outcome {
         trigger_namespace: None,
     };
     c.triggers
-        .register(ENGINE_OWNER, msg)
+        .register(ENGINE_OWNER, caller, msg)
         .await
         .map_err(|m| ErrorBody::new(codes::TRIGGER_REGISTRATION_FAILED, m))?;
     reply(&json!({ "id": id }))
@@ -48,10 +49,30 @@ struct UnregisterInput {
     id: String,
 }
 
-/// `engine::unregister_trigger`: `{id}` → `{"removed": bool}`.
-pub(super) async fn unregister(c: &Context, data: &str) -> Outcome {
+/// `engine::unregister_trigger`: `{id}` → `{"removed": bool}` (`false` for an unknown id);
+/// a binding another worker made is refused with `FORBIDDEN`, like one made with no calling
+/// worker (from an HTTP route or a cron tick).
+pub(super) async fn unregister(c: &Context, caller: Option<Uuid>, data: &str) -> Outcome {
     let req: UnregisterInput = input(data)?;
-    reply(&json!({ "removed": c.triggers.unregister_any(&req.id).await }))
+    let unbound = match caller {
+        Some(worker) => c.triggers.unregister(worker, &req.id).await,
+        None => {
+            let snapshot = c.registry.snapshot();
+            let binding = snapshot.triggers.get(req.id.as_str());
+            binding.map_or(Unbound::Unknown, |b| Unbound::NotYours(snapshot.holder(b)))
+        }
+    };
+    match unbound {
+        Unbound::Removed => reply(&json!({ "removed": true })),
+        Unbound::Unknown => reply(&json!({ "removed": false })),
+        Unbound::NotYours(holder) => Err(ErrorBody::new(
+            codes::FORBIDDEN,
+            format!(
+                "trigger {:?} belongs to {holder}; only the worker that made it may remove it",
+                req.id
+            ),
+        )),
+    }
 }
 
 #[derive(Deserialize, Default)]

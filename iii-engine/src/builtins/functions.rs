@@ -55,7 +55,7 @@ pub(super) fn list<'a>(
     if filter.worker.is_none() {
         for (id, description) in builtins {
             let hidden = id.starts_with("engine::") && !id.starts_with("engine::queue::");
-            if (hidden && !filter.include_internal) || snap.functions.contains_key(id) {
+            if hidden && !filter.include_internal {
                 continue;
             }
             out.push(json!({"function_id": id, "namespace": "default",

@@ -1,6 +1,8 @@
 //! The functions the engine provides itself, in one table: [`table::TABLE`] lists every
 //! builtin with its id, its description (for introspection) and its handler; the other files
-//! hold the handlers, grouped by the store they serve.
+//! hold the handlers, grouped by the store they serve. Their ids are reserved: the worker
+//! endpoint refuses them to workers, and the router serves them before looking at the
+//! registry (but for the `stream::*` calls of a stream that a worker provides, below).
 //!
 //! A handler decodes its input, asks the store that holds the data, sends the change it made
 //! to the firing owner (`crate::events`) and encodes the reply. It never invokes another

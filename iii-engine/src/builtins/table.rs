@@ -151,12 +151,12 @@ pub(crate) static TABLE: &[Builtin] = &[
     Builtin {
         id: "engine::register_trigger",
         description: "Binds a trigger that outlives its caller",
-        handler: |c, _, d| Box::pin(engine::register(c, d)),
+        handler: |c, w, d| Box::pin(engine::register(c, w, d)),
     },
     Builtin {
         id: "engine::unregister_trigger",
         description: "Removes a trigger binding by id",
-        handler: |c, _, d| Box::pin(engine::unregister(c, d)),
+        handler: |c, w, d| Box::pin(engine::unregister(c, w, d)),
     },
     Builtin {
         id: "engine::registered-triggers::list",
@@ -168,7 +168,9 @@ pub(crate) static TABLE: &[Builtin] = &[
 static INDEX: LazyLock<HashMap<&'static str, &'static Builtin>> =
     LazyLock::new(|| TABLE.iter().map(|b| (b.id, b)).collect());
 
-/// Whether the engine itself provides `function_id`.
+/// Whether the engine provides `function_id` itself: such ids are reserved, no worker may
+/// register them (exact ids only: `stream::get(<name>)` and the like are a custom stream
+/// provider's own), and a durable queue message for one always has a subscriber.
 pub(crate) fn is_builtin(function_id: &str) -> bool {
     INDEX.contains_key(function_id)
 }

@@ -19,6 +19,7 @@
 //! |---|---|---|
 //! | `iii-worker-manager` / `WorkerModule` | `host`, `port`, `handshake_timeout_ms` | [`EngineConfig::host`], [`EngineConfig::ws_port`], [`EngineConfig::handshake_timeout`] |
 //! | `iii-http` / `RestApiModule` | `host`, `port`, `default_timeout`, `concurrency_request_limit` | [`EngineConfig::http_host`], [`EngineConfig::http_port`], [`EngineConfig::http_timeout`], [`EngineConfig::concurrency_request_limit`] |
+//! | `iii-http` / `RestApiModule` | `cors.allowed_origins` (none, or a `"*"` among them: any origin) | [`EngineConfig::cors`] |
 //! | `iii-state`, `iii-stream`, `iii-queue`, `iii-cron` | `adapter` (`kv`/`builtin` with `store_method: file_based`, `file_path`) | [`EngineConfig::persistence`]: SQLite at `<file_path>.sqlite3` |
 //! | `iii-queue` / `QueueModule` | `queue_configs` (`max_retries`, `backoff_ms`, `concurrency`, `type`, `message_group_field`) | [`EngineConfig::queues`] |
 //!

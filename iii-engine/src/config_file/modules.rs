@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::section::Section;
 use super::{ConfigFileError, Loaded};
-use crate::config::EngineConfig;
+use crate::config::{Cors, EngineConfig};
 
 /// The modules the file may name.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -185,17 +185,33 @@ impl Reader {
         if let Some(n) = c.take::<usize>("concurrency_request_limit")? {
             self.config.concurrency_request_limit = n;
         }
-        c.ignore(
-            "cors",
-            "CORS is permissive; not read from the file yet",
-            &mut self.ignored,
-        );
+        if let Some(cors) = c.take_section("cors")? {
+            self.cors(cors)?;
+        }
         c.ignore(
             "middleware",
             "global HTTP middleware not supported yet",
             &mut self.ignored,
         );
         c.finish("iii-http", &mut self.ignored);
+        Ok(())
+    }
+
+    /// `iii-http`'s `cors`: as on the real engine, no origins or a `"*"` among them allow any
+    /// origin, else only those listed.
+    fn cors(&mut self, mut c: Section) -> Result<(), ConfigFileError> {
+        let origins: Vec<String> = c.take("allowed_origins")?.unwrap_or_default();
+        self.config.cors = if origins.is_empty() || origins.iter().any(|o| o == "*") {
+            Cors::Any
+        } else {
+            Cors::Origins(origins)
+        };
+        c.ignore(
+            "allowed_methods",
+            "a preflight answer allows every method",
+            &mut self.ignored,
+        );
+        c.finish("iii-http's cors", &mut self.ignored);
         Ok(())
     }
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::*;
+use crate::config::Cors;
 use crate::config_stores::QueueSettings;
 
 fn vars(name: &str) -> Option<String> {
@@ -50,7 +51,8 @@ workers:
       default_timeout: 12000
       concurrency_request_limit: 64
       cors:
-        allowed_origins: ["*"]
+        allowed_origins: ["http://localhost:5173"]
+        allowed_methods: [GET, POST]
   - name: iii-stream
     config:
       port: ${STREAM_PORT:3112}
@@ -91,6 +93,7 @@ fn the_current_generation_maps_every_module_we_implement() {
     assert_eq!(c.http_port, 4000, "HTTP_PORT is set");
     assert_eq!(c.http_timeout, Duration::from_secs(12));
     assert_eq!(c.concurrency_request_limit, 64);
+    assert_eq!(c.cors, Cors::Origins(vec!["http://localhost:5173".into()]));
     assert_eq!(
         c.persistence.streams,
         Some(PathBuf::from("./data/streams.sqlite3"))
@@ -105,7 +108,7 @@ fn the_current_generation_maps_every_module_we_implement() {
     );
     for note in [
         "workers[1] (iii-worker-manager#rbac): ignored: RBAC listener not supported yet; no listener on port 49201",
-        "workers[2].config.cors: ignored",
+        "workers[2].config.cors.allowed_methods: ignored: a preflight answer allows every method",
         "workers[3].config.port: ignored: iii-engine has no stream socket",
         "workers[4].config.adapter.config.save_interval_ms: ignored",
         "workers[5] (iii-http-functions): ignored: HTTP-invoked functions not supported yet",
@@ -211,6 +214,38 @@ fn a_second_plain_listener_and_unknown_keys_are_reported() {
         "workers[1] (iii-worker-manager): ignored: one worker listener only; the first one (port 1)"
     ));
     assert!(has_note(&loaded, "version: ignored"));
+}
+
+#[test]
+fn cors_allows_any_origin_without_a_list_or_with_a_star_in_it() {
+    let http = |cors: &str| {
+        read(&format!(
+            "workers:\n  - name: iii-http\n    config: {{cors: {cors}}}\n"
+        ))
+    };
+    assert_eq!(
+        read("workers:\n  - name: iii-http\n").config.cors,
+        Cors::Any,
+        "no cors section: the real engine's permissive default"
+    );
+    assert_eq!(http("{}").config.cors, Cors::Any, "no origins listed");
+    let star = http("{allowed_origins: [\"http://a.test\", \"*\"]}");
+    assert_eq!(star.config.cors, Cors::Any, "a star among the origins");
+    let listed =
+        http("{allowed_origins: [\"http://a.test\", \"http://b.test:8080\"], colour: red}");
+    assert_eq!(
+        listed.config.cors,
+        Cors::Origins(vec!["http://a.test".into(), "http://b.test:8080".into()])
+    );
+    assert!(has_note(
+        &listed,
+        "workers[0].config.cors.colour: ignored: not a setting iii-engine reads for iii-http's cors"
+    ));
+    let bad = error("workers:\n  - name: iii-http\n    config: {cors: {allowed_origins: 3}}\n");
+    assert!(
+        bad.starts_with("workers[0].config.cors.allowed_origins: "),
+        "{bad}"
+    );
 }
 
 #[test]

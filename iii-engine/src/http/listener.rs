@@ -1,5 +1,6 @@
-//! The HTTP listener: accepts connections, applies the concurrency limit, matches the route
-//! and bounds the pipeline by the request timeout; CORS on every answer.
+//! The HTTP listener: accepts connections; per request checks the `Host` (`guard`), matches
+//! the route (`404`, `405`, preflights), reads the body (`body`), applies the concurrency
+//! limit and bounds the pipeline by the request timeout; CORS on every answer (`cors`).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -13,8 +14,9 @@ use iii_protocol::codes;
 use tokio::net::TcpListener;
 
 use super::envelope::{self, Resp};
-use super::pipeline;
 use super::server::Server;
+use super::{body, cors, guard, pipeline};
+use crate::registry::route_table::Found;
 
 /// Accepts HTTP connections until the engine stops.
 pub(crate) async fn serve(server: Arc<Server>, listener: TcpListener) {
@@ -33,9 +35,13 @@ pub(crate) async fn serve(server: Arc<Server>, listener: TcpListener) {
         };
         let server2 = server.clone();
         server.tasks.spawn(async move {
-            let svc = service_fn(|req| {
+            let svc = service_fn(|req: Request<Incoming>| {
                 let server = server2.clone();
-                async move { Ok::<_, Infallible>(with_cors(handle(&server, req).await)) }
+                let origin = req.headers().get(header::ORIGIN).cloned();
+                async move {
+                    let resp = handle(&server, req).await;
+                    Ok::<_, Infallible>(cors::apply(&server.config.cors, origin.as_ref(), resp))
+                }
             });
             let conn = http1::Builder::new()
                 .timer(TokioTimer::new())
@@ -49,21 +55,37 @@ pub(crate) async fn serve(server: Arc<Server>, listener: TcpListener) {
     }
 }
 
-/// The permissive default CORS policy: any origin, every response header exposed.
-fn with_cors(mut resp: Resp) -> Resp {
-    let h = resp.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static("*"),
-    );
-    resp
-}
-
 async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
+    if !guard::host_allowed(&server.config, req.headers()) {
+        return guard::refused();
+    }
+    let method = req.method().as_str().to_ascii_uppercase();
+    let snapshot = server.registry.snapshot();
+    let preflights = cors::answers_preflights(&server.config.cors);
+    let matched = match snapshot.routes.find(&method, req.uri().path()) {
+        Found::Route(matched) => matched,
+        // Preflights are answered on any path, as the permissive default CORS layer does.
+        _ if method == "OPTIONS" && preflights => return cors::preflight(),
+        Found::OtherMethods(methods) => return not_allowed(&methods),
+        Found::Nothing => {
+            return envelope::error(StatusCode::NOT_FOUND, codes::NOT_FOUND, "Not Found");
+        }
+    };
+    let too_large = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .is_some_and(|n| n > server.config.max_body_bytes as u64);
+    if too_large {
+        return body::Refused::TooLarge.answer(&server.config);
+    }
+    let (parts, incoming) = req.into_parts();
+    // The body is in before the request counts against the limit (see `body`).
+    let body = match body::read(incoming, &server.config).await {
+        Ok(body) => body,
+        Err(refused) => return refused.answer(&server.config),
+    };
     let Some(slot) = server.limit.enter() else {
         tracing::warn!(
             "HTTP request refused: {} requests already in flight",
@@ -75,50 +97,28 @@ async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
             "too many concurrent requests",
         );
     };
-    let method = req.method().as_str().to_ascii_uppercase();
-    let snapshot = server.registry.snapshot();
-    let Some(matched) = snapshot.routes.find(&method, req.uri().path()) else {
-        // Preflights are answered on any path, as the permissive default CORS layer does.
-        if method == "OPTIONS" {
-            return preflight();
-        }
-        return envelope::error(StatusCode::NOT_FOUND, codes::NOT_FOUND, "Not Found");
-    };
-    let too_large = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|n| n > server.config.max_body_bytes as u64);
-    if too_large {
-        return pipeline::payload_too_large(&server.config);
-    }
     let request = pipeline::Request {
         server,
         snapshot: &snapshot,
         matched,
         method,
     };
-    match tokio::time::timeout(server.config.http_timeout, request.run(req, slot)).await {
+    match tokio::time::timeout(server.config.http_timeout, request.run(parts, body, slot)).await {
         Ok(resp) => resp,
         Err(_) => envelope::empty(StatusCode::GATEWAY_TIMEOUT),
     }
 }
 
-fn preflight() -> Resp {
-    let mut resp = envelope::empty(StatusCode::NO_CONTENT);
-    let h = resp.headers_mut();
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS"),
+/// `405` for a path that other methods serve, with their `allow` list. (The real engine
+/// answers `404`: its router tells no paths apart by method.)
+fn not_allowed(methods: &[String]) -> Resp {
+    let mut resp = envelope::error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        codes::METHOD_NOT_ALLOWED,
+        "Method Not Allowed",
     );
-    h.insert(
-        header::ACCESS_CONTROL_ALLOW_HEADERS,
-        HeaderValue::from_static("*"),
-    );
-    h.insert(
-        header::ACCESS_CONTROL_MAX_AGE,
-        HeaderValue::from_static("86400"),
-    );
+    if let Ok(allow) = HeaderValue::from_str(&methods.join(", ")) {
+        resp.headers_mut().insert(header::ALLOW, allow);
+    }
     resp
 }

@@ -1,22 +1,20 @@
-//! One request through a matched route: body (bounded) → request and response channels →
+//! One request through a matched route, its body read: request and response channels →
 //! condition → per-route middleware → invoke → the result envelope, or the streamed response.
 
 use bytes::Bytes;
 use http::StatusCode;
-use http_body_util::{BodyExt, Limited};
-use hyper::body::Incoming;
+use http::request::Parts;
 use iii_protocol::http::HttpErrorBody;
 use iii_protocol::{ErrorBody, codes};
 use serde_json::Value;
 
 use super::envelope::{self, Resp};
-use super::limit::InFlight;
 use super::server::Server;
 use super::stream::RequestChannels;
 use crate::codec::to_raw;
-use crate::config::EngineConfig;
+use crate::limit::InFlight;
 use crate::registry::Snapshot;
-use crate::registry::routes::Matched;
+use crate::registry::route_table::Matched;
 use crate::router::Call;
 
 /// A request whose route matched.
@@ -29,23 +27,19 @@ pub(super) struct Request<'a> {
     pub(super) method: String,
 }
 
-/// `413` with the configured limit.
-pub(super) fn payload_too_large(config: &EngineConfig) -> Resp {
-    envelope::error(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        codes::PAYLOAD_TOO_LARGE,
-        &format!("request body exceeds {} bytes", config.max_body_bytes),
-    )
-}
-
-/// `500` with the error's code and message.
+/// `500` with the error's code and message; `413` for an invocation too large to send.
 fn failed(e: &ErrorBody) -> Resp {
-    envelope::error(StatusCode::INTERNAL_SERVER_ERROR, &e.code, &e.message)
+    let status = if e.code == codes::MESSAGE_TOO_LARGE {
+        StatusCode::PAYLOAD_TOO_LARGE
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    envelope::error(status, &e.code, &e.message)
 }
 
 impl Request<'_> {
     /// Serves the request up to its response head.
-    pub(super) async fn run(self, req: hyper::Request<Incoming>, slot: InFlight) -> Resp {
+    pub(super) async fn run(self, parts: Parts, body: Bytes, slot: InFlight) -> Resp {
         let Self {
             server,
             snapshot,
@@ -53,24 +47,6 @@ impl Request<'_> {
             method,
         } = self;
         let Matched { route, path_params } = matched;
-        let (parts, body) = req.into_parts();
-        let body: Bytes = match Limited::new(body, server.config.max_body_bytes)
-            .collect()
-            .await
-        {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-                return payload_too_large(&server.config);
-            }
-            Err(e) => {
-                tracing::debug!("reading request body: {e}");
-                return envelope::error(
-                    StatusCode::BAD_REQUEST,
-                    codes::BAD_REQUEST,
-                    "unreadable body",
-                );
-            }
-        };
         let channels = RequestChannels::open(&server.channels, &server.tasks, body.clone());
         let request = envelope::request(
             &route,

@@ -8,7 +8,7 @@ use crate::router::Router;
 use crate::stores::channels::Channels;
 use crate::tasks::Tasks;
 
-use super::limit::Limit;
+use crate::limit::Limit;
 
 /// The HTTP trigger server.
 pub(crate) struct Server {

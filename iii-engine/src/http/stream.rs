@@ -22,7 +22,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{Notify, mpsc};
 
 use super::envelope::{self, Resp};
-use super::limit::InFlight;
+use crate::limit::InFlight;
 use crate::stores::channels::{Channels, Direction, Item, Packet};
 use crate::tasks::Tasks;
 

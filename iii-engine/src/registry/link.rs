@@ -26,9 +26,22 @@ struct Calls {
     sweep_at: usize,
 }
 
+/// What became of a frame handed to [`Link::send`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sent {
+    /// Queued towards the socket.
+    Queued,
+    /// Larger than the worker accepts ([`Link::max_message`]); not sent.
+    TooLarge,
+    /// The connection is ending.
+    Closed,
+}
+
 /// One connected worker, shared by the connection and the callers of its functions.
 pub(crate) struct Link {
     outbound: mpsc::Sender<String>,
+    /// The largest message the worker accepts: nothing larger is queued.
+    max_message: usize,
     calls: Mutex<Calls>,
     /// Cancelled to make the connection close itself (reattach eviction).
     pub(crate) evict: CancellationToken,
@@ -43,10 +56,11 @@ pub(crate) struct Link {
 const SWEEP_FLOOR: usize = 64;
 
 impl Link {
-    /// A link whose frames go to `outbound`.
-    pub(crate) fn new(outbound: mpsc::Sender<String>) -> Self {
+    /// A link whose frames, none over `max_message` bytes, go to `outbound`.
+    pub(crate) fn new(outbound: mpsc::Sender<String>, max_message: usize) -> Self {
         Self {
             outbound,
+            max_message,
             calls: Mutex::default(),
             evict: CancellationToken::new(),
             gone: CancellationToken::new(),
@@ -58,10 +72,22 @@ impl Link {
         self.calls.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Queues a frame towards the socket, waiting for room; `false` when the connection is
-    /// ending.
-    pub(crate) async fn send(&self, frame: String) -> bool {
-        self.outbound.send(frame).await.is_ok()
+    /// Queues a frame towards the socket, waiting for room, unless it is larger than the
+    /// worker accepts: one oversized frame would make the worker drop the connection, and
+    /// every call on it with the connection.
+    pub(crate) async fn send(&self, frame: String) -> Sent {
+        if frame.len() > self.max_message {
+            return Sent::TooLarge;
+        }
+        match self.outbound.send(frame).await {
+            Ok(()) => Sent::Queued,
+            Err(_) => Sent::Closed,
+        }
+    }
+
+    /// The largest message the worker accepts, in bytes.
+    pub(crate) fn max_message(&self) -> usize {
+        self.max_message
     }
 
     /// Resolves when the writer has ended (the worker stopped reading or the socket failed).

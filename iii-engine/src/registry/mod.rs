@@ -5,16 +5,27 @@
 //! that one value. Serving an HTTP request crosses it once: the route, the binding's metadata,
 //! the function's owner and the owner's [`Link`] all come from the same snapshot.
 //!
-//! Writes (a worker connecting or leaving, a registration, an announce) are rare next to reads.
-//! They are serialized by a lock private to this module, never held across an `.await`, and
-//! each publishes a new snapshot that copies only the table it changes; a write is visible to
-//! every reader as soon as its method returns.
+//! Writes (a worker connecting or leaving, a registration, an announce) are serialized by a
+//! lock private to this module, never held across an `.await`, and each publishes a new
+//! snapshot. The tables are persistent maps, so a new snapshot shares every entry the write
+//! does not touch and a write costs O(log n), not a copy of the table: registering the
+//! 200,000th route costs what the first did. Under the same lock the registry keeps its own
+//! books of what each owner holds ([`books`]), so that the per-owner caps
+//! ([`Caps`]) are checked, and a departing worker is forgotten, in time proportional to what
+//! that worker holds. A write is visible to every reader as soon as its method returns.
+//!
+//! What one worker holds cannot be taken by another: a function id, a trigger id or an HTTP
+//! route held by a live worker is refused to the others, and a binding is removed only by the
+//! worker that made it.
 //!
 //! The registry knows nothing of sockets, firing or the HTTP server: a departing worker's cron
 //! jobs are aborted through the handles its bindings keep, and the changes of the function set
 //! are announced on a `watch` channel ([`Registry::functions_changed`]) for whoever cares.
 
+mod bindings;
+mod books;
 pub(crate) mod link;
+pub(crate) mod route_table;
 pub(crate) mod routes;
 mod snapshot;
 
@@ -25,43 +36,69 @@ use iii_protocol::{RegisterFunction, Uuid};
 use serde_json::Value;
 use tokio::sync::watch;
 
-pub(crate) use link::Link;
-use routes::Route;
+pub(crate) use bindings::Unbound;
+use books::Books;
+pub(crate) use link::{Link, Sent};
 pub(crate) use snapshot::{
     Activation, ENGINE_OWNER, FunctionEntry, Snapshot, TriggerEntry, WorkerEntry,
 };
 
+/// What one owner (a worker connection, or the engine for the bindings made with
+/// `engine::register_trigger`) may hold at once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Caps {
+    /// Functions.
+    pub(crate) functions: usize,
+    /// Trigger bindings.
+    pub(crate) triggers: usize,
+}
+
+/// Why a function was refused.
+pub(crate) enum Refused {
+    /// Another live worker owns the id.
+    Owned(Uuid),
+    /// The worker holds as many functions as it may.
+    Cap(usize),
+}
+
 /// The registry's single owner of writes and publisher of snapshots.
 pub(crate) struct Registry {
     current: ArcSwap<Snapshot>,
-    writer: Mutex<()>,
+    books: Mutex<Books>,
+    caps: Caps,
     /// Bumped whenever the set of functions may have changed.
     functions_version: watch::Sender<u64>,
 }
 
-impl Default for Registry {
-    fn default() -> Self {
+impl Registry {
+    /// An empty registry whose owners may hold at most `caps`.
+    pub(crate) fn new(caps: Caps) -> Self {
         Self {
             current: ArcSwap::from_pointee(Snapshot::default()),
-            writer: Mutex::new(()),
+            books: Mutex::default(),
+            caps,
             functions_version: watch::Sender::new(0),
         }
     }
-}
 
-impl Registry {
     /// The current tables.
     pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
         self.current.load_full()
     }
 
-    /// Changes the tables and publishes the result.
-    fn write<R>(&self, change: impl FnOnce(&mut Snapshot) -> R) -> R {
-        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+    /// Changes the tables (and the books, under the same lock) and publishes the result.
+    fn write<R>(&self, change: impl FnOnce(&mut Snapshot, &mut Books) -> R) -> R {
+        let mut books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
         let mut next = Snapshot::clone(&self.current.load());
-        let out = change(&mut next);
+        let out = change(&mut next, &mut books);
         self.current.store(Arc::new(next));
         out
+    }
+
+    /// Reads the books with the snapshot they describe (writes publish under the same lock).
+    fn read_books<R>(&self, read: impl FnOnce(&Snapshot, &Books) -> R) -> R {
+        let books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
+        read(&self.current.load(), &books)
     }
 
     fn functions_bumped(&self) {
@@ -76,12 +113,12 @@ impl Registry {
 
     /// Adds a connected worker.
     pub(crate) fn connect(&self, id: Uuid, entry: WorkerEntry) {
-        self.write(|s| Arc::make_mut(&mut s.workers).insert(id, Arc::new(entry)));
+        self.write(|s, _| s.workers.insert(id, Arc::new(entry)));
     }
 
     /// Stores a worker's announce; returns its link, `None` when it is gone.
     pub(crate) fn announce(&self, worker: Uuid, metadata: Value) -> Option<Arc<Link>> {
-        self.write(|s| {
+        self.write(|s, _| {
             let old = s.workers.get(&worker)?;
             let entry = WorkerEntry {
                 link: old.link.clone(),
@@ -91,22 +128,33 @@ impl Registry {
                 metadata: Some(metadata),
             };
             let link = entry.link.clone();
-            Arc::make_mut(&mut s.workers).insert(worker, Arc::new(entry));
+            s.workers.insert(worker, Arc::new(entry));
             Some(link)
         })
     }
 
-    /// Claims `def.id` for `owner`. Returns the other live owner on conflict.
-    pub(crate) fn claim_function(&self, owner: Uuid, def: RegisterFunction) -> Result<(), Uuid> {
-        self.write(|s| {
-            if let Some(existing) = s.functions.get(&def.id)
-                && existing.owner != owner
-                && s.workers.contains_key(&existing.owner)
+    /// Claims `def.id` for `owner`: refused when another live worker owns it, or when `owner`
+    /// holds [`Caps::functions`] functions already (re-registering one it owns is not a new
+    /// one). A function whose owner is gone is taken over.
+    pub(crate) fn claim_function(&self, owner: Uuid, def: RegisterFunction) -> Result<(), Refused> {
+        self.write(|s, books| {
+            let previous = s.functions.get(def.id.as_str()).map(|f| f.owner);
+            if let Some(existing) = previous
+                && existing != owner
+                && s.workers.contains_key(&existing)
             {
-                return Err(existing.owner);
+                return Err(Refused::Owned(existing));
             }
+            let held = books.functions(owner);
+            if previous != Some(owner) && held >= self.caps.functions {
+                return Err(Refused::Cap(held));
+            }
+            if let Some(previous) = previous {
+                books.drop_function(previous, &def.id);
+            }
+            books.held_mut(owner).functions.insert(def.id.clone());
             let entry = FunctionEntry { owner, def };
-            Arc::make_mut(&mut s.functions).insert(entry.def.id.clone(), Arc::new(entry));
+            s.functions.insert(entry.def.id.clone(), Arc::new(entry));
             Ok(())
         })?;
         self.functions_bumped();
@@ -115,11 +163,12 @@ impl Registry {
 
     /// Removes a function if `owner` still owns it.
     pub(crate) fn release_function(&self, owner: Uuid, id: &str) -> bool {
-        let released = self.write(|s| {
+        let released = self.write(|s, books| {
             if s.functions.get(id).is_none_or(|f| f.owner != owner) {
                 return false;
             }
-            Arc::make_mut(&mut s.functions).remove(id);
+            s.functions.remove(id);
+            books.drop_function(owner, id);
             true
         });
         if released {
@@ -128,84 +177,27 @@ impl Registry {
         released
     }
 
-    /// Adds (or replaces) binding `id`, with its route for an `http` binding.
-    ///
-    /// A binding re-registered under the same id replaces the old one (reconnect replays), but
-    /// only its own owner's, or one whose owner is gone: another live worker's binding, or one
-    /// made with `engine::register_trigger`, cannot be taken over by reusing its id. Conflicts
-    /// are checked before the old binding goes, so a refused registration keeps it.
-    pub(crate) fn bind(
-        &self,
-        id: String,
-        entry: TriggerEntry,
-        route: Option<Route>,
-    ) -> Result<(), String> {
-        self.write(|s| {
-            let old_owner = s.triggers.get(&id).map(|t| t.owner);
-            if let Some(old) = old_owner
-                && old != entry.owner
-                && (old == ENGINE_OWNER || s.workers.contains_key(&old))
-            {
-                return Err(format!(
-                    "trigger id {id:?} is already used by another owner"
-                ));
-            }
-            if let Some(route) = &route {
-                s.routes.check(route)?;
-            }
-            if let Some(old) = old_owner {
-                unbind_in(s, old, &id);
-            }
-            if let Some(route) = route {
-                Arc::make_mut(&mut s.routes).insert(route)?;
-            }
-            Arc::make_mut(&mut s.triggers).insert(id, Arc::new(entry));
-            Ok(())
-        })
-    }
-
-    /// Removes a binding owned by `owner` (by anyone when `None`); returns whether one went.
-    pub(crate) fn unbind(&self, owner: Option<Uuid>, id: &str) -> bool {
-        self.write(|s| {
-            let Some(found) = s.triggers.get(id).map(|t| t.owner) else {
-                return false;
-            };
-            owner.is_none_or(|o| o == found) && unbind_in(s, found, id)
-        })
-    }
-
     /// Forgets a worker and everything it owned.
     pub(crate) fn depart(&self, worker: Uuid) {
-        self.write(|s| {
-            Arc::make_mut(&mut s.workers).remove(&worker);
-            Arc::make_mut(&mut s.functions).retain(|_, f| f.owner != worker);
-            let ids: Vec<String> = s
-                .triggers
-                .iter()
-                .filter(|(_, t)| t.owner == worker)
-                .map(|(id, _)| id.clone())
-                .collect();
-            for id in ids {
-                unbind_in(s, worker, &id);
+        self.write(|s, books| {
+            s.workers.remove(&worker);
+            let held = books.take(worker);
+            for id in &held.functions {
+                if s.functions
+                    .get(id.as_str())
+                    .is_some_and(|f| f.owner == worker)
+                {
+                    s.functions.remove(id.as_str());
+                }
+            }
+            for id in &held.triggers {
+                bindings::unbind_in(s, books, id);
             }
         });
         self.functions_bumped();
     }
 }
 
-/// Removes a binding owned by `owner` with its route, and stops its cron job.
-fn unbind_in(s: &mut Snapshot, owner: Uuid, id: &str) -> bool {
-    if s.triggers.get(id).is_none_or(|t| t.owner != owner) {
-        return false;
-    }
-    let Some(entry) = Arc::make_mut(&mut s.triggers).remove(id) else {
-        return false;
-    };
-    if matches!(entry.activation, Activation::Http) {
-        Arc::make_mut(&mut s.routes).remove_trigger(id);
-    }
-    if let Activation::Cron(job) = &entry.activation {
-        job.abort();
-    }
-    true
-}
+#[cfg(test)]
+#[path = "registry_tests.rs"]
+mod tests;

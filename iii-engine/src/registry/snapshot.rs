@@ -1,14 +1,19 @@
 //! [`Snapshot`]: an immutable view of every registry table, and the entries it holds.
+//!
+//! The tables are persistent maps (imbl): cloning one is O(1), and a change copies only the
+//! few nodes on the path to the changed entry, sharing everything else with the snapshots
+//! readers still hold. A write therefore costs O(log n) whatever the tables hold.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use iii_protocol::{RegisterFunction, Uuid};
+use imbl::HashMap;
 use serde_json::Value;
 
 use super::link::Link;
-use super::routes::Routes;
+use super::route_table::Routes;
+use super::routes::Route;
 
 /// One connected worker.
 pub(crate) struct WorkerEntry {
@@ -27,13 +32,14 @@ pub(crate) struct FunctionEntry {
 }
 
 /// How a trigger binding is active.
+#[derive(Clone)]
 pub(crate) enum Activation {
     /// Unknown type: kept, never fired.
     Parked,
     /// A type a worker provides: forwarded to that worker, which fires it.
     Provided,
-    /// An HTTP route (the route table holds the details).
-    Http,
+    /// An HTTP route; the route table holds the same route.
+    Http(Arc<Route>),
     /// A cron job task.
     Cron(tokio::task::AbortHandle),
     /// A durable queue subscription on a topic.
@@ -67,6 +73,12 @@ impl Activation {
             _ => "active",
         }
     }
+
+    /// Whether the binding is of a type the engine does not implement itself (parked, or
+    /// handed to the worker providing the type).
+    pub(crate) fn is_custom(&self) -> bool {
+        matches!(self, Self::Parked | Self::Provided)
+    }
 }
 
 /// The owner of bindings made with `engine::register_trigger`: no worker, so they outlive
@@ -74,9 +86,14 @@ impl Activation {
 pub(crate) const ENGINE_OWNER: Uuid = Uuid::nil();
 
 /// A trigger binding.
+#[derive(Clone)]
 pub(crate) struct TriggerEntry {
     /// The worker whose disconnect removes it, or [`ENGINE_OWNER`].
     pub(crate) owner: Uuid,
+    /// The worker that made it: the only one that may remove it. For a worker's own bindings
+    /// this is the owner; for `engine::register_trigger` bindings the calling worker (`None`
+    /// when no worker made the call, and then nobody may).
+    pub(crate) maker: Option<Uuid>,
     pub(crate) trigger_type: String,
     pub(crate) function_id: String,
     pub(crate) config: Value,
@@ -90,10 +107,10 @@ pub(crate) struct TriggerEntry {
 /// new one (copying only the table they change), so a reader never waits.
 #[derive(Clone, Default)]
 pub(crate) struct Snapshot {
-    pub(crate) workers: Arc<HashMap<Uuid, Arc<WorkerEntry>>>,
-    pub(crate) functions: Arc<HashMap<String, Arc<FunctionEntry>>>,
-    pub(crate) triggers: Arc<HashMap<String, Arc<TriggerEntry>>>,
-    pub(crate) routes: Arc<Routes>,
+    pub(crate) workers: HashMap<Uuid, Arc<WorkerEntry>>,
+    pub(crate) functions: HashMap<String, Arc<FunctionEntry>>,
+    pub(crate) triggers: HashMap<String, Arc<TriggerEntry>>,
+    pub(crate) routes: Routes,
 }
 
 impl Snapshot {
@@ -120,6 +137,19 @@ impl Snapshot {
             return "iii-engine".to_owned();
         }
         self.worker_name(owner)
+    }
+
+    /// Who holds a binding, for refusals: `worker "name" (id)`, or the engine and its maker.
+    pub(crate) fn holder(&self, binding: &TriggerEntry) -> String {
+        let worker = |id: Uuid| match self.worker_name(id) {
+            name if name == id.to_string() => format!("worker {id}"),
+            name => format!("worker {name:?} ({id})"),
+        };
+        match (binding.owner, binding.maker) {
+            (ENGINE_OWNER, Some(maker)) => format!("iii-engine (made by {})", worker(maker)),
+            (ENGINE_OWNER, None) => "iii-engine".to_owned(),
+            (owner, _) => worker(owner),
+        }
     }
 
     /// The sorted ids of every worker-hosted function.

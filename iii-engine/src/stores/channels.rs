@@ -7,8 +7,9 @@
 //! worker's socket, at most 16 MiB are buffered per channel; past either, the engine stops
 //! reading the writer's socket until the reader catches up.
 //!
-//! An end is handed out once. Closing the writer ends the stream for the reader once the
-//! buffered items are read. Ends nobody attached are dropped after
+//! Each end has its own access key, so the reference handed to a reader cannot open the
+//! writer (nor the other way round). An end is handed out once. Closing the writer ends the
+//! stream for the reader once the buffered items are read. Ends nobody attached are dropped after
 //! [`EngineConfig::channel_ttl`](crate::EngineConfig::channel_ttl), when the request that made
 //! them ends, or when the worker that created them disconnects.
 //!
@@ -124,8 +125,32 @@ pub(crate) enum TakeError {
     Taken,
 }
 
+/// The access keys of a channel's two ends.
+#[derive(Clone)]
+pub(crate) struct Keys {
+    read: String,
+    write: String,
+}
+
+impl Keys {
+    fn new() -> Self {
+        Self {
+            read: Uuid::new_v4().to_string(),
+            write: Uuid::new_v4().to_string(),
+        }
+    }
+
+    /// The key of one end.
+    pub(crate) fn of(&self, direction: Direction) -> &str {
+        match direction {
+            Direction::Read => &self.read,
+            Direction::Write => &self.write,
+        }
+    }
+}
+
 struct Entry {
-    key: String,
+    keys: Keys,
     writer: Option<Writer>,
     reader: Option<mpsc::Receiver<Packet>>,
     created: Instant,
@@ -137,7 +162,7 @@ struct Entry {
 /// A freshly created channel.
 pub(crate) struct Created {
     pub(crate) id: Uuid,
-    pub(crate) key: String,
+    pub(crate) keys: Keys,
     pub(crate) writer_attached: Arc<Notify>,
 }
 
@@ -150,7 +175,7 @@ impl Created {
         };
         ChannelRef {
             channel_id: self.id.to_string(),
-            access_key: self.key.clone(),
+            access_key: self.keys.of(direction).to_owned(),
             direction: dir.to_owned(),
         }
     }
@@ -240,13 +265,13 @@ impl Table {
         };
         let created = Created {
             id: Uuid::new_v4(),
-            key: Uuid::new_v4().to_string(),
+            keys: Keys::new(),
             writer_attached: Arc::new(Notify::new()),
         };
         self.map.insert(
             created.id,
             Entry {
-                key: created.key.clone(),
+                keys: created.keys.clone(),
                 writer: Some(tx),
                 reader: Some(rx),
                 created: Instant::now(),
@@ -262,7 +287,7 @@ impl Table {
         let entry = self
             .map
             .get_mut(&id)
-            .filter(|e| e.key == key)
+            .filter(|e| e.keys.of(dir) == key)
             .ok_or(TakeError::NotFound)?;
         let end = match dir {
             Direction::Read => entry.reader.take().map(End::Reader),

@@ -10,12 +10,19 @@ fn ends_are_handed_out_once_with_the_right_key() {
         channels.attach(c.id, "wrong", Direction::Read).err(),
         Some(TakeError::NotFound)
     );
-    assert!(channels.attach(c.id, &c.key, Direction::Read).is_ok());
+    let (read, write) = (c.keys.of(Direction::Read), c.keys.of(Direction::Write));
+    assert_ne!(read, write);
     assert_eq!(
-        channels.attach(c.id, &c.key, Direction::Read).err(),
+        channels.attach(c.id, read, Direction::Write).err(),
+        Some(TakeError::NotFound),
+        "the reader's key does not open the writer"
+    );
+    assert!(channels.attach(c.id, read, Direction::Read).is_ok());
+    assert_eq!(
+        channels.attach(c.id, read, Direction::Read).err(),
         Some(TakeError::Taken)
     );
-    assert!(channels.attach(c.id, &c.key, Direction::Write).is_ok());
+    assert!(channels.attach(c.id, write, Direction::Write).is_ok());
     assert!(
         channels.map.is_empty(),
         "a fully attached channel is forgotten"
@@ -28,8 +35,8 @@ async fn a_worker_writer_waits_for_byte_room() {
     let mut channels = Table::default();
     let c = channels.create(MAX_BUFFER, None);
     let (Ok(End::Writer(w)), Ok(End::Reader(mut r))) = (
-        channels.attach(c.id, &c.key, Direction::Write),
-        channels.attach(c.id, &c.key, Direction::Read),
+        channels.attach(c.id, c.keys.of(Direction::Write), Direction::Write),
+        channels.attach(c.id, c.keys.of(Direction::Read), Direction::Read),
     ) else {
         panic!("both ends");
     };

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::events::{Event, Fires};
 use crate::registry::routes::Route;
-use crate::registry::{Activation, Registry, TriggerEntry};
+use crate::registry::{Activation, Registry, TriggerEntry, Unbound};
 use crate::stores::Owner;
 use crate::stores::cron::CronStore;
 use crate::stores::queues::Queues;
@@ -51,12 +51,17 @@ pub(crate) fn config_text(config: &Value, key: &str) -> Option<String> {
 }
 
 impl Triggers {
-    /// Validates and activates a binding owned by `owner`, handing it to its type's provider
-    /// when a worker provides the type. The error text is what the worker gets in
-    /// `triggerregistrationresult`.
-    pub(crate) async fn register(&self, owner: Uuid, msg: RegisterTrigger) -> Result<(), String> {
+    /// Validates and activates a binding owned by `owner` and made by `maker` (the one worker
+    /// that may remove it), handing it to its type's provider when a worker provides the
+    /// type. The error text is what the worker gets in `triggerregistrationresult`.
+    pub(crate) async fn register(
+        &self,
+        owner: Uuid,
+        maker: Option<Uuid>,
+        msg: RegisterTrigger,
+    ) -> Result<(), String> {
         let id = msg.id.clone();
-        let provided = self.bind(owner, msg)?;
+        let provided = self.bind(owner, maker, msg)?;
         if provided {
             self.forward(&id).await;
         }
@@ -64,7 +69,7 @@ impl Triggers {
     }
 
     /// The synchronous part of [`Triggers::register`]: whether the binding is provided.
-    fn bind(&self, owner: Uuid, msg: RegisterTrigger) -> Result<bool, String> {
+    fn bind(&self, owner: Uuid, maker: Option<Uuid>, msg: RegisterTrigger) -> Result<bool, String> {
         let RegisterTrigger {
             id,
             trigger_type,
@@ -90,15 +95,15 @@ impl Triggers {
         let text = |key: &str| config_text(&config, key);
         let mut log = None;
         let activation = match trigger_type.as_str() {
-            types::HTTP => match &mut route {
-                Some(route) => {
+            types::HTTP => match route.take() {
+                Some(mut route) => {
                     route.metadata = metadata.clone();
                     log = Some(format!(
                         "route {} {:?} -> {function_id:?}",
                         route.method,
                         route.display_path()
                     ));
-                    Activation::Http
+                    Activation::Http(Arc::new(route))
                 }
                 None => Activation::Inert,
             },
@@ -167,6 +172,7 @@ impl Triggers {
         let provided = matches!(activation, Activation::Provided);
         let entry = TriggerEntry {
             owner,
+            maker,
             trigger_type,
             function_id,
             condition: text("condition_function_id"),
@@ -179,7 +185,7 @@ impl Triggers {
             _ => None,
         };
         let durable = matches!(entry.activation, Activation::Queue { .. });
-        if let Err(e) = self.registry.bind(id, entry, route) {
+        if let Err(e) = self.registry.bind(id, entry) {
             // The job never ran: its first step is waiting for the next tick.
             if let Some(job) = cron_job {
                 job.abort();
@@ -200,14 +206,10 @@ impl Triggers {
         Ok(provided)
     }
 
-    /// Removes a binding owned by `owner`; unknown ids are a no-op.
-    pub(crate) async fn unregister(&self, owner: Uuid, id: &str) {
-        self.remove(Some(owner), id).await;
-    }
-
-    /// Removes a binding whoever owns it; returns whether one existed.
-    pub(crate) async fn unregister_any(&self, id: &str) -> bool {
-        self.remove(None, id).await
+    /// Removes binding `id` for `worker`, which must be the worker that made it, telling its
+    /// provider when a worker provides its type.
+    pub(crate) async fn unregister(&self, worker: Uuid, id: &str) -> Unbound {
+        self.remove(worker, id).await
     }
 }
 

@@ -6,7 +6,7 @@
 //! - a binding of a provided type is forwarded to its provider at once; of a type nobody
 //!   provides, parked until a provider comes, then forwarded;
 //! - registering a type (again) makes that worker its provider and forwards every binding of
-//!   the type to it;
+//!   the type to it (the engine's own types are reserved: `ws/registration` refuses them);
 //! - a provider's `triggerregistrationresult` error parks the binding again and goes on to
 //!   the worker that made it; only results from the type's provider count;
 //! - when a provider leaves, its types go and their bindings are parked; when a worker
@@ -23,7 +23,7 @@ use iii_protocol::{
 };
 
 use super::Triggers;
-use crate::registry::{Activation, Link, Snapshot, TriggerEntry};
+use crate::registry::{Activation, Link, TriggerEntry, Unbound};
 
 /// The worker providing one type.
 #[derive(Clone)]
@@ -78,24 +78,9 @@ fn unregister_frame(id: &str, trigger_type: &str) -> String {
 /// A copy of binding `t` with another activation.
 fn with(t: &TriggerEntry, activation: Activation) -> TriggerEntry {
     TriggerEntry {
-        owner: t.owner,
-        trigger_type: t.trigger_type.clone(),
-        function_id: t.function_id.clone(),
-        config: t.config.clone(),
-        metadata: t.metadata.clone(),
-        condition: t.condition.clone(),
         activation,
+        ..t.clone()
     }
-}
-
-/// The bindings of `trigger_type` in `snapshot`, with their ids.
-fn bindings_of(snapshot: &Snapshot, trigger_type: &str) -> Vec<(String, Arc<TriggerEntry>)> {
-    snapshot
-        .triggers
-        .iter()
-        .filter(|(_, t)| t.trigger_type == trigger_type)
-        .map(|(id, t)| (id.clone(), t.clone()))
-        .collect()
 }
 
 impl Triggers {
@@ -110,11 +95,11 @@ impl Triggers {
                 link: link.clone(),
             },
         );
-        for (id, t) in bindings_of(&self.registry.snapshot(), &ty) {
+        for (id, t) in self.registry.bindings_of_type(&ty) {
             if !matches!(t.activation, Activation::Provided) {
                 let _ = self
                     .registry
-                    .bind(id.clone(), with(&t, Activation::Provided), None);
+                    .bind(id.clone(), with(&t, Activation::Provided));
             }
             link.send(register_frame(&id, &t)).await;
         }
@@ -141,17 +126,14 @@ impl Triggers {
         }
     }
 
-    /// Removes binding `id` if `owner` owns it (anyone's when `None`), telling its provider;
-    /// returns whether one went.
-    pub(crate) async fn remove(&self, owner: Option<Uuid>, id: &str) -> bool {
+    /// Removes binding `id` for `remover`, the worker that made it, telling its provider.
+    pub(crate) async fn remove(&self, remover: Uuid, id: &str) -> Unbound {
         let before = self.registry.snapshot().triggers.get(id).cloned();
-        if !self.registry.unbind(owner, id) {
-            return false;
-        }
-        if let Some(t) = before {
+        let unbound = self.registry.unbind(remover, id);
+        if let (Unbound::Removed, Some(t)) = (&unbound, before) {
             self.withdraw(id, &t).await;
         }
-        true
+        unbound
     }
 
     /// A provider's answer to a forwarded binding: an error parks the binding again and is
@@ -180,7 +162,7 @@ impl Triggers {
         );
         let _ = self
             .registry
-            .bind(r.id.clone(), with(t, Activation::Parked), None);
+            .bind(r.id.clone(), with(t, Activation::Parked));
         if let Some(owner) = snapshot.workers.get(&t.owner) {
             let frame = Message::TriggerRegistrationResult(TriggerRegistrationResult {
                 id: r.id,
@@ -195,9 +177,8 @@ impl Triggers {
     /// Before `worker`'s bindings go: their providers are told, and the types it provided go
     /// with their bindings parked.
     pub(crate) async fn departing(&self, worker: Uuid) {
-        let snapshot = self.registry.snapshot();
-        for (id, t) in snapshot.triggers.iter().filter(|(_, t)| t.owner == worker) {
-            self.withdraw(id, t).await;
+        for (id, t) in self.registry.bindings_held_by(worker) {
+            self.withdraw(&id, &t).await;
         }
         let gone: Vec<String> = {
             let mut table = self.provided.table();
@@ -211,9 +192,9 @@ impl Triggers {
         };
         for ty in gone {
             tracing::info!("trigger type {ty:?} lost its provider; its bindings are pending");
-            for (id, t) in bindings_of(&snapshot, &ty) {
+            for (id, t) in self.registry.bindings_of_type(&ty) {
                 if t.owner != worker {
-                    let _ = self.registry.bind(id, with(&t, Activation::Parked), None);
+                    let _ = self.registry.bind(id, with(&t, Activation::Parked));
                 }
             }
         }

@@ -1,12 +1,15 @@
 //! The WebSocket side of a channel end: a writer socket feeds the channel, a reader socket is
-//! fed from it. Text and binary messages pass through unchanged.
+//! fed from it. Text and binary messages pass through unchanged, fragmented towards the reader
+//! past the frame limit; a writer that breaks the protocol is closed with the code that says
+//! how.
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message as Frame;
 
 use super::endpoint::Endpoint;
 use super::socket::{self, Socket};
+use super::{close, outgoing};
 use crate::stores::channels::{End, Item, Packet, Writer};
 
 /// Serves one attached end until either side closes or the engine stops.
@@ -33,6 +36,9 @@ async fn write_side(ep: &Endpoint, mut socket: Socket, tx: Writer) {
             Some(Ok(_)) => continue,
             Some(Err(e)) => {
                 tracing::debug!("channel writer socket: {e}");
+                if let Some(frame) = close::for_error(&e) {
+                    socket::close_with(socket, frame).await;
+                }
                 return;
             }
         };
@@ -56,15 +62,22 @@ async fn read_side(ep: &Endpoint, mut socket: Socket, mut rx: mpsc::Receiver<Pac
         // Cancel-safe: `recv` and `next` lose nothing when another branch wins.
         tokio::select! {
             item = rx.recv() => {
-                let frame = match item.map(|p| p.item) {
-                    Some(Item::Text(text)) => Frame::text(text),
-                    Some(Item::Binary(bytes)) => Frame::binary(bytes),
-                    None => break,
+                let Some(item) = item.map(|p| p.item) else {
+                    break;
+                };
+                let max_frame = ep.config.max_frame_bytes;
+                let send = async {
+                    match item {
+                        Item::Text(text) => outgoing::send_text(&mut socket, text, max_frame).await,
+                        Item::Binary(bytes) => {
+                            outgoing::send_binary(&mut socket, bytes, max_frame).await
+                        }
+                    }
                 };
                 // Bounded, and raced against shutdown: a reader that stops reading must not
                 // hold this task (and the engine's shutdown) forever.
                 let sent = tokio::select! {
-                    sent = tokio::time::timeout(ep.config.write_timeout, socket.send(frame)) => sent,
+                    sent = tokio::time::timeout(ep.config.write_timeout, send) => sent,
                     () = ep.tasks.stopping() => break,
                 };
                 match sent {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::EngineConfig;
 use crate::events::Fires;
+use crate::limit::Limit;
 use crate::registry::Registry;
 use crate::router::Router;
 use crate::stores::channels::Channels;
@@ -22,4 +23,6 @@ pub(crate) struct Endpoint {
     pub(crate) queues: Queues,
     pub(crate) config: Arc<EngineConfig>,
     pub(crate) tasks: Tasks,
+    /// The sockets served at once ([`EngineConfig::max_connections`]).
+    pub(crate) connections: Limit,
 }

@@ -1,13 +1,11 @@
-//! What the engine does with each frame a worker sends: registrations, calls (routed in a task
-//! of their own), answers, reattach and pings.
+//! What the engine does with each frame a worker sends: calls (routed in a task of their own),
+//! answers and pings here; registrations and reattach in `super::registration`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use iii_protocol::triggers::EnqueueReceipt;
 use iii_protocol::{
-    ErrorBody, InvocationResult, InvokeAction, InvokeFunction, Message, Reattach,
-    RegistrationRejected, TriggerRegistrationResult, Uuid, codes,
+    ErrorBody, InvocationResult, InvokeAction, InvokeFunction, Message, Uuid, codes,
 };
 use serde_json::Value;
 
@@ -15,11 +13,8 @@ use super::admission::CallPermit;
 use super::endpoint::Endpoint;
 use super::incoming::{Incoming, Kind};
 use super::lenient::ReplyId;
-use crate::registry::Link;
+use crate::registry::{Link, Sent};
 use crate::router::{Call, inject_caller};
-
-/// How long a reattach waits for the evicted connection's cleanup.
-const REATTACH_EVICT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The engine side of one worker connection, as frames see it.
 pub(crate) struct Conn {
@@ -29,14 +24,14 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    async fn send(&self, message: impl Into<Message>) {
+    pub(super) async fn send(&self, message: impl Into<Message>) {
         // A closed channel means the connection is ending; the frame has nowhere to go. The
         // connection's read loop races this against eviction, shutdown and a dead writer.
         self.link.send(message.into().encode()).await;
     }
 
     /// A name for logs: the announced worker name, else the worker id.
-    fn name(&self) -> String {
+    pub(super) fn name(&self) -> String {
         let snapshot = self.ep.registry.snapshot();
         snapshot
             .workers
@@ -63,58 +58,15 @@ impl Conn {
             }
         };
         match message {
-            Message::RegisterFunction(def) => {
-                let fid = def.id.clone();
-                let claimed = self.ep.registry.claim_function(self.id, def);
-                match claimed {
-                    Ok(()) => {
-                        tracing::info!("worker {} registered function {fid:?}", self.name());
-                    }
-                    Err(owner) => {
-                        tracing::warn!(
-                            "worker {}: function {fid:?} is owned by live worker {owner}; rejected",
-                            self.id
-                        );
-                        self.send(RegistrationRejected {
-                            code: codes::FUNCTION_NAMESPACE_CONFLICT.into(),
-                            namespace: "default".into(),
-                            worker_name: None,
-                            function_id: Some(fid),
-                            owner_worker_id: owner.to_string(),
-                        })
-                        .await;
-                    }
-                }
-            }
+            Message::RegisterFunction(def) => self.register_function(def).await,
             Message::UnregisterFunction(u) => {
                 if self.ep.registry.release_function(self.id, &u.id) {
                     tracing::info!("worker {} unregistered function {:?}", self.name(), u.id);
                 }
             }
-            Message::RegisterTrigger(t) => {
-                let (id, trigger_type, function_id) =
-                    (t.id.clone(), t.trigger_type.clone(), t.function_id.clone());
-                if let Err(message) = self.ep.triggers.register(self.id, t).await {
-                    tracing::warn!(
-                        "worker {}: {trigger_type:?} trigger {id:?} -> {function_id:?} refused: {message:?}",
-                        self.id
-                    );
-                    self.send(TriggerRegistrationResult {
-                        id,
-                        trigger_type,
-                        function_id,
-                        error: Some(ErrorBody::new(codes::TRIGGER_REGISTRATION_FAILED, message)),
-                    })
-                    .await;
-                }
-            }
-            Message::UnregisterTrigger(u) => self.ep.triggers.unregister(self.id, &u.id).await,
-            Message::RegisterTriggerType(t) => {
-                self.ep
-                    .triggers
-                    .provide(self.id, self.link.clone(), t)
-                    .await;
-            }
+            Message::RegisterTrigger(t) => self.register_trigger(t).await,
+            Message::UnregisterTrigger(u) => self.unregister_trigger(&u.id).await,
+            Message::RegisterTriggerType(t) => self.provide_trigger_type(t).await,
             Message::TriggerRegistrationResult(r) => {
                 self.ep.triggers.provider_result(self.id, r).await;
             }
@@ -216,52 +168,28 @@ impl Conn {
                 return;
             };
             let nil = Uuid::nil();
+            let named = function_id.clone();
             let result = match outcome {
-                Ok(Some(result)) => InvocationResult::ok(nil, function_id, result),
-                Ok(None) => InvocationResult::ok(nil, function_id, iii_protocol::raw::null()),
-                Err(e) => InvocationResult::err(nil, function_id, e),
+                Ok(Some(result)) => InvocationResult::ok(nil, named, result),
+                Ok(None) => InvocationResult::ok(nil, named, iii_protocol::raw::null()),
+                Err(e) => InvocationResult::err(nil, named, e),
             };
-            link.send(id.encode(result)).await;
+            if link.send(id.encode(result)).await == Sent::TooLarge {
+                let error = ErrorBody::new(
+                    codes::MESSAGE_TOO_LARGE,
+                    format!(
+                        "the result of {function_id:?} is larger than the {} bytes a worker \
+                         accepts",
+                        link.max_message()
+                    ),
+                );
+                let answer = InvocationResult::err(nil, function_id, error);
+                if link.send(id.encode(answer)).await == Sent::TooLarge {
+                    tracing::warn!(
+                        "worker {caller}: the answer to a call cannot be sent (too large)"
+                    );
+                }
+            }
         });
-    }
-
-    /// Evicts the named previous connection when the token matches, and waits for its cleanup
-    /// so that this connection's registration replay is not undone by it.
-    async fn reattach(&self, r: Reattach) {
-        let Ok(previous) = Uuid::parse_str(&r.previous_worker_id) else {
-            tracing::warn!("worker {}: reattach with a malformed worker id", self.id);
-            return;
-        };
-        if previous == self.id {
-            tracing::warn!("worker {}: reattach to itself ignored", self.id);
-            return;
-        }
-        let previous_link = self
-            .ep
-            .registry
-            .snapshot()
-            .workers
-            .get(&previous)
-            .filter(|w| w.reattach_token.to_string() == r.reattach_token)
-            .map(|w| w.link.clone());
-        let Some(previous_link) = previous_link else {
-            tracing::warn!(
-                "worker {}: reattach to {previous} ignored (unknown worker or bad token)",
-                self.id
-            );
-            return;
-        };
-        previous_link.evict.cancel();
-        // `gone` is cancelled once the old connection's cleanup is done: waiting for it
-        // needs no polling.
-        let cleaned = tokio::time::timeout(REATTACH_EVICT_TIMEOUT, previous_link.gone.cancelled());
-        if cleaned.await.is_err() {
-            tracing::warn!(
-                "worker {}: previous connection {previous} slow to go",
-                self.id
-            );
-            return;
-        }
-        tracing::info!("worker {} reattached, replacing {previous}", self.id);
     }
 }

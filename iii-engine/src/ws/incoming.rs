@@ -40,14 +40,15 @@ impl Incoming {
         })
     }
 
-    /// Whether handling it starts a call, which must first get a
-    /// [`CallPermit`](super::admission::CallPermit).
-    pub(crate) fn is_call(&self) -> bool {
+    /// The function it calls, when handling it starts a call, which must first get a
+    /// [`CallPermit`](super::admission::CallPermit) (an `enqueue` is not a call).
+    pub(crate) fn called(&self) -> Option<&str> {
         match &self.kind {
             Kind::Message(Message::InvokeFunction(call)) | Kind::Foreign(call, _) => {
-                !matches!(call.action, Some(InvokeAction::Enqueue { .. }))
+                let enqueue = matches!(call.action, Some(InvokeAction::Enqueue { .. }));
+                (!enqueue).then_some(call.function_id.as_str())
             }
-            Kind::Message(_) => false,
+            Kind::Message(_) => None,
         }
     }
 

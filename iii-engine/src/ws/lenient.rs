@@ -83,6 +83,10 @@ pub(crate) fn salvage(text: &str, error: &dyn std::fmt::Display) -> Salvaged {
 }
 
 #[cfg(test)]
+#[path = "lenient_props.rs"]
+mod props;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,12 @@
 //! The worker port's listener: hyper serves it and upgrades `/` (workers), `/otel`
 //! (telemetry, discarded) and `/ws/channels/{id}` (data channels) by hand; each socket then
 //! goes to its task.
+//!
+//! Before an upgrade is accepted: an `Origin` header (only browsers send one) must be in
+//! [`EngineConfig::ws_allowed_origins`](crate::EngineConfig::ws_allowed_origins), else `403`,
+//! since browsers apply no CORS to WebSockets and any page could otherwise register and call
+//! functions; and the sockets served at once stay within
+//! [`EngineConfig::max_connections`](crate::EngineConfig::max_connections), else `503`.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -121,6 +127,25 @@ fn upgrade(
     let (true, Some(key)) = (wants_ws, key) else {
         return plain(StatusCode::UPGRADE_REQUIRED, "expected a WebSocket upgrade");
     };
+    if let Some(origin) = req.headers().get(header::ORIGIN)
+        && !origin_allowed(&ep.config.ws_allowed_origins, origin)
+    {
+        tracing::warn!("worker-port upgrade from {peer} with browser origin {origin:?} refused");
+        return plain(
+            StatusCode::FORBIDDEN,
+            "browser origins may not open sockets on the worker port (see --ws-allow-origin)",
+        );
+    }
+    let Some(slot) = ep.connections.enter() else {
+        tracing::warn!(
+            "worker-port upgrade from {peer} refused: {} sockets already open",
+            ep.config.max_connections
+        );
+        return plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many WebSocket connections (see --max-connections)",
+        );
+    };
     let purpose = match purpose(ep, &req) {
         Ok(p) => p,
         Err((status, text)) => return plain(status, text),
@@ -129,6 +154,8 @@ fn upgrade(
     let on_upgrade = hyper::upgrade::on(&mut req);
     let ep2 = ep.clone();
     ep.tasks.spawn(async move {
+        // Held for as long as the socket is served.
+        let _slot = slot;
         let upgraded = match on_upgrade.await {
             Ok(u) => u,
             Err(e) => {
@@ -151,6 +178,13 @@ fn upgrade(
         h.insert(header::SEC_WEBSOCKET_ACCEPT, accept);
     }
     resp
+}
+
+/// Whether a browser `origin` may open a socket: listed exactly, or `"*"` is listed.
+fn origin_allowed(allowed: &[String], origin: &HeaderValue) -> bool {
+    allowed
+        .iter()
+        .any(|a| a == "*" || a.as_bytes() == origin.as_bytes())
 }
 
 /// The telemetry socket: read and discard every frame until it closes or the engine stops.

@@ -6,7 +6,7 @@ use std::time::Duration;
 use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 
 use crate::config::EngineConfig;
 
@@ -24,4 +24,9 @@ pub(crate) async fn accept(upgraded: Upgraded, config: &EngineConfig) -> Socket 
 /// Sends a Close frame, giving up after a second (a peer that does not read).
 pub(crate) async fn close(mut socket: Socket) {
     let _ = tokio::time::timeout(Duration::from_secs(1), socket.close(None)).await;
+}
+
+/// Sends the given Close frame, giving up after a second.
+pub(crate) async fn close_with(mut socket: Socket, frame: CloseFrame) {
+    let _ = tokio::time::timeout(Duration::from_secs(1), socket.close(Some(frame))).await;
 }

@@ -14,6 +14,8 @@ use crate::registry::Snapshot;
 const SETTLE: Duration = Duration::from_millis(250);
 /// The longest the summary waits after an announce, however busy the worker is.
 const MAX_WAIT: Duration = Duration::from_secs(3);
+/// Functions and triggers listed at most; a worker with thousands gets a count of the rest.
+const LISTED: usize = 50;
 
 /// When the summary is due: a while after the announce, once registrations settle.
 #[derive(Default)]
@@ -89,9 +91,18 @@ pub(crate) fn log(snapshot: &Snapshot, worker: Uuid) {
         "worker {worker} is {name:?} ({} {}): functions [{}]; triggers [{}]",
         text("runtime"),
         text("version"),
-        functions.join(", "),
-        triggers.join(", ")
+        listed(&functions),
+        listed(&triggers)
     );
+}
+
+/// The first [`LISTED`] items, and how many more there are.
+fn listed(items: &[String]) -> String {
+    let shown = items[..items.len().min(LISTED)].join(", ");
+    match items.len().checked_sub(LISTED) {
+        Some(more) if more > 0 => format!("{shown}, … and {more} more"),
+        _ => shown,
+    }
 }
 
 /// A short human-readable form of a binding, for logs: `http POST /add`, `cron */5 * * * * *`.

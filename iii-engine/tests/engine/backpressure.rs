@@ -91,7 +91,8 @@ async fn a_worker_that_stops_reading_is_disconnected_after_the_write_timeout() {
 #[tokio::test]
 async fn calls_in_flight_per_worker_are_bounded_but_answers_still_flow() {
     let mut config = common::config();
-    config.max_calls_per_worker = 4;
+    // Calls to one target take at most half of it: four in flight to `slow`.
+    config.max_calls_per_worker = 8;
     let engine = common::start_with(config).await;
     let mut callee = Worker::connect(&engine).await;
     callee.register_function("slow").await;

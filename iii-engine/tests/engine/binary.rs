@@ -85,6 +85,15 @@ impl Running {
         url[..url.find(',').unwrap_or(url.len())].to_owned()
     }
 
+    #[cfg_attr(not(feature = "config-file"), allow(dead_code))]
+    /// The HTTP address the engine logged.
+    pub(crate) fn http_addr(&mut self) -> std::net::SocketAddr {
+        let line = self.wait_for("HTTP triggers on http://");
+        let start = line.find("http://").expect("an HTTP URL") + "http://".len();
+        let addr = line[start..].split_whitespace().next().expect("an address");
+        addr.parse().expect("a socket address")
+    }
+
     #[cfg_attr(
         not(all(feature = "sqlite", feature = "config-file")),
         allow(dead_code)
@@ -152,6 +161,14 @@ fn help_lists_the_flags() {
         "--concurrency-request-limit",
         "--config",
         "--data-dir",
+        "--max-functions-per-worker",
+        "--max-triggers-per-worker",
+        "--max-connections",
+        "--http-body-timeout-ms",
+        "--cors",
+        "--cors-origin",
+        "--allow-any-host",
+        "--ws-allow-origin",
     ] {
         assert!(text.contains(flag), "{flag} missing from:\n{text}");
     }

@@ -3,10 +3,11 @@
 
 #![cfg(all(unix, feature = "config-file"))]
 
+use bytes::Bytes;
 use serde_json::json;
 
 use crate::binary::Running;
-use crate::common::Worker;
+use crate::common::{Worker, http_to};
 
 /// Writes `yaml` to a fresh file and returns its path (the caller removes it).
 fn config_file(yaml: &str) -> std::path::PathBuf {
@@ -31,6 +32,41 @@ async fn flags_override_the_file_and_ignored_entries_are_logged() {
         .call("state::get", json!({"scope": "s", "key": "k"}))
         .await;
     assert!(r.get("error").is_none(), "{r}");
+    let _ = std::fs::remove_file(path);
+}
+
+/// The `access-control-allow-origin` the engine at `addr` answers a request from `origin` with.
+async fn allowed_origin(addr: std::net::SocketAddr, origin: &str) -> Option<String> {
+    let resp = http_to(addr, "GET", "/nothing", &[("origin", origin)], Bytes::new()).await;
+    resp.header("access-control-allow-origin")
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn the_files_cors_origins_apply_unless_a_cors_flag_is_given() {
+    let path = config_file(
+        "workers:\n  - name: iii-http\n    config:\n      cors:\n        \
+         allowed_origins: [\"http://app.localhost:5173\"]\n",
+    );
+    let file = path.to_str().expect("utf-8 path");
+    let mut engine = Running::start_with(&["--config", file]);
+    let addr = engine.http_addr();
+    assert_eq!(
+        allowed_origin(addr, "http://app.localhost:5173")
+            .await
+            .as_deref(),
+        Some("http://app.localhost:5173"),
+        "the listed origin is echoed"
+    );
+    assert_eq!(allowed_origin(addr, "http://other.test").await, None);
+    drop(engine);
+    let mut engine = Running::start_with(&["--config", file, "--cors", "off"]);
+    let addr = engine.http_addr();
+    assert_eq!(
+        allowed_origin(addr, "http://app.localhost:5173").await,
+        None,
+        "--cors off wins over the file"
+    );
     let _ = std::fs::remove_file(path);
 }
 

@@ -218,3 +218,43 @@ async fn a_provided_stream_serves_stream_calls_and_fires_its_triggers() {
     assert_eq!(r["result"], Value::Null);
     engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn only_the_maker_of_an_engine_binding_of_a_provided_type_removes_it() {
+    let engine = common::start().await;
+    let mut provider = Worker::connect(&engine).await;
+    provider.send(trigger_type("webhook")).await;
+    provider.sync().await;
+    let mut maker = Worker::connect(&engine).await;
+    maker.register_function("hooks.kept").await;
+    maker.sync().await;
+    let made = maker
+        .call(
+            "engine::register_trigger",
+            json!({"trigger_type": "webhook", "function_id": "hooks.kept",
+                   "config": {"path": "/kept"}}),
+        )
+        .await;
+    let made = made["result"]["id"].as_str().unwrap().to_owned();
+    let forwarded = expect(&mut provider, "registertrigger").await;
+    assert_eq!(forwarded["id"], made.as_str());
+
+    // Another worker is refused, and the provider hears nothing.
+    let mut intruder = Worker::connect(&engine).await;
+    let r = intruder
+        .call("engine::unregister_trigger", json!({"id": made}))
+        .await;
+    assert_eq!(r["error"]["code"], "FORBIDDEN", "{r}");
+    provider.sync().await;
+    assert_eq!(listed_status(&mut intruder, &made).await, "active");
+
+    // The maker removes it, and the provider is told.
+    let r = maker
+        .call("engine::unregister_trigger", json!({"id": made}))
+        .await;
+    assert_eq!(r["result"], json!({"removed": true}), "{r}");
+    let gone = expect(&mut provider, "unregistertrigger").await;
+    assert_eq!(gone["id"], made.as_str());
+    assert_eq!(gone["trigger_type"], "webhook");
+    engine.shutdown().await;
+}

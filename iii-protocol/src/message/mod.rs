@@ -83,6 +83,11 @@ impl Message {
     /// required field is missing; [`DecodeError::UnknownType`] for a well-formed frame of a type
     /// this crate does not know (peers log and drop those).
     pub fn decode(text: &str) -> Result<Self, DecodeError> {
+        // serde reads a struct from a JSON array as well (`["ping"]`), but a frame is an object.
+        if !text.trim_start().starts_with('{') {
+            let error = <serde_json::Error as serde::de::Error>::custom("a frame is a JSON object");
+            return Err(DecodeError::Json(error));
+        }
         // Peers write the tag first; reading it off the text spares a pass over the frame
         // (the body is still fully parsed and validated below).
         let tag = match peek_tag(text) {
@@ -114,7 +119,11 @@ impl Message {
                     Self::Pong
                 }
             }
-            other => return Err(DecodeError::UnknownType(other.to_owned())),
+            other => {
+                // Only a well-formed frame has a type to report.
+                serde_json::from_str::<serde::de::IgnoredAny>(text)?;
+                return Err(DecodeError::UnknownType(other.to_owned()));
+            }
         })
     }
 
@@ -173,5 +182,7 @@ from_variant!(
     RegisterService
 );
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;

@@ -125,9 +125,14 @@ pub struct RegistrationRejected {
     /// The conflicting function id, for function conflicts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_id: Option<String>,
-    /// The connection that owns the name or id.
+    /// The connection that owns the name or id (`""` when no worker does: a reserved id, or a
+    /// refusal for another reason).
     #[serde(default)]
     pub owner_worker_id: String,
+    /// Why, in words. This project's engine sends it; other peers ignore it (the real engine
+    /// does not send it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// `registerservice` (legacy, accepted and ignored).

@@ -1,23 +1,24 @@
-//! The HTTP concurrency limit (`concurrency_request_limit`): a counter of requests in flight,
-//! taken without waiting (a request over the limit is answered `503` at once) and without a
-//! lock.
+//! A cap on things in flight: a counter taken without waiting (whatever is over the cap is
+//! refused at once) and without a lock. The HTTP port counts its requests with it
+//! (`concurrency_request_limit`), the worker port its WebSocket connections
+//! (`max_connections`).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The requests in flight, and how many may be.
+/// What is in flight, and how much may be.
 pub(crate) struct Limit {
     in_flight: Arc<AtomicUsize>,
     max: usize,
 }
 
-/// One request's place under the limit; dropping it frees the place.
+/// One place under the limit; dropping it frees the place.
 pub(crate) struct InFlight {
     in_flight: Arc<AtomicUsize>,
 }
 
 impl Limit {
-    /// A limit of `max` requests (at least one).
+    /// A limit of `max` places (at least one).
     pub(crate) fn new(max: usize) -> Self {
         Self {
             in_flight: Arc::new(AtomicUsize::new(0)),
@@ -25,7 +26,7 @@ impl Limit {
         }
     }
 
-    /// A place for one more request, if there is one.
+    /// A place for one more, if there is one.
     pub(crate) fn enter(&self) -> Option<InFlight> {
         // Relaxed is enough: the counter orders nothing but itself.
         let before = self.in_flight.fetch_add(1, Ordering::Relaxed);
@@ -52,7 +53,7 @@ mod tests {
         let a = limit.enter();
         let b = limit.enter();
         assert!(a.is_some() && b.is_some());
-        assert!(limit.enter().is_none(), "a third request is over the limit");
+        assert!(limit.enter().is_none(), "a third is over the limit");
         drop(a);
         assert!(limit.enter().is_some(), "a freed place is taken again");
     }
