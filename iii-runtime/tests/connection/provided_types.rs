@@ -9,6 +9,7 @@ use iii::{Binding, Trigger, Worker};
 use serde_json::{Value, json};
 
 use crate::fake_engine::{FakeEngine, Peer};
+use crate::replicas::refusal;
 use crate::{config, register_basics};
 
 /// Provides the type `webhook` on `worker`, accepting every binding.
@@ -25,11 +26,6 @@ fn provide_webhook(worker: &Worker) {
 
 fn of_type<'a>(frames: &'a [Value], ty: &str) -> Vec<&'a Value> {
     frames.iter().filter(|f| f["type"] == ty).collect()
-}
-
-fn refusal(function_id: &str, owner: &str) -> Value {
-    json!({"type": "registrationrejected", "code": "FUNCTION_NAMESPACE_CONFLICT",
-           "namespace": "default", "function_id": function_id, "owner_worker_id": owner})
 }
 
 /// Reads frames, answering pings, until one of type `ty`; returns the frames before it and

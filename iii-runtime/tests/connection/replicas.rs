@@ -22,7 +22,8 @@ fn replica(url: &str, standby: bool) -> Worker {
     worker
 }
 
-fn refusal(function_id: &str, owner: &str) -> Value {
+/// The engine's refusal of `function_id`, held by worker `owner`.
+pub(crate) fn refusal(function_id: &str, owner: &str) -> Value {
     json!({"type": "registrationrejected", "code": "FUNCTION_NAMESPACE_CONFLICT",
            "namespace": "default", "function_id": function_id, "owner_worker_id": owner})
 }
