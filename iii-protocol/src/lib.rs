@@ -25,6 +25,7 @@ pub mod http;
 mod message;
 pub mod raw;
 pub mod triggers;
+pub mod update;
 mod worker;
 
 pub use error::{DecodeError, ErrorBody, codes};

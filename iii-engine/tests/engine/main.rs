@@ -25,6 +25,7 @@ mod http_triggers;
 mod invoke;
 mod lifecycle;
 mod persistence;
+mod providers;
 mod queues;
 mod raw;
 mod robustness;
