@@ -16,9 +16,14 @@
 //!   the worker port (each end with its own key);
 //! * `cron` triggers, durable queues (`durable:subscriber`/`queue`, `iii::durable::publish`,
 //!   retries and a dead-letter list), pub/sub (`subscribe`/`publish`), the `state::*` builtins
-//!   with `state` triggers, the `stream::*` builtins with `stream` triggers, the engine's own
-//!   trigger types (`engine::workers-available`, `engine::functions-available`) and trigger
-//!   functions (`engine::register_trigger`, `engine::unregister_trigger`), and introspection
+//!   with `state` triggers, the `stream::*` builtins with `stream` triggers (and streams that a
+//!   worker provides by registering `stream::<op>(<name>)`), the update operations of
+//!   `state::update`/`stream::update` with the engine's semantics (`path` a top-level field,
+//!   whole-number `by`), the engine's own trigger types (`engine::workers-available`,
+//!   `engine::functions-available`), trigger types that workers provide
+//!   (`registertriggertype`: bindings forwarded to the provider, parked while there is none,
+//!   a provider's refusal passed on to the binding's worker), trigger functions
+//!   (`engine::register_trigger`, `engine::unregister_trigger`), and introspection
 //!   (`engine::functions::list`/`info`, `engine::workers::list`/`info`,
 //!   `engine::registered-triggers::list`).
 //!
@@ -34,8 +39,14 @@
 //! * a path that routes serve for other methods only is answered `405` with an `allow`
 //!   header (the real engine answers `404`);
 //! * an `invokefunction` whose `invocation_id` is a string but not a UUID is served and
-//!   answered under that string; `stream::send` has no stream socket to send to; and there
-//!   are no namespaces;
+//!   answered under that string; `stream::send` has no stream socket to send to (it fires the
+//!   stream's triggers only); and there are no namespaces (the `namespace` fields of frames
+//!   and announces are accepted and ignored, everything resolves in `default`);
+//! * a binding of a worker-provided type made with `engine::register_trigger` is forwarded
+//!   without waiting for the provider's answer (the engine waits up to 10 s), and there is no
+//!   `engine::triggers::list` of trigger types;
+//! * `state::update`/`stream::update` report every operation that did not fit in `errors`
+//!   (`{op_index, code, message}`) where older engines only log them;
 //! * **one worker cannot take over what another, or the engine, provides** (the real engine
 //!   lets it, protocol.md §4.2): a `registerfunction` for an id the engine provides itself
 //!   (`state::set`, `publish`, `engine::workers::list`, …; exact ids, so `stream::get(<name>)`
@@ -44,7 +55,9 @@
 //!   `triggerregistrationresult` error naming its holder, instead of replacing the route; and
 //!   `engine::unregister_trigger`, like `unregistertrigger`, removes only the bindings its
 //!   caller made (the maker of an `engine::register_trigger` binding is recorded, and handed
-//!   over on reattach), answering `FORBIDDEN` otherwise;
+//!   over on reattach), answering `FORBIDDEN` otherwise; a `registertriggertype` for a type
+//!   the engine implements itself (`http`, `cron`, `subscribe`, …) is ignored with a warning,
+//!   so that no worker receives the bindings of the engine's own types;
 //! * **browsers are kept out of local routes and sockets**: CORS stays permissive by default,
 //!   as on the real engine, but [`EngineConfig::cors`] can list origins or turn it off; while
 //!   bound to loopback, a request whose `Host` names another machine is answered `403` (a
@@ -131,7 +144,8 @@
 //!   routing         router     function id → worker link or builtin; waits for answers
 //!   and firing      fire/      the one owner of trigger firing, one delivery queue per target
 //!     │             builtins/  the table of engine functions and their handlers
-//!     │             triggers/  validating and activating bindings, cron jobs
+//!     │             triggers/  validating and activating bindings, cron jobs, trigger types
+//!     │                        that workers provide
 //!     │
 //!   stores          registry/  workers, functions, bindings, routes (snapshot read path)
 //!     │             stores/    state, streams, durable queues with dead letters, cron
@@ -156,13 +170,12 @@
 //! its queue off with bounded concurrency. Nothing spawns a task per fire, and a slow
 //! subscriber fills only its own queue.
 //!
-//! Where the next features go: trigger types that
-//! workers provide become a kind of binding in `triggers/` (today's unknown types are parked
-//! there) fired by `fire/`; functions invoked over HTTP are a second kind of link the router
-//! resolves a function to; an access-control listener sits in `ws/frames` before a frame is
-//! handled; custom stream providers plug in behind the store owners of `stores/`, which
-//! serialize every command and commit through a backend between batches. The config file
-//! reader already accepts (and reports as ignored) the sections of those features.
+//! Where the next features go: functions invoked over HTTP are a second kind of link the
+//! router resolves a function to; an access-control listener sits in `ws/frames` before a
+//! frame is handled. (Streams a worker provides are the router's: it hands their calls to the
+//! worker's `stream::<op>(<name>)` function, and `builtins/providers.rs` checks the answer and
+//! fires the triggers. The config file reader already accepts, and reports as ignored, the
+//! sections of the features not supported yet.)
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), iii_engine::EngineError> {

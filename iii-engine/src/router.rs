@@ -2,10 +2,12 @@
 //! deliver the call over that worker's [`Link`], and wait for the answer.
 //!
 //! Builtins come first: their ids are reserved, so no registration can put a worker between a
-//! caller and the engine's own function. A function invoked over HTTP goes to its URL
-//! (`crate::http_functions`), any other to its worker, under the id that worker registered
-//! (an access-controlled listener's registration prefix taken off). A call reads the registry
-//! once (one snapshot); the
+//! caller and the engine's own function. The one exception is chosen by the engine, not taken
+//! by a worker: a `stream::<op>` call on a stream a worker provides goes to that worker's own
+//! `stream::<op>(<name>)` function (see `builtins::delegation`). A function invoked over HTTP
+//! goes to its URL (`crate::http_functions`), any other to its worker, under the id that
+//! worker registered (an access-controlled listener's registration prefix taken off). A call
+//! reads the registry once (one snapshot); the
 //! invocation waits in the target's own table of unanswered calls, not in a global one. A
 //! call larger than the target accepts is not sent: its caller gets `message_too_large`.
 
@@ -106,6 +108,17 @@ impl Router {
     /// Like [`Router::invoke`], resolving the function in a snapshot the caller already holds.
     pub(crate) async fn invoke_on(&self, snapshot: &Snapshot, call: Call) -> Outcome {
         if builtins::is_builtin(&call.function_id) {
+            // A stream a worker provides: its function serves the call instead of the store.
+            if let Some(d) = builtins::delegation(snapshot, &call.function_id, call.data.get()) {
+                let data = RawValue::from_string(d.data.clone()).unwrap_or(call.data);
+                let target = Call {
+                    function_id: d.target.clone(),
+                    data,
+                    ..call
+                };
+                let outcome = Box::pin(self.invoke_on(snapshot, target)).await;
+                return self.builtins.delegated(d, outcome).await;
+            }
             let data = call.data.get();
             let outcome = self
                 .builtins

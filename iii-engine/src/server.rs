@@ -77,6 +77,7 @@ impl Engine {
             registry: registry.clone(),
             fires: fires.clone(),
             tasks: tasks.clone(),
+            provided: Arc::default(),
             crons,
             queues: queues.clone(),
         };

@@ -26,6 +26,7 @@ pub mod http_function;
 mod message;
 pub mod raw;
 pub mod triggers;
+pub mod update;
 mod worker;
 
 pub use error::{DecodeError, ErrorBody, codes};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::config::WorkerConfig;
 use crate::error::{Error, Result};
 use crate::state_map::StateMap;
-use crate::status::ConnectionState;
+use crate::status::ConnectionStatus;
 use crate::worker::Worker;
 use crate::{embedded, registry, signal};
 
@@ -81,6 +81,30 @@ impl App {
     #[must_use]
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.config.description = Some(description.into());
+        self
+    }
+
+    /// The namespace the worker registers in (its calls and triggers resolve there too).
+    #[must_use]
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.config.namespace = Some(namespace.into());
+        self
+    }
+
+    /// Adds a header to the WebSocket upgrade (an auth proxy's, an API gateway's).
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.config
+            .handshake
+            .headers
+            .push((name.into(), value.into()));
+        self
+    }
+
+    /// The bearer token of the WebSocket upgrade (default: `III_TOKEN`).
+    #[must_use]
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.config.handshake.token = Some(token.into());
         self
     }
 
@@ -191,7 +215,7 @@ impl App {
         let count = registry::register_declared_with(&worker, states)?;
         tracing::debug!(functions = count, "declared functions registered");
         worker.start();
-        // Cancel safety: both futures only wait on the worker's published state or a signal.
+        // Cancel safety: both futures only wait on the worker's published status or a signal.
         let started = tokio::select! {
             ready = worker.ready() => Some(ready),
             () = &mut shutdown => None,
@@ -209,13 +233,13 @@ impl App {
                     hook(hooks.clone()).await;
                 }
             });
-            let closed = worker.wait_for_state(|s| s == ConnectionState::Closed);
+            let closed = worker.wait_for_connection(|s| s == ConnectionStatus::Closed);
             tokio::select! {
                 () = &mut shutdown => {}
                 _ = closed => {}
             }
         }
-        if worker.state() != ConnectionState::Closed {
+        if worker.connection() != ConnectionStatus::Closed {
             tracing::info!(
                 "shutting down: finishing running invocations (a second signal exits at once, status 130)"
             );

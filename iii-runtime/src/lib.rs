@@ -36,6 +36,29 @@
 //! [`connect`](Worker::connect), [`invoke`](Worker::invoke),
 //! [`invoke_async`](Worker::invoke_async), [`disconnect`](Worker::disconnect).
 //!
+//! # The engine's services
+//!
+//! Typed clients, reached from a [`Context`] (in a handler) or a [`Worker`], all over the
+//! worker's connection and failing with [`Error`]:
+//!
+//! - [`Kv`] (`ctx.kv()`): the engine's key/value store, its `state::*` functions. The engine
+//!   calls it "state"; in this crate [`State<T>`] only means the worker's in-process data, the
+//!   connection has a [`ConnectionStatus`], and the store, its trigger (`#[iii::kv]`,
+//!   [`Trigger::kv`], trigger type `state`) and its event ([`KvEvent`]) are `kv`.
+//! - [`Stream<T>`] (`ctx.stream::<T>(name)`): the engine's streams; a worker can also *be* a
+//!   stream ([`StreamProvider`]).
+//! - [`Update`]: the engine's update operations for both, answered with [`Updated`].
+//! - [`Topic<T>`]: pub/sub and durable queue topics whose message type the publisher
+//!   ([`Context::publish`], [`Context::publish_durable`]) and the consumer
+//!   (`#[iii::subscribe(topic = T)]`, `#[iii::queue(topic = T)]`) share.
+//! - Custom trigger types: provide one ([`TriggerProvider`]), bind to one
+//!   ([`TriggerTypeRef`]).
+//! - [`Introspect`] (`ctx.introspect()`): what functions, workers and triggers are live.
+//!
+//! A worker's identity and access: [`WorkerConfig::namespace`] (`III_NAMESPACE`, announced,
+//! and where its calls and triggers resolve), the [`Handshake`] (extra headers, the
+//! `III_TOKEN` bearer token, `wss://` roots with the `tls` feature).
+//!
 //! # Errors on the wire
 //!
 //! Handler errors are [`Error`]s. A worker-to-worker call gets the protocol's
@@ -53,27 +76,30 @@
 //!   it knows about the call; the extractors [`Path`], [`Query`], [`Headers`], [`State`];
 //!   [`TypedFunction`] for calls checked by the compiler.
 //! - [`Error`]: the one error type, with stable wire codes.
-//! - [`Trigger`]: HTTP routes, cron schedules, queue and pub/sub topics, stream and state
+//! - [`Trigger`]: HTTP routes, cron schedules, queue and pub/sub topics, stream and key/value
 //!   changes, and any other type through [`Trigger::new`].
+//! - The clients of the engine's services above.
 //!
 //! The modules behind it, in layers: each imports only from the layers below it.
 //!
 //! | layer | module | what it owns |
 //! |---|---|---|
 //! | 1 | `app`, `entry` | [`App`]: configure, find or start an engine, register, serve, drain, hand over; the `main` that `#[iii::main]` generates |
-//! | 2 | `service/` | the service task, the one owner of the connection's state (triggers to replay, pending calls, the backlog); it writes the function table and replays it on every connection; starting it ([`Worker::start`]) |
+//! | 2 | `service/` | the service task, the one owner of the connection's state (triggers and provided trigger types to replay, pending calls, the backlog); it writes the function table and replays it on every connection; starting it ([`Worker::start`]) |
 //! | 3 | `registry/` | `#[iii::function]` declarations: the ABI the macros fill, the start-up checks, what a declaration becomes |
 //! | 3 | `transport/` | one WebSocket connection: socket, reader, writer |
 //! | 4 | `dispatch/` | incoming invocations: admission (worker slots, each function's `concurrency` limit, the backlog), running one, refusals, the one function table |
 //! | 4 | `extract/`, `typed_call` | extractors; typed calls |
+//! | 4 | `clients/` | the typed clients of the engine's services ([`Kv`], [`Stream`], [`Topic`], trigger types, stream providers, [`Introspect`]), built on [`Worker`]'s calls and registrations |
 //! | 5 | `worker/` | [`Worker`], [`Function`], [`Invocation`], [`Context`]: types that refer to each other in the crate's one circle, explained there |
-//! | 6 | `link`, `stamp`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |
+//! | 6 | `link`, `stamp`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `handshake`, `provider`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |
 //!
 //! An invocation flows down these layers: `transport` reads it and offers it to `dispatch`'s
 //! admission, which runs it in a task of its own (or hands it back to `service`, which has it
 //! wait or refuses it); the handler's answer goes out on the connection's `link`.
 
 mod app;
+mod clients;
 mod config;
 mod dispatch;
 mod embedded;
@@ -81,7 +107,9 @@ mod entry;
 mod error;
 mod events;
 mod extract;
+mod handshake;
 mod link;
+mod provider;
 mod registry;
 mod reply;
 mod service;
@@ -100,31 +128,36 @@ mod worker;
 pub mod __private;
 
 pub use app::App;
+pub use clients::{
+    Binding, BoundTrigger, FunctionDetail, FunctionFilter, FunctionSummary, Introspect, Kv, Stream,
+    StreamHandle, StreamProvider, StreamSummary, Topic, TriggerProvider, TriggerSummary,
+    TriggerTypeHandle, TriggerTypeRef, Update, Updated, WorkerSummary, Written,
+};
 pub use config::{
-    Backoff, ENV_BRIDGE_URL, ENV_HTTP_URL, ENV_STANDBY, ENV_URL, ENV_WORKER_NAME, WorkerConfig,
+    Backoff, ENV_BRIDGE_URL, ENV_HTTP_URL, ENV_NAMESPACE, ENV_STANDBY, ENV_URL, ENV_WORKER_NAME,
+    WorkerConfig,
 };
 pub use embedded::{EmbeddedEngine, start_dev_engine_if_needed};
 pub use entry::init_tracing;
 pub use error::{BoxError, Error, Result};
-pub use events::{
-    CronTick, StateEvent, StateEventKind, StreamChange, StreamChangeKind, StreamEvent,
-};
+pub use events::{CronTick, KvEvent, KvEventKind, StreamChange, StreamChangeKind, StreamEvent};
 pub use extract::{FromInvocation, Headers, Path, Query, State};
+pub use handshake::{ENV_TOKEN, Handshake};
 pub use registry::{register_declared, register_declared_with};
 pub use reply::Reply;
 pub use signal::shutdown_requested;
 pub use state_map::{StateKey, StateMap};
-pub use status::{ConnectionState, Refusal};
+pub use status::{ConnectionStatus, Refusal};
 pub use trigger::{Trigger, TriggerKind};
 pub use typed_call::TypedFunction;
 pub use worker::{
-    Blocking, CallOptions, Context, Function, FunctionHandle, IntoFunction, Invocation,
-    RefusalChanges, StateChanges, TriggerHandle, Worker,
+    Blocking, CallOptions, ConnectionEvents, Context, Function, FunctionHandle, IntoFunction,
+    Invocation, RefusalChanges, TriggerHandle, Worker,
 };
 
 /// The `http` crate, for `http::Request<T>` parameters and `http::Response<T>` results.
 pub use ::http;
-pub use iii_macros::{cron, queue, state, stream, subscribe, trigger};
+pub use iii_macros::{cron, kv, queue, stream, subscribe, trigger};
 pub use iii_macros::{function, http, main};
 /// The wire protocol types (re-exported from `iii-protocol`).
 pub use iii_protocol as protocol;
@@ -132,8 +165,8 @@ pub use schemars::{self, JsonSchema};
 
 /// Everything a worker module usually needs.
 pub mod prelude {
-    pub use crate::{App, Context, Error, Result, Trigger, Worker};
-    pub use crate::{CronTick, StateEvent, StreamEvent, TypedFunction};
+    pub use crate::{App, Context, Error, Result, Topic, Trigger, Update, Worker};
+    pub use crate::{CronTick, KvEvent, StreamEvent, TypedFunction};
     pub use crate::{Headers, Path, Query, State};
     /// In scope so that `#[derive(JsonSchema)]` (whose code names `schemars::…`) works
     /// without a `schemars` dependency of your own, and always with the version iii uses.

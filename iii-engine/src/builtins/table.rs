@@ -142,7 +142,7 @@ pub(crate) static TABLE: &[Builtin] = &[
     Builtin {
         id: "stream::send",
         description: "Sends an event to a stream group's subscribers",
-        handler: |_, _, d| Box::pin(async move { streams::send(d) }),
+        handler: |c, _, d| Box::pin(streams::send(c, d)),
     },
     Builtin {
         id: "engine::channels::create",
@@ -152,12 +152,12 @@ pub(crate) static TABLE: &[Builtin] = &[
     Builtin {
         id: "engine::register_trigger",
         description: "Binds a trigger that outlives its caller",
-        handler: |c, w, d| Box::pin(async move { engine::register(c, w, d) }),
+        handler: |c, w, d| Box::pin(engine::register(c, w, d)),
     },
     Builtin {
         id: "engine::unregister_trigger",
         description: "Removes a trigger binding by id",
-        handler: |c, w, d| Box::pin(async move { engine::unregister(c, w, d) }),
+        handler: |c, w, d| Box::pin(engine::unregister(c, w, d)),
     },
     Builtin {
         id: "engine::log::trace",

@@ -96,6 +96,12 @@ impl Registry {
         out
     }
 
+    /// Reads the books with the snapshot they describe (writes publish under the same lock).
+    fn read_books<R>(&self, read: impl FnOnce(&Snapshot, &Books) -> R) -> R {
+        let books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
+        read(&self.current.load(), &books)
+    }
+
     fn functions_bumped(&self) {
         self.functions_version
             .send_modify(|v| *v = v.wrapping_add(1));

@@ -137,3 +137,43 @@ fn only_the_maker_removes_a_binding_and_reattach_hands_that_over() {
         "the orphan stays, the worker's own went"
     );
 }
+
+#[test]
+fn custom_bindings_are_found_by_type_and_owner_without_a_scan() {
+    let r = registry(10, 10);
+    let (a, b) = (worker(&r, 1), worker(&r, 2));
+    let custom = |owner: Uuid, activation: Activation| TriggerEntry {
+        trigger_type: "webhook".to_owned(),
+        activation,
+        ..binding(owner, Some(owner), None)
+    };
+    r.bind("p1".into(), custom(a, Activation::Parked)).unwrap();
+    r.bind("p2".into(), custom(b, Activation::Parked)).unwrap();
+    r.bind("h1".into(), binding(a, Some(a), Some(("h1", "/x"))))
+        .unwrap();
+    let ids = |found: Vec<(String, Arc<TriggerEntry>)>| {
+        let mut ids: Vec<String> = found.into_iter().map(|(id, _)| id).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(r.bindings_of_type("webhook")), ["p1", "p2"]);
+    assert!(
+        r.bindings_of_type("http").is_empty(),
+        "engine types are not custom"
+    );
+    assert_eq!(ids(r.bindings_held_by(a)), ["h1", "p1"]);
+    // Re-activated in place, a binding stays indexed once; removed, it goes.
+    r.bind("p1".into(), custom(a, Activation::Provided))
+        .unwrap();
+    let found = r.bindings_of_type("webhook");
+    assert_eq!(ids(found.clone()), ["p1", "p2"]);
+    assert!(
+        found
+            .iter()
+            .any(|(id, t)| id == "p1" && matches!(t.activation, Activation::Provided))
+    );
+    assert!(matches!(r.unbind(b, "p2"), Unbound::Removed));
+    r.depart(a);
+    assert!(r.bindings_of_type("webhook").is_empty());
+    assert!(r.bindings_held_by(a).is_empty());
+}

@@ -43,6 +43,8 @@ pub(crate) struct FunctionEntry {
 pub(crate) enum Activation {
     /// Unknown type: kept, never fired.
     Parked,
+    /// A type a worker provides: forwarded to that worker, which fires it.
+    Provided,
     /// An HTTP route; the route table holds the same route.
     Http(Arc<Route>),
     /// A cron job task.
@@ -77,6 +79,12 @@ impl Activation {
             Self::Parked => "pending",
             _ => "active",
         }
+    }
+
+    /// Whether the binding is of a type the engine does not implement itself (parked, or
+    /// handed to the worker providing the type).
+    pub(crate) fn is_custom(&self) -> bool {
+        matches!(self, Self::Parked | Self::Provided)
     }
 }
 

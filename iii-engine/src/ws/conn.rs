@@ -130,8 +130,10 @@ async fn finish(
         summary::log(&ep.registry.snapshot(), id);
     }
     // A stopping engine drops the registry whole: forgetting a worker's 200,000 bindings one by
-    // one would only delay the exit.
+    // one would only delay the exit (and the providers of its bindings are stopping too).
     if !matches!(why, Stop::Shutdown) {
+        // Before `depart`, which forgets the bindings whose providers are told.
+        ep.triggers.departing(id).await;
         ep.registry.depart(id);
     }
     ep.channels.release_owner(id);

@@ -70,7 +70,11 @@ impl Conn {
                 }
             }
             Message::RegisterTrigger(t) => self.register_trigger(t).await,
-            Message::UnregisterTrigger(u) => self.unregister_trigger(&u.id),
+            Message::UnregisterTrigger(u) => self.unregister_trigger(&u.id).await,
+            Message::RegisterTriggerType(t) => self.provide_trigger_type(t).await,
+            Message::TriggerRegistrationResult(r) => {
+                self.ep.triggers.provider_result(self.id, r).await;
+            }
             Message::InvokeFunction(call) => {
                 let id = call.invocation_id.map(ReplyId::Uuid);
                 self.invoke(call, id, permit).await;

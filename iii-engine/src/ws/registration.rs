@@ -1,12 +1,14 @@
 //! Registration frames and reattach: functions (builtin ids are reserved), trigger bindings
-//! and their removal, and taking over from a previous connection.
+//! and their removal, trigger types (the engine's own are reserved), and taking over from a
+//! previous connection.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use iii_protocol::triggers::types;
 use iii_protocol::{
-    ErrorBody, Reattach, RegisterFunction, RegisterTrigger, RegistrationRejected,
-    TriggerRegistrationResult, Uuid, codes,
+    ErrorBody, Reattach, RegisterFunction, RegisterTrigger, RegisterTriggerType,
+    RegistrationRejected, TriggerRegistrationResult, Uuid, codes,
 };
 
 use super::frames::Conn;
@@ -85,7 +87,7 @@ impl Conn {
     pub(super) async fn register_trigger(&self, t: RegisterTrigger) {
         let (id, trigger_type, function_id) =
             (t.id.clone(), t.trigger_type.clone(), t.function_id.clone());
-        let Err(message) = self.ep.triggers.register(self.id, Some(self.id), t) else {
+        let Err(message) = self.ep.triggers.register(self.id, Some(self.id), t).await else {
             return;
         };
         let error = ErrorBody::new(codes::TRIGGER_REGISTRATION_FAILED, message);
@@ -122,13 +124,31 @@ impl Conn {
 
     /// `unregistertrigger`: removes a binding this worker made; anything else is ignored (the
     /// message has no answer), with a warning for another worker's binding.
-    pub(super) fn unregister_trigger(&self, id: &str) {
-        if let Unbound::NotYours(holder) = self.ep.triggers.unregister(self.id, id) {
+    pub(super) async fn unregister_trigger(&self, id: &str) {
+        if let Unbound::NotYours(holder) = self.ep.triggers.unregister(self.id, id).await {
             tracing::warn!(
                 "worker {}: unregistertrigger {id:?} ignored: the binding belongs to {holder}",
                 self.id
             );
         }
+    }
+
+    /// `registertriggertype`: makes this worker the type's provider, unless the engine
+    /// implements the type itself (`http`, `cron`, …): then its bindings, routes included,
+    /// stay the engine's, and the frame (which has no answer) is ignored with a warning.
+    pub(super) async fn provide_trigger_type(&self, t: RegisterTriggerType) {
+        if types::ENGINE_PROVIDED.contains(&t.id.as_str()) {
+            tracing::warn!(
+                "worker {}: registertriggertype {:?} ignored: the engine implements that type",
+                self.id,
+                t.id.escape_debug().to_string()
+            );
+            return;
+        }
+        self.ep
+            .triggers
+            .provide(self.id, self.link.clone(), t)
+            .await;
     }
 
     /// Evicts the named previous connection when the token matches, and waits for its cleanup

@@ -28,6 +28,7 @@ mod invoke;
 mod lifecycle;
 mod persistence;
 mod probe;
+mod providers;
 mod queues;
 mod raw;
 mod robustness;

@@ -38,6 +38,10 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
         .triggers
         .iter()
         .map(|t| trigger::expand::spec(&private, t));
+    let topic_checks = model
+        .triggers
+        .iter()
+        .map(|t| trigger::expand::topic_check(&private, t, model.input_type()));
     let states = model.params.iter().filter_map(|p| match p {
         Param::Extractor {
             kind: Extractor::State(ty),
@@ -77,6 +81,8 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
             };
 
             #handler
+
+            #(#topic_checks)*
 
             #private::inventory::submit! {
                 #private::FunctionRegistration {

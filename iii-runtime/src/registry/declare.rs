@@ -78,8 +78,8 @@ pub enum TriggerSpec {
         /// `item_id` filter.
         item: Option<&'static str>,
     },
-    /// `#[iii::state(scope = "…", key = "…")]`.
-    State {
+    /// `#[iii::kv(scope = "…", key = "…")]` (trigger type `state`).
+    Kv {
         /// `scope` filter.
         scope: Option<&'static str>,
         /// `key` filter.

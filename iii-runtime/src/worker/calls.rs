@@ -38,6 +38,10 @@ pub struct CallOptions {
     pub timeout: Option<Duration>,
     /// Metadata sidecar delivered to the handler.
     pub metadata: Option<Value>,
+    /// The namespace the function resolves in; by default the worker's
+    /// ([`WorkerConfig::namespace`](crate::WorkerConfig::namespace)), or `default` for
+    /// `engine::*` functions.
+    pub namespace: Option<String>,
 }
 
 impl Worker {
@@ -190,9 +194,11 @@ impl Worker {
             armed: !void,
         };
         let trace = TraceContext::current();
+        let namespace = self.config().call_namespace(function_id, options.namespace);
         let frame = Message::InvokeFunction(InvokeFunction {
             invocation_id: (!void).then_some(id),
             action,
+            namespace,
             metadata: options.metadata,
             traceparent: trace.traceparent,
             baggage: trace.baggage,

@@ -6,6 +6,8 @@
 //! every declaration of the program), `replicas` (copies of the quickstart as processes, whose
 //! takeover times it prints, run alone), and the macros' UI cases (the `iii-macros-ui` crate).
 
+mod access;
+mod cart;
 mod declared;
 mod engine_restart;
 mod error_types;
@@ -14,7 +16,12 @@ mod forged_envelope;
 mod greetings;
 mod interop;
 mod interop_node;
+mod interop_providers;
 mod interop_python;
+mod interop_queues;
+mod interop_services;
+mod interop_stream_provider;
 mod macros_typed;
+mod services;
 mod shutdown;
 mod skeleton;
