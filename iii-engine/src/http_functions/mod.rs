@@ -89,18 +89,8 @@ impl HttpFunctions {
             )
         })?;
         let checked = policy::check(&self.policy, &invocation.url)?;
-        match tokio::time::timeout(LOOKUP_TIMEOUT, policy::addresses(&self.policy, &checked)).await
-        {
-            Ok(resolved) => drop(resolved?),
-            Err(_) => {
-                return Err(ErrorBody::new(
-                    "url_validation_failed",
-                    format!(
-                        "DNS lookup failed for {:?}: no answer within {LOOKUP_TIMEOUT:?}",
-                        checked.host
-                    ),
-                ));
-            }
+        if self.policy.block_private_ips {
+            self.refuse_private_early(&checked).await?;
         }
         let mut headers = HeaderMap::new();
         for (name, value) in invocation.headers.iter().flatten() {
@@ -140,6 +130,22 @@ impl HttpFunctions {
             timeout,
             auth,
         })
+    }
+
+    /// Resolves a registration's host now, to refuse a private address at once as the real
+    /// engine does (every request resolves and checks again).
+    async fn refuse_private_early(&self, checked: &Checked) -> Result<(), ErrorBody> {
+        let lookup = policy::addresses(&self.policy, checked);
+        match tokio::time::timeout(LOOKUP_TIMEOUT, lookup).await {
+            Ok(resolved) => resolved.map(drop),
+            Err(_) => Err(ErrorBody::new(
+                "url_validation_failed",
+                format!(
+                    "DNS lookup failed for {:?}: no answer within {LOOKUP_TIMEOUT:?}",
+                    checked.host
+                ),
+            )),
+        }
     }
 
     /// Calls `target` with `data` under `invocation_id`, within the target's timeout.
