@@ -1,5 +1,5 @@
-//! Query strings: percent-decoding, shared by the HTTP envelope and the data channel URLs of
-//! the worker port.
+//! Query strings: percent-decoding, shared by the HTTP envelope, the data channel URLs of the
+//! worker port and the auth function's input on an access-controlled listener.
 
 use std::collections::HashMap;
 
