@@ -5,6 +5,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use crate::config_security::{
+    FilterRule, FunctionFilter, ListenerAccess, MetadataMatch, Rbac, UrlPolicy, WorkerListener,
+};
 pub use crate::config_stores::{Persistence, QueueSettings};
 
 /// Everything the engine can be told at start.
@@ -115,6 +118,17 @@ pub struct EngineConfig {
     /// apply no CORS to WebSockets, so any page could otherwise register and call functions.
     /// SDKs send no `Origin` header.
     pub ws_allowed_origins: Vec<String>,
+
+    // Access-controlled listeners, and what HTTP-invoked functions may reach.
+    /// The access control of the worker port (default: none, every connection may do
+    /// everything): a middleware function and `rbac` rules, as a further listener may have.
+    pub ws_access: ListenerAccess,
+    /// Further worker listeners, each on its own port with its own access control (default
+    /// none): the config file's further `iii-worker-manager` entries.
+    pub listeners: Vec<WorkerListener>,
+    /// Where HTTP-invoked functions (a `registerfunction` with an `invocation`) may point
+    /// (default: the real engine's policy, which needs HTTPS; see [`UrlPolicy`]).
+    pub http_functions: UrlPolicy,
 }
 
 /// The CORS policy of the HTTP port.
@@ -165,6 +179,10 @@ impl Default for EngineConfig {
             cors: Cors::Any,
             allow_any_host: false,
             ws_allowed_origins: Vec::new(),
+
+            ws_access: ListenerAccess::default(),
+            listeners: Vec::new(),
+            http_functions: UrlPolicy::default(),
         }
     }
 }

@@ -22,6 +22,7 @@
 
 mod error;
 pub mod http;
+pub mod http_function;
 mod message;
 pub mod raw;
 pub mod triggers;

@@ -89,7 +89,7 @@
 //! | 3 | `registry/` | `#[iii::function]` declarations: the ABI the macros fill, the start-up checks, what a declaration becomes |
 //! | 3 | `transport/` | one WebSocket connection: socket, reader, writer |
 //! | 4 | `dispatch/` | incoming invocations: admission (worker slots, each function's `concurrency` limit, the backlog), running one, refusals, the one function table |
-//! | 4 | `extract/`, `typed_call` | extractors; typed calls |
+//! | 4 | `extract/`, `typed_call`, [`http_function`] | extractors; typed calls; functions the engine calls over HTTP |
 //! | 4 | `clients/` | the typed clients of the engine's services ([`Kv`], [`Stream`], [`Topic`], trigger types, stream providers, [`Introspect`]), built on [`Worker`]'s calls and registrations |
 //! | 5 | `worker/` | [`Worker`], [`Function`], [`Invocation`], [`Context`]: types that refer to each other in the crate's one circle, explained there |
 //! | 6 | `link`, `stamp`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `handshake`, `provider`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |
@@ -108,6 +108,7 @@ mod error;
 mod events;
 mod extract;
 mod handshake;
+pub mod http_function;
 mod link;
 mod provider;
 mod registry;

@@ -14,6 +14,7 @@ mod channels;
 mod context;
 mod engine;
 mod functions;
+mod log;
 mod providers;
 mod queues;
 mod state;

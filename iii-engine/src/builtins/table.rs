@@ -5,9 +5,10 @@ use std::sync::LazyLock;
 
 use futures_util::future::BoxFuture;
 use iii_protocol::{Uuid, builtins as ids};
+use tracing::Level;
 
 use super::context::Context;
-use super::{channels, engine, functions, queues, state, streams, workers};
+use super::{channels, engine, functions, log, queues, state, streams, workers};
 use crate::codec::Outcome;
 use crate::registry::Snapshot;
 
@@ -46,12 +47,12 @@ pub(crate) static TABLE: &[Builtin] = &[
     Builtin {
         id: ids::FUNCTIONS_LIST,
         description: "Lists registered functions",
-        handler: |c, _, d| Box::pin(async move { functions_list(&c.registry.snapshot(), d) }),
+        handler: |c, w, d| Box::pin(async move { functions_list(&c.registry.snapshot(), w, d) }),
     },
     Builtin {
         id: ids::FUNCTIONS_INFO,
         description: "Details of one function",
-        handler: |c, _, d| Box::pin(async move { functions::info(c, d) }),
+        handler: |c, w, d| Box::pin(async move { functions::info(c, w, d) }),
     },
     Builtin {
         id: ids::DURABLE_PUBLISH,
@@ -159,6 +160,31 @@ pub(crate) static TABLE: &[Builtin] = &[
         handler: |c, w, d| Box::pin(engine::unregister(c, w, d)),
     },
     Builtin {
+        id: "engine::log::trace",
+        description: "Writes a worker's log line (trace)",
+        handler: |_, w, d| Box::pin(async move { log::write(Level::TRACE, w, d) }),
+    },
+    Builtin {
+        id: "engine::log::debug",
+        description: "Writes a worker's log line (debug)",
+        handler: |_, w, d| Box::pin(async move { log::write(Level::DEBUG, w, d) }),
+    },
+    Builtin {
+        id: "engine::log::info",
+        description: "Writes a worker's log line (info)",
+        handler: |_, w, d| Box::pin(async move { log::write(Level::INFO, w, d) }),
+    },
+    Builtin {
+        id: "engine::log::warn",
+        description: "Writes a worker's log line (warn)",
+        handler: |_, w, d| Box::pin(async move { log::write(Level::WARN, w, d) }),
+    },
+    Builtin {
+        id: "engine::log::error",
+        description: "Writes a worker's log line (error)",
+        handler: |_, w, d| Box::pin(async move { log::write(Level::ERROR, w, d) }),
+    },
+    Builtin {
         id: "engine::registered-triggers::list",
         description: "Lists trigger bindings",
         handler: |c, _, d| Box::pin(async move { engine::list(c, d) }),
@@ -175,10 +201,10 @@ pub(crate) fn is_builtin(function_id: &str) -> bool {
     INDEX.contains_key(function_id)
 }
 
-/// `engine::functions::list` over `snapshot`, this table's builtins included.
-pub(crate) fn functions_list(snapshot: &Snapshot, data: &str) -> Outcome {
+/// `engine::functions::list` over `snapshot` for `caller`, this table's builtins included.
+pub(crate) fn functions_list(snapshot: &Snapshot, caller: Option<Uuid>, data: &str) -> Outcome {
     let builtins = TABLE.iter().map(|b| (b.id, b.description));
-    functions::list(snapshot, builtins, data)
+    functions::list(snapshot, builtins, caller, data)
 }
 
 impl Context {

@@ -49,14 +49,23 @@ impl Registry {
                     .triggers
                     .get(held.trigger_id.as_str())
                     .map_or_else(|| "another binding".to_owned(), |t| s.holder(t));
-                return Err(format!(
-                    "route {} {:?} conflicts with {} {:?}, served by trigger {:?} of {by}",
-                    route.method,
-                    route.display_path(),
-                    held.method,
-                    held.display_path(),
-                    held.trigger_id,
-                ));
+                let served = format!("served by trigger {:?} of {by}", held.trigger_id);
+                // The real engine's words for a route of the same shape with other parameter
+                // names (clients match on them); the same route is this engine's own refusal.
+                return Err(if held.segments == route.segments {
+                    format!(
+                        "route {} {:?} is already {served}",
+                        route.method,
+                        route.display_path()
+                    )
+                } else {
+                    format!(
+                        "Route '{} {}' conflicts with already-registered route '{} {}': routes \
+                         with identical structure but different path-parameter names are not \
+                         supported ({served})",
+                        route.method, route.template, held.method, held.template,
+                    )
+                });
             }
             let held = books.triggers(entry.owner);
             let replacing = old.as_ref().is_some_and(|o| o.owner == entry.owner);

@@ -22,6 +22,7 @@ fn worker(r: &Registry, n: u128) -> Uuid {
         connected_at_ms: 0,
         peer: "127.0.0.1:1".parse().unwrap(),
         metadata: None,
+        access: None,
     };
     r.connect(id, entry);
     id
@@ -60,20 +61,22 @@ fn binding(owner: Uuid, maker: Option<Uuid>, route: Option<(&str, &str)>) -> Tri
 fn function_caps_count_new_ids_only() {
     let r = registry(2, 10);
     let w = worker(&r, 1);
-    assert!(r.claim_function(w, function("a")).is_ok());
-    assert!(r.claim_function(w, function("b")).is_ok());
+    assert!(r.claim_function(w, function("a"), None).is_ok());
+    assert!(r.claim_function(w, function("b"), None).is_ok());
     assert!(
-        r.claim_function(w, function("a")).is_ok(),
+        r.claim_function(w, function("a"), None).is_ok(),
         "re-registering is not new"
     );
     assert!(matches!(
-        r.claim_function(w, function("c")),
+        r.claim_function(w, function("c"), None),
         Err(Refused::Cap(2))
     ));
     assert!(r.release_function(w, "a"));
-    assert!(r.claim_function(w, function("c")).is_ok());
+    assert!(r.claim_function(w, function("c"), None).is_ok());
     let other = worker(&r, 2);
-    assert!(matches!(r.claim_function(other, function("c")), Err(Refused::Owned(o)) if o == w));
+    assert!(
+        matches!(r.claim_function(other, function("c"), None), Err(Refused::Owned(o)) if o == w)
+    );
 }
 
 #[test]

@@ -20,7 +20,7 @@ pub(super) fn register_frame(id: &str, function: &Function) -> Message {
         request_format: function.request_format.clone(),
         response_format: function.response_format.clone(),
         metadata: function.metadata.clone(),
-        invocation: None,
+        invocation: function.invocation.clone(),
     })
 }
 

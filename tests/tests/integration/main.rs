@@ -14,6 +14,7 @@ mod error_types;
 mod examples;
 mod forged_envelope;
 mod greetings;
+mod http_function;
 mod interop;
 mod interop_node;
 mod interop_providers;
