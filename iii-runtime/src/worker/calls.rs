@@ -31,6 +31,19 @@ impl Drop for ForgetOnDrop<'_> {
     }
 }
 
+/// What answers a stubbed worker's calls in place of the engine (`iii::testing::MockCalls`):
+/// the function called, its input, and whether it is a void call or an enqueue.
+#[cfg(feature = "testing")]
+pub(crate) trait CallStub: Send + Sync + std::fmt::Debug {
+    /// The call's result, as the engine would have answered it.
+    fn answer(
+        &self,
+        function_id: &str,
+        input: &RawValue,
+        action: Option<&InvokeAction>,
+    ) -> Result<Option<Box<RawValue>>>;
+}
+
 /// Options of one call.
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {
@@ -173,6 +186,10 @@ impl Worker {
         action: Option<InvokeAction>,
         options: CallOptions,
     ) -> Result<Option<Box<RawValue>>> {
+        #[cfg(feature = "testing")]
+        if let Some(stub) = self.stub() {
+            return stub.answer(function_id, &data, action.as_ref());
+        }
         let void = action == Some(InvokeAction::Void);
         let id = Uuid::new_v4();
         let (reply, answer) = if void {

@@ -54,6 +54,9 @@ struct Inner {
     status: watch::Receiver<Status>,
     /// The service's ends of the channels, taken by the first start.
     startup: Mutex<Option<Startup>>,
+    /// Answers every call instead of the engine (`iii::testing::MockCalls`).
+    #[cfg(feature = "testing")]
+    stub: Option<Arc<dyn super::calls::CallStub>>,
 }
 
 /// The service's ends of a handle's channels: the commands to act on, and the status to
@@ -159,8 +162,31 @@ impl Worker {
                     commands: commands_rx,
                     status: status_tx,
                 })),
+                #[cfg(feature = "testing")]
+                stub: None,
             }),
         }
+    }
+
+    /// A worker that never connects: `stub` answers each of its calls.
+    #[cfg(feature = "testing")]
+    pub(crate) fn stubbed(config: WorkerConfig, stub: Arc<dyn super::calls::CallStub>) -> Self {
+        let (commands, _) = mpsc::unbounded_channel();
+        let (_, status) = watch::channel(Status::new(ConnectionStatus::Idle));
+        Self {
+            inner: Arc::new(Inner {
+                config: Arc::new(config),
+                commands,
+                status,
+                startup: Mutex::new(None),
+                stub: Some(stub),
+            }),
+        }
+    }
+
+    #[cfg(feature = "testing")]
+    pub(crate) fn stub(&self) -> Option<&Arc<dyn super::calls::CallStub>> {
+        self.inner.stub.as_ref()
     }
 
     /// Takes the service's ends of the channels: `Some` once, for whoever starts the worker

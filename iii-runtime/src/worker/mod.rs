@@ -38,6 +38,8 @@ mod invocation;
 mod register;
 
 pub use self::calls::CallOptions;
+#[cfg(feature = "testing")]
+pub(crate) use self::calls::CallStub;
 pub(crate) use self::command::{CallResult, Command, Go};
 pub use self::context::Context;
 pub use self::function::{

@@ -1,0 +1,306 @@
+//! [`TestApp`]: the user's [`App`] served for one test — on an engine of its own, started
+//! in-process on free ports (or on the engine at `III_TEST_URL`), with the declared functions
+//! registered, ready before the first request, and stopped when the test ends.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use iii_engine::{Engine, EngineConfig, EngineHandle};
+
+use super::http::Http;
+use super::recorder::Recorder;
+use super::{ENV_TEST_HTTP_URL, ENV_TEST_URL, KitError};
+use crate::app::{App, Hook};
+use crate::config::WorkerConfig;
+use crate::registry;
+use crate::typed_call::TypedFunction;
+use crate::worker::Worker;
+
+type Setup = Box<dyn FnOnce(&Worker) -> crate::Result<()> + Send>;
+
+/// The app under test, served for one test. Dropping it stops the worker and the engine.
+///
+/// ```standalone_crate
+/// use iii::prelude::*;
+/// use iii::testing::TestApp;
+///
+/// # #[derive(Deserialize, Serialize, JsonSchema)] struct AddInput { a: i64, b: i64 }
+/// # #[derive(Deserialize, Serialize, JsonSchema)] struct AddOutput { sum: i64 }
+/// #[iii::function("math.add")]
+/// #[iii::http(path = "add", method = "POST")]
+/// async fn add(input: AddInput) -> iii::Result<AddOutput> {
+///     Ok(AddOutput { sum: input.a + input.b })
+/// }
+///
+/// /// The app `#[iii::main] async fn main() -> App { app() }` serves, states given once.
+/// fn app() -> App {
+///     App::new().name("math")
+/// }
+///
+/// # #[tokio::main] async fn main() {
+/// let t = TestApp::new(app()).await;
+/// let out = t.call::<add>(AddInput { a: 2, b: 3 }).await.unwrap();
+/// assert_eq!(out.sum, 5);
+/// let response = t.http().post("/add").json(&serde_json::json!({"a": 1, "b": 1})).send().await.unwrap();
+/// assert_eq!(response.status, 200);
+/// assert_eq!(response.json(), serde_json::json!({"sum": 2}));
+/// # }
+/// ```
+#[derive(Debug)]
+pub struct TestApp {
+    worker: Worker,
+    engine: Option<EngineHandle>,
+    http: Option<Http>,
+    external: Option<String>,
+    recorder: Recorder,
+    /// The declared functions it registered (whose runs the recorder sees).
+    functions: Vec<&'static str>,
+}
+
+/// How a [`TestApp`] starts: which declared functions it registers, what else, and the
+/// engine's limits. Made by [`TestApp::options`].
+#[must_use = "options do nothing until the app is started"]
+pub struct TestOptions {
+    app: App,
+    only: Option<Vec<&'static str>>,
+    setup: Vec<Setup>,
+    engine: EngineConfig,
+    ready_within: Duration,
+}
+
+impl std::fmt::Debug for TestOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestOptions")
+            .field("app", &self.app)
+            .field("only", &self.only)
+            .field("engine", &self.engine)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TestOptions {
+    /// Registers only the declared functions named by `only` calls (this one: `F`'s), so
+    /// that a test needs only their states.
+    pub fn only<F: TypedFunction>(self) -> Self {
+        self.only_id(F::ID)
+    }
+
+    /// [`only`](TestOptions::only) by function id (for functions without a marker type).
+    pub fn only_id(mut self, id: &'static str) -> Self {
+        self.only.get_or_insert_with(Vec::new).push(id);
+        self
+    }
+
+    /// Registers more functions or triggers through the plain API before the worker
+    /// connects (`worker.register_function(…)`, `worker.register_trigger(…)`).
+    pub fn setup(
+        mut self,
+        setup: impl FnOnce(&Worker) -> crate::Result<()> + Send + 'static,
+    ) -> Self {
+        self.setup.push(Box::new(setup));
+        self
+    }
+
+    /// Edits the test engine's configuration: its limits and timeouts
+    /// (`config.http_timeout`, `config.max_body_bytes`, …). The ports stay free ones.
+    /// Ignored against an engine at `III_TEST_URL`.
+    pub fn engine(mut self, edit: impl FnOnce(&mut EngineConfig)) -> Self {
+        edit(&mut self.engine);
+        self
+    }
+
+    /// How long the app may take to get ready (default 10 s).
+    pub fn ready_within(mut self, within: Duration) -> Self {
+        self.ready_within = within;
+        self
+    }
+
+    /// Starts the app.
+    ///
+    /// # Panics
+    /// When it cannot start (the message says why, as [`try_start`](TestOptions::try_start)).
+    pub async fn start(self) -> TestApp {
+        self.try_start().await.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Starts the app: the test engine on free ports (unless `III_TEST_URL` names one), the
+    /// worker with the selected declared functions and the setup's registrations, ready.
+    ///
+    /// # Errors
+    /// [`KitError::Engine`] when the engine cannot start, [`KitError::Start`] when the worker
+    /// cannot register (a missing state, a duplicate route) or get ready in time.
+    pub async fn try_start(self) -> Result<TestApp, KitError> {
+        let (mut config, states, on_ready, _on_shutdown) = self.app.into_parts();
+        let external = std::env::var(ENV_TEST_URL).ok().filter(|u| !u.is_empty());
+        let (engine, http) = match &external {
+            Some(url) => {
+                config.url.clone_from(url);
+                // One namespace per test, so that tests sharing an engine do not take each
+                // other's functions.
+                config.namespace = Some(format!("test-{}", uuid::Uuid::new_v4().simple()));
+                (None, external_http().await?)
+            }
+            None => {
+                let engine = Engine::start(self.engine)
+                    .await
+                    .map_err(|e| KitError::Engine(e.to_string()))?;
+                config.url = engine.ws_url();
+                let http = Http::new(engine.http_addr());
+                (Some(engine), Some(http))
+            }
+        };
+        config.url_is_explicit = true;
+        config.http_url = http.map(|h| format!("http://{}", h.addr()));
+        quicken(&mut config);
+        let worker = Worker::with_config(config);
+        let recorder = Recorder::default();
+        let only = self.only;
+        let keep = |id: &str| only.as_ref().is_none_or(|ids| ids.contains(&id));
+        let registered = std::sync::Mutex::new(Vec::new());
+        let wrap = |id, function| {
+            registered
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push(id);
+            recorder.wrap(function)
+        };
+        registry::register_selected(&worker, states, keep, wrap).map_err(KitError::Start)?;
+        let functions = registered.into_inner().unwrap_or_else(|p| p.into_inner());
+        for setup in self.setup {
+            setup(&worker).map_err(KitError::Start)?;
+        }
+        match tokio::time::timeout(self.ready_within, worker.connect()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(KitError::Start(e)),
+            Err(_) => {
+                return Err(KitError::Timeout {
+                    what: "the app getting ready".to_owned(),
+                    within: self.ready_within,
+                });
+            }
+        }
+        run_hooks(on_ready, &worker).await;
+        Ok(TestApp {
+            worker,
+            engine,
+            http,
+            external,
+            recorder,
+            functions,
+        })
+    }
+}
+
+/// Quick timings for a test: a missing engine is reported within seconds, not retried for
+/// a minute.
+fn quicken(config: &mut WorkerConfig) {
+    config.connect_timeout = config.connect_timeout.min(Duration::from_secs(5));
+    config.shutdown_grace = config.shutdown_grace.min(Duration::from_secs(1));
+}
+
+async fn run_hooks(hooks: Vec<Hook>, worker: &Worker) {
+    for hook in hooks {
+        hook(worker.clone()).await;
+    }
+}
+
+/// The HTTP address of the engine at `III_TEST_URL`: `III_TEST_HTTP_URL` (`http://host:port`),
+/// when set.
+async fn external_http() -> Result<Option<Http>, KitError> {
+    let Some(url) = std::env::var(ENV_TEST_HTTP_URL)
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        return Ok(None);
+    };
+    let authority = url
+        .strip_prefix("http://")
+        .unwrap_or(&url)
+        .trim_end_matches('/');
+    let addr: Option<SocketAddr> = tokio::net::lookup_host(authority)
+        .await
+        .ok()
+        .and_then(|mut addrs| addrs.next());
+    match addr {
+        Some(addr) => Ok(Some(Http::new(addr))),
+        None => Err(KitError::Engine(format!(
+            "{ENV_TEST_HTTP_URL}={url} is not an http://host:port that resolves"
+        ))),
+    }
+}
+
+impl TestApp {
+    /// Starts `app` with every declared function: see [`TestOptions::start`].
+    ///
+    /// # Panics
+    /// When it cannot start (a missing state, a duplicate route, no engine).
+    pub async fn new(app: App) -> Self {
+        Self::options(app).start().await
+    }
+
+    /// Options for starting `app` (only some functions, more registrations, engine limits).
+    pub fn options(app: App) -> TestOptions {
+        TestOptions {
+            app,
+            only: None,
+            setup: Vec::new(),
+            engine: iii_test_support::engine::config(),
+            ready_within: Duration::from_secs(10),
+        }
+    }
+
+    /// The app's worker (for the plain API: `register_function`, `invoke_with`, …).
+    pub fn worker(&self) -> &Worker {
+        &self.worker
+    }
+
+    /// The in-process test engine (`None` against `III_TEST_URL`).
+    pub fn engine(&self) -> Option<&EngineHandle> {
+        self.engine.as_ref()
+    }
+
+    /// The namespace of this test's worker on an engine at `III_TEST_URL` (each test has its
+    /// own); `None` on the in-process engine.
+    pub fn namespace(&self) -> Option<&str> {
+        self.worker.config().namespace.as_deref()
+    }
+
+    /// A client for the engine's HTTP routes.
+    ///
+    /// # Panics
+    /// Against `III_TEST_URL` without `III_TEST_HTTP_URL`: the kit does not know where the
+    /// engine's HTTP server is.
+    pub fn http(&self) -> Http {
+        self.http.unwrap_or_else(|| {
+            panic!("set {ENV_TEST_HTTP_URL} next to {ENV_TEST_URL} for HTTP requests")
+        })
+    }
+
+    /// The ids of the declared functions this app registered.
+    pub fn functions(&self) -> &[&'static str] {
+        &self.functions
+    }
+
+    pub(crate) fn recorder(&self) -> &Recorder {
+        &self.recorder
+    }
+
+    /// The in-process engine, or why it is not there.
+    pub(crate) fn own_engine(&self, what: &'static str) -> Result<&EngineHandle, KitError> {
+        self.engine
+            .as_ref()
+            .ok_or_else(|| KitError::OnlyTestEngine {
+                what,
+                url: self.external.clone().unwrap_or_default(),
+            })
+    }
+
+    /// Drains the worker, disconnects it and stops the engine, waiting for all of it (dropping
+    /// the app stops them too, without waiting).
+    pub async fn shutdown(self) {
+        self.worker.disconnect().await;
+        if let Some(engine) = self.engine {
+            engine.shutdown().await;
+        }
+    }
+}
