@@ -66,6 +66,8 @@ pub struct TestOptions {
     setup: Vec<Setup>,
     engine: EngineConfig,
     ready_within: Duration,
+    /// The engine to use instead of an in-process one: its worker URL and HTTP base URL.
+    external: Option<(String, Option<String>)>,
 }
 
 impl std::fmt::Debug for TestOptions {
@@ -109,6 +111,14 @@ impl TestOptions {
         self
     }
 
+    /// Runs against the engine at `url` (`ws://…`) instead of an in-process one, with its
+    /// HTTP server at `http_url` (`http://host:port`): what `III_TEST_URL` and
+    /// `III_TEST_HTTP_URL` set for every test.
+    pub fn external(mut self, url: &str, http_url: Option<&str>) -> Self {
+        self.external = Some((url.to_owned(), http_url.map(str::to_owned)));
+        self
+    }
+
     /// How long the app may take to get ready (default 10 s).
     pub fn ready_within(mut self, within: Duration) -> Self {
         self.ready_within = within;
@@ -131,14 +141,18 @@ impl TestOptions {
     /// cannot register (a missing state, a duplicate route) or get ready in time.
     pub async fn try_start(self) -> Result<TestApp, KitError> {
         let (mut config, states, on_ready, _on_shutdown) = self.app.into_parts();
-        let external = std::env::var(ENV_TEST_URL).ok().filter(|u| !u.is_empty());
-        let (engine, http) = match &external {
-            Some(url) => {
+        let external = self.external.as_ref().map(|(url, _)| url.clone());
+        let (engine, http) = match &self.external {
+            Some((url, http_url)) => {
                 config.url.clone_from(url);
                 // One namespace per test, so that tests sharing an engine do not take each
                 // other's functions.
                 config.namespace = Some(format!("test-{}", uuid::Uuid::new_v4().simple()));
-                (None, external_http().await?)
+                let http = match http_url {
+                    Some(http_url) => Some(external_http(http_url).await?),
+                    None => None,
+                };
+                (None, http)
             }
             None => {
                 let engine = Engine::start(self.engine)
@@ -191,6 +205,10 @@ impl TestOptions {
     }
 }
 
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
 /// Quick timings for a test: a missing engine is reported within seconds, not retried for
 /// a minute.
 fn quicken(config: &mut WorkerConfig) {
@@ -204,27 +222,20 @@ async fn run_hooks(hooks: Vec<Hook>, worker: &Worker) {
     }
 }
 
-/// The HTTP address of the engine at `III_TEST_URL`: `III_TEST_HTTP_URL` (`http://host:port`),
-/// when set.
-async fn external_http() -> Result<Option<Http>, KitError> {
-    let Some(url) = std::env::var(ENV_TEST_HTTP_URL)
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        return Ok(None);
-    };
+/// The HTTP address of an external engine (`http://host:port`).
+async fn external_http(url: &str) -> Result<Http, KitError> {
     let authority = url
         .strip_prefix("http://")
-        .unwrap_or(&url)
+        .unwrap_or(url)
         .trim_end_matches('/');
     let addr: Option<SocketAddr> = tokio::net::lookup_host(authority)
         .await
         .ok()
         .and_then(|mut addrs| addrs.next());
     match addr {
-        Some(addr) => Ok(Some(Http::new(addr))),
+        Some(addr) => Ok(Http::new(addr)),
         None => Err(KitError::Engine(format!(
-            "{ENV_TEST_HTTP_URL}={url} is not an http://host:port that resolves"
+            "the engine's HTTP URL {url} is not an http://host:port that resolves"
         ))),
     }
 }
@@ -246,6 +257,7 @@ impl TestApp {
             setup: Vec::new(),
             engine: iii_test_support::engine::config(),
             ready_within: Duration::from_secs(10),
+            external: env(ENV_TEST_URL).map(|url| (url, env(ENV_TEST_HTTP_URL))),
         }
     }
 

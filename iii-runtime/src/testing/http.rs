@@ -16,7 +16,8 @@ pub struct Http {
 }
 
 impl Http {
-    pub(crate) fn new(addr: SocketAddr) -> Self {
+    /// A client for the HTTP server at `addr` (the app's engine, or any other).
+    pub fn new(addr: SocketAddr) -> Self {
         Self {
             client: Client::new(addr),
         }
