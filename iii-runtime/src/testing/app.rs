@@ -55,6 +55,17 @@ pub struct TestApp {
     recorder: Recorder,
     /// The declared functions it registered (whose runs the recorder sees).
     functions: Vec<&'static str>,
+    /// The app's `on_shutdown` hooks, run by [`TestApp::shutdown`].
+    on_shutdown: Hooks,
+}
+
+/// Hooks kept for later (a `Debug` that only counts them).
+struct Hooks(Vec<Hook>);
+
+impl std::fmt::Debug for Hooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} hook(s)", self.0.len())
+    }
 }
 
 /// How a [`TestApp`] starts: which declared functions it registers, what else, and the
@@ -140,7 +151,7 @@ impl TestOptions {
     /// [`KitError::Engine`] when the engine cannot start, [`KitError::Start`] when the worker
     /// cannot register (a missing state, a duplicate route) or get ready in time.
     pub async fn try_start(self) -> Result<TestApp, KitError> {
-        let (mut config, states, on_ready, _on_shutdown) = self.app.into_parts();
+        let (mut config, states, on_ready, on_shutdown) = self.app.into_parts();
         let external = self.external.as_ref().map(|(url, _)| url.clone());
         let (engine, http) = match &self.external {
             Some((url, http_url)) => {
@@ -193,7 +204,9 @@ impl TestOptions {
                 });
             }
         }
-        run_hooks(on_ready, &worker).await;
+        // Spawned, as `App::serve` does: a hook may run for as long as the app does.
+        let hooks = worker.clone();
+        tokio::spawn(async move { run_hooks(on_ready, &hooks).await });
         Ok(TestApp {
             worker,
             engine,
@@ -201,6 +214,7 @@ impl TestOptions {
             external,
             recorder,
             functions,
+            on_shutdown: Hooks(on_shutdown),
         })
     }
 }
@@ -307,9 +321,12 @@ impl TestApp {
             })
     }
 
-    /// Drains the worker, disconnects it and stops the engine, waiting for all of it (dropping
-    /// the app stops them too, without waiting).
+    /// Shuts down as the program would on a signal: drains the worker, runs the app's
+    /// `on_shutdown` hooks, disconnects, and stops the engine, waiting for all of it (dropping
+    /// the app stops the worker and the engine too, without waiting or running the hooks).
     pub async fn shutdown(self) {
+        self.worker.drain().await;
+        run_hooks(self.on_shutdown.0, &self.worker).await;
         self.worker.disconnect().await;
         if let Some(engine) = self.engine {
             engine.shutdown().await;

@@ -1,6 +1,6 @@
 //! Firing the app's triggers on demand and waiting until the functions they fire have run:
-//! a cron tick now ([`Cron`]), a publish to a topic or durable queue, engine state and stream
-//! items set or deleted; and the dead-letter list.
+//! a publish to a topic or durable queue, engine state and stream items set or deleted, a
+//! message on a named queue; and the dead-letter list. (A cron tick now: `cron.rs`.)
 //!
 //! The wait watches the app's own handlers (the [`Recorder`](super::recorder) wraps each
 //! declared function), so it needs no polling: it knows which functions a change fires from
@@ -19,63 +19,9 @@ use crate::clients::{Topic, Written};
 use crate::typed_call::TypedFunction;
 
 /// How long a fired trigger's functions may take, at most.
-const HANDLED_WITHIN: Duration = Duration::from_secs(10);
-
-/// A function's cron trigger, fired on demand: `t.cron::<nightly>().fire().await`.
-#[derive(Debug, Clone, Copy)]
-#[must_use = "fire() fires it"]
-pub struct Cron<'a> {
-    app: &'a TestApp,
-    function_id: &'a str,
-}
-
-impl Cron<'_> {
-    /// Fires every cron binding of the function now, with the payload the engine sends on a
-    /// tick ([`CronTick`](crate::CronTick)), and waits until the function has run.
-    ///
-    /// Only the in-process test engine can do this.
-    ///
-    /// # Errors
-    /// [`KitError::OnlyTestEngine`] against `III_TEST_URL`, [`KitError::NoHandler`] when the
-    /// function has no cron trigger, [`KitError::Handler`] with its error when it failed.
-    pub async fn fire(self) -> Result<(), KitError> {
-        let engine = self.app.own_engine("firing a cron trigger now")?;
-        let seen = self.app.recorder().count(self.function_id);
-        let fired = engine.fire_cron(self.function_id).await;
-        if fired == 0 {
-            return Err(KitError::NoHandler(format!(
-                "a cron tick of {} (it has no cron trigger)",
-                self.function_id
-            )));
-        }
-        for n in 0..fired {
-            self.app
-                .recorder()
-                .next_after(self.function_id, seen + n, HANDLED_WITHIN)
-                .await?
-                .map_err(|error| KitError::Handler {
-                    function_id: self.function_id.to_owned(),
-                    error,
-                })?;
-        }
-        Ok(())
-    }
-}
+pub(super) const HANDLED_WITHIN: Duration = Duration::from_secs(10);
 
 impl TestApp {
-    /// The cron trigger of function `F`, to [fire](Cron::fire) now.
-    pub fn cron<F: TypedFunction>(&self) -> Cron<'_> {
-        self.cron_id(F::ID)
-    }
-
-    /// [`cron`](TestApp::cron) by function id.
-    pub fn cron_id<'a>(&'a self, function_id: &'a str) -> Cron<'a> {
-        Cron {
-            app: self,
-            function_id,
-        }
-    }
-
     /// Publishes `message` on the pub/sub `topic` and waits until every function of the app
     /// subscribed to it has handled it; returns their ids.
     ///

@@ -51,6 +51,15 @@
 //! # }
 //! ```
 //!
+//! # One binary, many tests
+//!
+//! A test binary declares every `#[iii::function]` linked into it (those of its own files and
+//! of the modules it includes, such as an example's code through `#[path = "../greetings.rs"]
+//! mod greetings;`), and a [`TestApp`] registers them all, so its `app()` gives the states all
+//! of them take. [`TestOptions::only`] registers some only, and then only their states are
+//! needed. Each [`TestApp`] has its own engine and worker: tests run in parallel, and what one
+//! writes (engine state, streams, queues, the app's states) the others never see.
+//!
 //! # Against a real engine
 //!
 //! With `III_TEST_URL` set (and `III_TEST_HTTP_URL` for HTTP), a [`TestApp`] starts no engine:
@@ -63,6 +72,7 @@
 mod app;
 mod calls;
 mod context;
+mod cron;
 mod error;
 mod fire;
 mod http;
@@ -71,8 +81,8 @@ mod recorder;
 
 pub use self::app::{TestApp, TestOptions};
 pub use self::context::{TestContext, TestInvocation};
+pub use self::cron::Cron;
 pub use self::error::KitError;
-pub use self::fire::Cron;
 pub use self::http::{Http, Request, Response};
 pub use self::mock::{MockCall, MockCalls};
 /// The test engine's configuration, for [`TestOptions::engine`].

@@ -31,19 +31,6 @@ impl Drop for ForgetOnDrop<'_> {
     }
 }
 
-/// What answers a stubbed worker's calls in place of the engine (`iii::testing::MockCalls`):
-/// the function called, its input, and whether it is a void call or an enqueue.
-#[cfg(feature = "testing")]
-pub(crate) trait CallStub: Send + Sync + std::fmt::Debug {
-    /// The call's result, as the engine would have answered it.
-    fn answer(
-        &self,
-        function_id: &str,
-        input: &RawValue,
-        action: Option<&InvokeAction>,
-    ) -> Result<Option<Box<RawValue>>>;
-}
-
 /// Options of one call.
 #[derive(Debug, Clone, Default)]
 pub struct CallOptions {

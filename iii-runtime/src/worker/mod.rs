@@ -38,13 +38,13 @@ mod invocation;
 mod register;
 
 pub use self::calls::CallOptions;
-#[cfg(feature = "testing")]
-pub(crate) use self::calls::CallStub;
 pub(crate) use self::command::{CallResult, Command, Go};
 pub use self::context::Context;
 pub use self::function::{
     Blocking, Function, HandlerFuture, IntoFunction, json_reply, run_blocking,
 };
+#[cfg(feature = "testing")]
+pub(crate) use self::handle::CallStub;
 pub use self::handle::{ConnectionEvents, RefusalChanges, Worker};
 pub(crate) use self::handle::{Startup, WeakWorker};
 pub use self::invocation::Invocation;

@@ -309,3 +309,47 @@ async fn a_handler_that_calls_another_function_runs_with_stubbed_calls() {
     assert_eq!(err.code(), "unexpected_call");
     assert!(err.message().contains("kit.rates"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_engine_limits_of_a_test_app_are_its_own() {
+    let t = TestApp::options(declared::app())
+        .engine(|config| config.max_body_bytes = 64)
+        .start()
+        .await;
+    let big = t
+        .http()
+        .post("/add")
+        .json(&json!({"a": 1, "b": 2, "padding": "x".repeat(100)}))
+        .send()
+        .await
+        .expect("http");
+    assert_eq!(big.status, 413, "{big:?}");
+    let small = t
+        .http()
+        .post("/add")
+        .json(&json!({"a": 1, "b": 2}))
+        .send()
+        .await
+        .expect("http");
+    assert_eq!(small.json(), json!({"sum": 3}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_runs_the_apps_hooks_while_it_can_still_call_out() {
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    let app = declared::app()
+        .on_ready(|_| async move {
+            let _ = ready_tx.send(());
+        })
+        .on_shutdown(|worker| async move {
+            // The app's own functions are handed over by then; the engine still answers.
+            let written = worker.kv().set("kit", "bye", &json!(true)).await;
+            let _ = done_tx.send(written.map(|w| w.new_value));
+        });
+    let t = TestApp::new(app).await;
+    ready_rx.await.expect("on_ready ran once the app was ready");
+    t.shutdown().await;
+    let written = done_rx.await.expect("on_shutdown ran");
+    assert_eq!(written.expect("the connection was still open"), json!(true));
+}
