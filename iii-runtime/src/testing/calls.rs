@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::TestApp;
+use super::app::TestApp;
 use crate::error::Result;
 use crate::typed_call::TypedFunction;
 

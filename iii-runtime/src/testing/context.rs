@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::MockCalls;
+use super::mock::MockCalls;
 use crate::config::WorkerConfig;
 use crate::state_map::StateMap;
 use crate::trigger::TriggerKind;

@@ -1,8 +1,9 @@
 //! [`Cron`]: a function's cron trigger fired now by the in-process test engine
 //! (`EngineHandle::fire_cron`), with the payload a scheduled tick carries, and waited for.
 
+use super::app::TestApp;
+use super::error::KitError;
 use super::fire::HANDLED_WITHIN;
-use super::{KitError, TestApp};
 use crate::typed_call::TypedFunction;
 
 /// A function's cron trigger, fired on demand: `t.cron::<nightly>().fire().await`.

@@ -14,7 +14,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::{KitError, TestApp};
+use super::app::TestApp;
+use super::error::KitError;
 use crate::clients::{Topic, Written};
 use crate::typed_call::TypedFunction;
 

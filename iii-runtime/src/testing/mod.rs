@@ -77,18 +77,15 @@ mod error;
 mod fire;
 mod http;
 mod mock;
+mod options;
 mod recorder;
 
-pub use self::app::{TestApp, TestOptions};
+pub use self::app::{ENV_TEST_HTTP_URL, ENV_TEST_URL, TestApp};
 pub use self::context::{TestContext, TestInvocation};
 pub use self::cron::Cron;
 pub use self::error::KitError;
 pub use self::http::{Http, Request, Response};
 pub use self::mock::{MockCall, MockCalls};
+pub use self::options::TestOptions;
 /// The test engine's configuration, for [`TestOptions::engine`].
 pub use iii_engine::EngineConfig;
-
-/// The engine the tests run against instead of an in-process one (`ws://host:port`).
-pub const ENV_TEST_URL: &str = "III_TEST_URL";
-/// The HTTP address of the engine at [`ENV_TEST_URL`] (`http://host:port`).
-pub const ENV_TEST_HTTP_URL: &str = "III_TEST_HTTP_URL";

@@ -9,7 +9,7 @@ use std::time::Duration;
 use iii_protocol::ErrorBody;
 use tokio::sync::Notify;
 
-use super::KitError;
+use super::error::KitError;
 use crate::worker::{Function, Invocation};
 
 /// How one invocation of a function ended.
