@@ -73,6 +73,7 @@ impl Engine {
         let streams = Owner::spawn(opened.streams, fires.sender(), &tasks);
         let queues = Queues::spawn(opened.queues, fires.sender(), &tasks);
         let crons = Owner::spawn(opened.cron, fires.sender(), &tasks);
+        let (triggers_registry, triggers_fires) = (registry.clone(), fires.clone());
         let triggers = Triggers {
             registry: registry.clone(),
             fires: fires.clone(),
@@ -166,6 +167,10 @@ impl Engine {
             http_addr,
             tasks,
             grace,
+            cron: CronHook {
+                registry: Arc::clone(&triggers_registry),
+                fires: triggers_fires,
+            },
         })
     }
 }
@@ -236,6 +241,19 @@ pub struct EngineHandle {
     http_addr: SocketAddr,
     tasks: Tasks,
     grace: std::time::Duration,
+    cron: CronHook,
+}
+
+/// What [`EngineHandle::fire_cron`] needs: the bindings, and the firing owner's inbox.
+struct CronHook {
+    registry: Arc<Registry>,
+    fires: Fires,
+}
+
+impl std::fmt::Debug for CronHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CronHook").finish_non_exhaustive()
+    }
 }
 
 impl EngineHandle {
@@ -272,6 +290,14 @@ impl EngineHandle {
     /// The base URL of the HTTP trigger server, e.g. `http://127.0.0.1:3111`.
     pub fn http_url(&self) -> String {
         format!("http://{}", self.http_addr)
+    }
+
+    /// Fires every `cron` binding of `function_id` now, with the payload a scheduled tick
+    /// carries (`scheduled_time` is now), and waits until each fire has ended (its function
+    /// answered, or failed); returns how many bindings fired. For tests (`iii::testing`):
+    /// only the process that started the engine can do this, no worker over the protocol.
+    pub async fn fire_cron(&self, function_id: &str) -> usize {
+        crate::triggers::cron::fire_now(&self.cron.registry, &self.cron.fires, function_id).await
     }
 
     /// Stops the listeners, closes every worker socket with a Close frame, and waits (up to the

@@ -13,7 +13,7 @@ use crate::status::ConnectionStatus;
 use crate::worker::Worker;
 use crate::{embedded, registry, signal};
 
-type Hook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+pub(crate) type Hook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
 /// A worker application: configuration plus start-up hooks.
 ///
@@ -191,6 +191,13 @@ impl App {
         self.on_shutdown
             .push(Box::new(move |worker| Box::pin(hook(worker))));
         self
+    }
+
+    /// The configuration, the states and the hooks, for a harness that serves the app its own
+    /// way (`iii::testing`).
+    #[cfg(feature = "testing")]
+    pub(crate) fn into_parts(self) -> (WorkerConfig, StateMap, Vec<Hook>, Vec<Hook>) {
+        (self.config, self.states, self.on_ready, self.on_shutdown)
     }
 
     /// Serves until SIGINT or SIGTERM, then drains, runs the shutdown hooks and disconnects.

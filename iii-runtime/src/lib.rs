@@ -84,6 +84,7 @@
 //!
 //! | layer | module | what it owns |
 //! |---|---|---|
+//! | 0 | `testing` (feature `testing`) | the test kit: an [`App`] served for one test, calls, HTTP, triggers fired on demand, a constructible [`Context`] with stubbed calls |
 //! | 1 | `app`, `entry` | [`App`]: configure, find or start an engine, register, serve, drain, hand over; the `main` that `#[iii::main]` generates |
 //! | 2 | `service/` | the service task, the one owner of the connection's state (triggers and provided trigger types to replay, pending calls, the backlog); it writes the function table and replays it on every connection; starting it ([`Worker::start`]) |
 //! | 3 | `registry/` | `#[iii::function]` declarations: the ABI the macros fill, the start-up checks, what a declaration becomes |
@@ -119,6 +120,8 @@ mod stamp;
 mod state_map;
 mod status;
 mod strip;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod trace;
 mod transport;
 mod trigger;

@@ -16,6 +16,19 @@ use crate::config::WorkerConfig;
 use crate::error::{Error, Result};
 use crate::status::{ConnectionStatus, Refusal, Status};
 
+/// What answers a stubbed worker's calls in place of the engine (`iii::testing::MockCalls`):
+/// the function called, its input, and whether it is a void call or an enqueue.
+#[cfg(feature = "testing")]
+pub(crate) trait CallStub: Send + Sync + std::fmt::Debug {
+    /// The call's result, as the engine would have answered it.
+    fn answer(
+        &self,
+        function_id: &str,
+        input: &iii_protocol::RawValue,
+        action: Option<&iii_protocol::InvokeAction>,
+    ) -> Result<Option<Box<iii_protocol::RawValue>>>;
+}
+
 /// A connection to the iii engine and the functions it serves.
 ///
 /// `Worker` is a handle: clone it freely. Registrations made before
@@ -54,6 +67,9 @@ struct Inner {
     status: watch::Receiver<Status>,
     /// The service's ends of the channels, taken by the first start.
     startup: Mutex<Option<Startup>>,
+    /// Answers every call instead of the engine (`iii::testing::MockCalls`).
+    #[cfg(feature = "testing")]
+    stub: Option<Arc<dyn CallStub>>,
 }
 
 /// The service's ends of a handle's channels: the commands to act on, and the status to
@@ -159,8 +175,31 @@ impl Worker {
                     commands: commands_rx,
                     status: status_tx,
                 })),
+                #[cfg(feature = "testing")]
+                stub: None,
             }),
         }
+    }
+
+    /// A worker that never connects: `stub` answers each of its calls.
+    #[cfg(feature = "testing")]
+    pub(crate) fn stubbed(config: WorkerConfig, stub: Arc<dyn CallStub>) -> Self {
+        let (commands, _) = mpsc::unbounded_channel();
+        let (_, status) = watch::channel(Status::new(ConnectionStatus::Idle));
+        Self {
+            inner: Arc::new(Inner {
+                config: Arc::new(config),
+                commands,
+                status,
+                startup: Mutex::new(None),
+                stub: Some(stub),
+            }),
+        }
+    }
+
+    #[cfg(feature = "testing")]
+    pub(crate) fn stub(&self) -> Option<&Arc<dyn CallStub>> {
+        self.inner.stub.as_ref()
     }
 
     /// Takes the service's ends of the channels: `Some` once, for whoever starts the worker

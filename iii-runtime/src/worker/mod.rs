@@ -43,6 +43,8 @@ pub use self::context::Context;
 pub use self::function::{
     Blocking, Function, HandlerFuture, IntoFunction, json_reply, run_blocking,
 };
+#[cfg(feature = "testing")]
+pub(crate) use self::handle::CallStub;
 pub use self::handle::{ConnectionEvents, RefusalChanges, Worker};
 pub(crate) use self::handle::{Startup, WeakWorker};
 pub use self::invocation::Invocation;

@@ -22,6 +22,7 @@ mod interop_python;
 mod interop_queues;
 mod interop_services;
 mod interop_stream_provider;
+mod kit;
 mod macros_typed;
 mod services;
 mod shutdown;
