@@ -26,6 +26,8 @@ pub(super) async fn open(url: String, timings: Timings) -> Result<Ws, Error> {
     let config = WebSocketConfig::default()
         .max_message_size(Some(64 << 20))
         .max_frame_size(Some(16 << 20));
+    // `true` sets TCP_NODELAY: each frame (a result, a call) is one small write that someone
+    // waits for, which Nagle's algorithm would hold until the previous one is acknowledged.
     let attempt = tokio_tungstenite::connect_async_with_config(url.as_str(), Some(config), true);
     let source = match tokio::time::timeout(timings.connect_timeout, attempt).await {
         Ok(Ok((ws, _response))) => return Ok(ws),
