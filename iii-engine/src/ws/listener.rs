@@ -52,6 +52,12 @@ pub(crate) async fn serve(ep: Arc<Endpoint>, listener: TcpListener, access: Arc<
                 continue;
             }
         };
+        // Frames are small and each is a reply someone waits for: with Nagle's algorithm a
+        // frame written while the previous one is unacknowledged waits for that ACK, which
+        // the peer may delay by up to 40 ms.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY on the worker socket from {peer}: {e}");
+        }
         let ep2 = ep.clone();
         let access = access.clone();
         ep.tasks.spawn(async move {
