@@ -43,6 +43,9 @@ pub(crate) enum Item {
     Text(String),
     /// A binary message (body bytes).
     Binary(Bytes),
+    /// The writer went away without closing its end (its socket failed or was dropped): the
+    /// reader's stream ends with this error rather than cleanly.
+    Aborted(String),
 }
 
 /// An item in a channel, with the room it takes in the channel's byte budget (given back when
@@ -70,7 +73,7 @@ impl Writer {
     /// Queues an item after waiting for room for its bytes; `Err` when the reader is gone.
     pub(crate) async fn send(&self, item: Item) -> Result<(), ()> {
         let len = match &item {
-            Item::Text(t) => t.len(),
+            Item::Text(t) | Item::Aborted(t) => t.len(),
             Item::Binary(b) => b.len(),
         };
         let cost = u32::try_from(len.clamp(1, MAX_BUFFER_BYTES)).unwrap_or(u32::MAX);
@@ -85,6 +88,17 @@ impl Writer {
             _room: Some(room),
         };
         self.tx.send(packet).await.map_err(|_| ())
+    }
+
+    /// Resolves once the reader is gone. Cancel-safe.
+    pub(crate) async fn closed(&self) {
+        self.tx.closed().await;
+    }
+
+    /// Tells the reader that the writer died, if there is room for it right away (a reader
+    /// that does not read learns nothing more anyway).
+    pub(crate) fn abort(&self, why: String) {
+        let _ = self.tx.try_send(Packet::engine(Item::Aborted(why)));
     }
 }
 

@@ -46,7 +46,14 @@ pub fn register_declared_with(worker: &Worker, states: StateMap) -> Result<usize
     for reg in &declared {
         worker.register_function(reg.id, adapter::function(reg, Arc::clone(&states)))?;
         for spec in reg.triggers {
-            worker.register_trigger(spec.to_trigger(reg.id)?);
+            let trigger = spec.to_trigger(reg.id)?;
+            let streams =
+                reg.reads_body && trigger.trigger_type == iii_protocol::triggers::types::HTTP;
+            worker.register_trigger(if streams {
+                trigger.stream_body()
+            } else {
+                trigger
+            });
         }
     }
     Ok(declared.len())
