@@ -25,3 +25,4 @@ mod macros_typed;
 mod services;
 mod shutdown;
 mod skeleton;
+mod streaming;
