@@ -8,6 +8,7 @@
 
 mod access;
 mod cart;
+mod channels;
 mod declared;
 mod engine_restart;
 mod error_types;
