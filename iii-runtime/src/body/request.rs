@@ -35,7 +35,7 @@ enum State {
     /// costs no connection.
     Idle(Worker, ReaderRef),
     Attaching(BoxFuture<'static, Result<ChannelReader>>),
-    Reading(ChannelReader),
+    Reading(Box<ChannelReader>),
     Done,
 }
 
@@ -127,14 +127,14 @@ impl Stream for BodyStream {
                     self.state = State::Attaching(attach);
                 }
                 State::Attaching(attach) => match ready!(attach.poll_unpin(cx)) {
-                    Ok(reader) => self.state = State::Reading(reader),
+                    Ok(reader) => self.state = State::Reading(Box::new(reader)),
                     Err(e) => {
                         self.state = State::Done;
                         return Poll::Ready(Some(Err(e)));
                     }
                 },
                 State::Reading(reader) => {
-                    let item = ready!(Pin::new(reader).poll_next(cx));
+                    let item = ready!(Pin::new(reader.as_mut()).poll_next(cx));
                     if !matches!(item, Some(Ok(_))) {
                         self.state = State::Done;
                     }
