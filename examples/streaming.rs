@@ -7,6 +7,7 @@
 //! curl -s 'localhost:3111/files/data.bin?size=104857600' | wc -c
 //! head -c 104857600 /dev/zero | curl -s -X POST localhost:3111/upload \
 //!     -H 'content-type: application/octet-stream' --data-binary @-
+//! curl -s localhost:3111/form -F note=hello -F upload=@Cargo.toml
 //! curl -s 'localhost:3111/squares?n=5'
 //! ```
 //!
@@ -91,6 +92,35 @@ async fn upload(mut body: BodyStream) -> Result<Uploaded> {
         bytes,
         content_type,
     })
+}
+
+#[derive(Serialize, JsonSchema)]
+struct Part {
+    name: Option<String>,
+    file_name: Option<String>,
+    bytes: u64,
+}
+
+/// The fields of a `multipart/form-data` body with their sizes, each read as it arrives.
+#[iii::function("streaming.form")]
+#[iii::http(path = "form", method = "POST")]
+async fn form(mut form: iii::Multipart<'static>) -> Result<Vec<Part>> {
+    let bad = |e: iii::MultipartError| Error::bad_request(e.to_string());
+    let mut parts = Vec::new();
+    while let Some(mut field) = form.next_field().await.map_err(bad)? {
+        let name = field.name().map(str::to_owned);
+        let file_name = field.file_name().map(str::to_owned);
+        let mut bytes = 0u64;
+        while let Some(chunk) = field.chunk().await.map_err(bad)? {
+            bytes += chunk.len() as u64;
+        }
+        parts.push(Part {
+            name,
+            file_name,
+            bytes,
+        });
+    }
+    Ok(parts)
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -142,6 +142,8 @@ pub use app::App;
 pub use body::{
     Body, BodyStream, Event, FromBody, IntoStreamed, KeepAlive, Sse, Streamed, WHOLE_BODY_LIMIT,
 };
+#[cfg(feature = "multipart")]
+pub use body::{Field, Multipart, MultipartError};
 /// Bytes, for `Bytes` body parameters and [`Body`] chunks (re-exported from `bytes`).
 pub use bytes::Bytes;
 pub use channel::{

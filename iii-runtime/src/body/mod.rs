@@ -15,11 +15,15 @@
 //! the pump drops the handler's stream at once.
 
 mod content;
+#[cfg(feature = "multipart")]
+mod multipart;
 mod request;
 mod respond;
 mod sse;
 
 pub use self::content::Body;
+#[cfg(feature = "multipart")]
+pub use self::multipart::{Field, Multipart, MultipartError};
 pub use self::request::{BodyStream, FromBody, WHOLE_BODY_LIMIT};
 pub use self::respond::{IntoStreamed, Streamed, stream_reply};
 pub use self::sse::{Event, KeepAlive, Sse};

@@ -98,6 +98,22 @@ async fn count(mut body: BodyStream) -> Result<Counted> {
     Ok(Counted { bytes })
 }
 
+#[derive(Serialize, JsonSchema)]
+struct Whole {
+    bytes: usize,
+    first: Option<u8>,
+}
+
+/// Takes the whole body at once.
+#[iii::function("streaming_test.whole")]
+#[iii::http(path = "streaming-test/whole", method = "POST")]
+async fn whole(body: Bytes) -> Whole {
+    Whole {
+        bytes: body.len(),
+        first: body.first().copied(),
+    }
+}
+
 /// Opens a connection and sends `head` (a whole request head, blank line included).
 async fn send(addr: SocketAddr, head: &str) -> TcpStream {
     let mut stream = TcpStream::connect(addr).await.expect("connects");
@@ -216,6 +232,35 @@ async fn the_streaming_example_serves_events_downloads_and_uploads() {
         assert_eq!(up.json()["content_type"], content_type);
     }
 
+    // A multipart form, field by field.
+    let file = "q".repeat(1024 * 1024);
+    let form = format!(
+        "--XyZ\r\ncontent-disposition: form-data; name=\"note\"\r\n\r\nhello\r\n--XyZ\r\ncontent-disposition: form-data; name=\"upload\"; filename=\"a.bin\"\r\ncontent-type: application/octet-stream\r\n\r\n{file}\r\n--XyZ--\r\n"
+    );
+    let multipart = [("content-type", "multipart/form-data; boundary=XyZ")];
+    let parts = client
+        .request("POST", "/form", &multipart, form)
+        .await
+        .expect("http");
+    assert_eq!(parts.status, 200, "{parts:?}");
+    assert_eq!(
+        parts.json(),
+        serde_json::json!([
+            {"name": "note", "file_name": null, "bytes": 5},
+            {"name": "upload", "file_name": "a.bin", "bytes": 1024 * 1024}
+        ])
+    );
+    let broken = client
+        .request(
+            "POST",
+            "/form",
+            &[("content-type", "multipart/form-data")],
+            "x".to_owned(),
+        )
+        .await
+        .expect("http");
+    assert_eq!(broken.status, 400, "{broken:?}");
+
     // A channel between two functions.
     let squares = http(addr, "GET", "/squares?n=5", None).await.expect("http");
     assert_eq!(
@@ -324,6 +369,27 @@ async fn a_streamed_body_is_bounded_by_the_streamed_limit_not_the_inline_one() {
         .await
         .expect("http");
     assert_eq!(fits.json()["bytes"], 512 * 1024, "{fits:?}");
+
+    // `Bytes` takes a whole body, binary or JSON (its raw text).
+    let binary = client
+        .request(
+            "POST",
+            "/streaming-test/whole",
+            &octets,
+            "w".repeat(300 * 1024),
+        )
+        .await
+        .expect("http");
+    assert_eq!(
+        binary.json(),
+        serde_json::json!({"bytes": 300 * 1024, "first": b'w'})
+    );
+    let json = [("content-type", "application/json")];
+    let raw = client
+        .request("POST", "/streaming-test/whole", &json, "[1, 2]".to_owned())
+        .await
+        .expect("http");
+    assert_eq!(raw.json(), serde_json::json!({"bytes": 6, "first": b'['}));
 
     // A declared length over the streamed limit: refused before the function runs.
     let declared = client
