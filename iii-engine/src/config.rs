@@ -106,6 +106,13 @@ pub struct EngineConfig {
     /// request counts against [`concurrency_request_limit`](Self::concurrency_request_limit)
     /// only once its body is in.
     pub http_body_timeout: Duration,
+    /// The most bytes a streamed request body may carry (default 4 GiB). A route whose
+    /// function reads the raw body (its `http` trigger's config says `"stream_body": true`)
+    /// gets bodies that are not JSON forwarded through the request channel as they arrive,
+    /// not collected first: [`max_body_bytes`](Self::max_body_bytes) does not bound them, this
+    /// does (a body past it is cut off and the function's read fails), and at most
+    /// [`http_body_timeout`](Self::http_body_timeout) may pass between two of its chunks.
+    pub max_stream_body_bytes: u64,
     /// The CORS policy of the HTTP port (default [`Cors::Any`], the real engine's).
     pub cors: Cors,
     /// Serve HTTP requests whatever host their `Host` header names (default `false`). While the
@@ -176,6 +183,7 @@ impl Default for EngineConfig {
             max_triggers_per_worker: 10_000,
             max_connections: 1024,
             http_body_timeout: Duration::from_secs(10),
+            max_stream_body_bytes: 4 << 30,
             cors: Cors::Any,
             allow_any_host: false,
             ws_allowed_origins: Vec::new(),

@@ -6,6 +6,7 @@ pub use schemars;
 pub use serde;
 pub use serde_json;
 
+pub use crate::body::{FromBody, stream_reply};
 pub use crate::entry::{IntoApp, run_main};
 pub use crate::extract::{FromInvocation, PathProbe};
 pub use crate::registry::{FunctionRegistration, TriggerSpec};

@@ -55,6 +55,14 @@
 //!   ([`TriggerTypeRef`]).
 //! - [`Introspect`] (`ctx.introspect()`): what functions, workers and triggers are live.
 //!
+//! # Streaming
+//!
+//! A handler streams its HTTP response by returning a [`Body`] (or `http::Response<Body>`,
+//! to set the status and headers first) or server-sent events ([`Sse`]); it reads a request
+//! body of any size and content type with a [`BodyStream`] or `Bytes` parameter. Functions
+//! stream to each other through a [`Channel<T>`]: one end's reference goes in a call's input,
+//! to a worker in any language. See `examples/streaming.rs`.
+//!
 //! A worker's identity and access: [`WorkerConfig::namespace`] (`III_NAMESPACE`, announced,
 //! and where its calls and triggers resolve), the [`Handshake`] (extra headers, the
 //! `III_TOKEN` bearer token, `wss://` roots with the `tls` feature).
@@ -91,6 +99,7 @@
 //! | 3 | `transport/` | one WebSocket connection: socket, reader, writer |
 //! | 4 | `dispatch/` | incoming invocations: admission (worker slots, each function's `concurrency` limit, the backlog), running one, refusals, the one function table |
 //! | 4 | `extract/`, `typed_call`, [`http_function`] | extractors; typed calls; functions the engine calls over HTTP |
+//! | 4 | `channel/`, `body/` | data channels ([`Channel<T>`], [`ChannelReader`], [`ChannelWriter`]); streamed HTTP bodies both ways ([`Body`], [`Sse`], [`BodyStream`]) over them |
 //! | 4 | `clients/` | the typed clients of the engine's services ([`Kv`], [`Stream`], [`Topic`], trigger types, stream providers, [`Introspect`]), built on [`Worker`]'s calls and registrations |
 //! | 5 | `worker/` | [`Worker`], [`Function`], [`Invocation`], [`Context`]: types that refer to each other in the crate's one circle, explained there |
 //! | 6 | `link`, `stamp`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `handshake`, `provider`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, leaf types and helpers |
@@ -100,6 +109,8 @@
 //! wait or refuses it); the handler's answer goes out on the connection's `link`.
 
 mod app;
+mod body;
+mod channel;
 mod clients;
 mod config;
 mod dispatch;
@@ -132,6 +143,17 @@ mod worker;
 pub mod __private;
 
 pub use app::App;
+pub use body::{
+    Body, BodyStream, Event, FromBody, IntoStreamed, KeepAlive, Sse, Streamed, WHOLE_BODY_LIMIT,
+};
+#[cfg(feature = "multipart")]
+pub use body::{Field, Multipart, MultipartError};
+/// Bytes, for `Bytes` body parameters and [`Body`] chunks (re-exported from `bytes`).
+pub use bytes::Bytes;
+pub use channel::{
+    Channel, ChannelReader, ChannelReceiver, ChannelSender, ChannelWriter, Message, ReaderRef,
+    WriterRef,
+};
 pub use clients::{
     Binding, BoundTrigger, FunctionDetail, FunctionFilter, FunctionSummary, Introspect, Kv, Stream,
     StreamHandle, StreamProvider, StreamSummary, Topic, TriggerProvider, TriggerSummary,

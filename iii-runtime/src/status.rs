@@ -78,6 +78,9 @@ pub(crate) struct Status {
     pub(crate) refused: Arc<Vec<Refusal>>,
     /// Why the last connection attempt failed.
     pub(crate) connect_error: Option<Arc<str>>,
+    /// The engine URL the worker connects to (it changes when the worker starts the
+    /// development engine itself); `None` before the service publishes it.
+    pub(crate) url: Option<Arc<str>>,
 }
 
 impl Status {
@@ -87,6 +90,7 @@ impl Status {
             fatal: None,
             refused: Arc::default(),
             connect_error: None,
+            url: None,
         }
     }
 }

@@ -44,6 +44,19 @@ impl Trigger {
         )
     }
 
+    /// For an HTTP route: asks the engine to stream request bodies that are not JSON through
+    /// the request's channel as they arrive, bounded by its streamed-body limit rather than its
+    /// inline body limit (config key `stream_body`, an extension of the development engine;
+    /// other engines ignore it). `#[iii::function]` sets it for handlers that take a
+    /// [`BodyStream`](crate::BodyStream), `Bytes` or `Multipart`.
+    #[must_use]
+    pub fn stream_body(mut self) -> Self {
+        if let Some(config) = self.config.as_object_mut() {
+            config.insert("stream_body".to_owned(), serde_json::Value::Bool(true));
+        }
+        self
+    }
+
     /// A cron schedule: `sec min hour day-of-month month day-of-week [year]`, UTC.
     pub fn cron(function_id: impl Into<String>, expression: &str) -> Self {
         Self::new(

@@ -61,7 +61,14 @@ pub(crate) fn register_selected(
             wrap(reg.id, adapter::function(reg, Arc::clone(&states))),
         )?;
         for spec in reg.triggers {
-            worker.register_trigger(spec.to_trigger(reg.id)?);
+            let trigger = spec.to_trigger(reg.id)?;
+            let streams =
+                reg.reads_body && trigger.trigger_type == iii_protocol::triggers::types::HTTP;
+            worker.register_trigger(if streams {
+                trigger.stream_body()
+            } else {
+                trigger
+            });
         }
     }
     Ok(declared.len())

@@ -207,6 +207,7 @@ impl Service {
             fatal: self.fatal.clone(),
             refused: Arc::new(refused),
             connect_error: self.connect_error.clone(),
+            url: Some(Arc::from(self.url.as_str())),
         });
     }
 

@@ -11,7 +11,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::error::{BoxError, Error};
 use crate::handshake::Handshake;
 
-pub(super) type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+pub(crate) type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Timings of one connection.
 #[derive(Debug, Clone, Copy)]
@@ -39,7 +39,9 @@ pub(super) async fn open(
     Err(Error::Connect { url, source })
 }
 
-async fn dial(url: &str, handshake: &Handshake) -> Result<Ws, BoxError> {
+/// Opens a WebSocket to `url` with `handshake`'s headers (and TLS for `wss://`), without a
+/// deadline: the connection's and the data channels' (`crate::channel`) dial.
+pub(crate) async fn dial(url: &str, handshake: &Handshake) -> Result<Ws, BoxError> {
     let mut request = url.into_client_request()?;
     for (name, value) in handshake.http_headers()? {
         request.headers_mut().append(name, value);

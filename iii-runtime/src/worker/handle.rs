@@ -251,6 +251,13 @@ impl Worker {
         self.inner.status.borrow().connect_error.clone()
     }
 
+    /// The engine URL the worker connects to: the configured one, or the development engine's
+    /// once the worker started it (data channels dial the same address).
+    pub(crate) fn engine_url(&self) -> String {
+        let published = self.inner.status.borrow().url.clone();
+        published.map_or_else(|| self.inner.config.url.clone(), |u| u.to_string())
+    }
+
     /// Where the connection to the engine stands now.
     pub fn connection(&self) -> ConnectionStatus {
         self.inner.status.borrow().connection

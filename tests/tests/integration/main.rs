@@ -8,6 +8,7 @@
 
 mod access;
 mod cart;
+mod channels;
 mod declared;
 mod engine_restart;
 mod error_types;
@@ -27,3 +28,4 @@ mod macros_typed;
 mod services;
 mod shutdown;
 mod skeleton;
+mod streaming;
