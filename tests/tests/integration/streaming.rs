@@ -14,7 +14,8 @@ use iii::prelude::*;
 use iii::{Body, BodyStream, Bytes, Event, Sse};
 use iii_test_support::http::Client;
 use iii_test_support::wait;
-use iii_tests::{engine, engine_with, eventually, example, http};
+use iii::testing::TestApp;
+use iii_tests::{engine, eventually, example, http};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -275,9 +276,8 @@ async fn the_streaming_example_serves_events_downloads_and_uploads() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_leaves_mid_stream_drops_the_handlers_stream() {
-    let engine = engine().await;
-    let worker = crate::declared::worker(&engine).await;
-    let addr = engine.http_addr();
+    let t = crate::declared::start().await;
+    let addr = t.engine().expect("the kit's own engine").http_addr();
     eventually(WITHIN, || http(addr, "GET", "/streaming-test/count", None)).await;
 
     let mut stream = send(addr, &get("/streaming-test/forever?tag=sse-left")).await;
@@ -291,15 +291,13 @@ async fn a_client_that_leaves_mid_stream_drops_the_handlers_stream() {
         left.elapsed()
     );
 
-    worker.disconnect().await;
-    engine.shutdown().await;
+    t.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_stops_the_handlers_stream() {
-    let engine = engine().await;
-    let worker = crate::declared::worker(&engine).await;
-    let addr = engine.http_addr();
+    let t = crate::declared::start().await;
+    let addr = t.engine().expect("the kit's own engine").http_addr();
     eventually(WITHIN, || http(addr, "GET", "/streaming-test/count", None)).await;
 
     let tag = "flood-slow";
@@ -337,8 +335,7 @@ async fn a_client_that_stops_reading_stops_the_handlers_stream() {
     // Leaving while the stream waits for room drops it too.
     drop(stream);
     until_dropped(tag).await;
-    worker.disconnect().await;
-    engine.shutdown().await;
+    t.shutdown().await;
 }
 
 fn seen_bytes(tag: &str) -> u64 {
@@ -347,13 +344,14 @@ fn seen_bytes(tag: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_streamed_body_is_bounded_by_the_streamed_limit_not_the_inline_one() {
-    let engine = engine_with(|c| {
-        c.max_body_bytes = 64 * 1024;
-        c.max_stream_body_bytes = 1024 * 1024;
-    })
-    .await;
-    let worker = crate::declared::worker(&engine).await;
-    let addr = engine.http_addr();
+    let t = TestApp::options(crate::declared::app())
+        .engine(|c| {
+            c.max_body_bytes = 64 * 1024;
+            c.max_stream_body_bytes = 1024 * 1024;
+        })
+        .start()
+        .await;
+    let addr = t.engine().expect("the kit's own engine").http_addr();
     eventually(WITHIN, || http(addr, "GET", "/streaming-test/count", None)).await;
     let client = Client::new(addr);
     let octets = [("content-type", "application/octet-stream")];
@@ -429,6 +427,5 @@ async fn a_streamed_body_is_bounded_by_the_streamed_limit_not_the_inline_one() {
         "{answer}"
     );
 
-    worker.disconnect().await;
-    engine.shutdown().await;
+    t.shutdown().await;
 }
