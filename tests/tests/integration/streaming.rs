@@ -11,10 +11,10 @@ use std::time::{Duration, Instant};
 
 use futures_util::{Stream, StreamExt};
 use iii::prelude::*;
+use iii::testing::TestApp;
 use iii::{Body, BodyStream, Bytes, Event, Sse};
 use iii_test_support::http::Client;
 use iii_test_support::wait;
-use iii::testing::TestApp;
 use iii_tests::{engine, eventually, example, http};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
