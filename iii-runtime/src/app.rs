@@ -9,8 +9,8 @@ use std::time::Duration;
 use crate::config::WorkerConfig;
 use crate::error::{Error, Result};
 use crate::state_map::StateMap;
-use crate::status::ConnectionStatus;
-use crate::worker::Worker;
+use crate::status::{ConnectionStatus, Refusal};
+use crate::worker::{CallOptions, Worker};
 use crate::{embedded, registry, signal};
 
 pub(crate) type Hook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
@@ -279,8 +279,8 @@ async fn stop(engine: Option<embedded::EmbeddedEngine>) {
 
 /// Adds the holders' names, which the engine's refusal does not carry, from
 /// `engine::workers::list` (best effort, briefly).
-async fn name_holders(worker: &Worker, mut refused: Vec<crate::Refusal>) -> Vec<crate::Refusal> {
-    let options = crate::CallOptions {
+async fn name_holders(worker: &Worker, mut refused: Vec<Refusal>) -> Vec<Refusal> {
+    let options = CallOptions {
         timeout: Some(Duration::from_secs(1)),
         ..Default::default()
     };
