@@ -109,8 +109,10 @@ async fn delete(Path(path): Path<NamePath>, greetings: State<Greetings>) -> iii:
     }
 }
 
-#[iii::main]
-async fn main() -> App {
+/// The app: its name, the greetings every handler shares, and what it logs once ready. Both
+/// `main` and the tests (`tests/greetings.rs`, with `iii::testing::TestApp::new(app())`) serve
+/// it, so the state is given in one place.
+pub(crate) fn app() -> App {
     App::new()
         .name("greetings")
         .state(Greetings::default())
@@ -120,4 +122,9 @@ async fn main() -> App {
             tracing::info!("GET    /greetings/:name   one greeting, or 404");
             tracing::info!("DELETE /greetings/:name   delete a greeting, or 404");
         })
+}
+
+#[iii::main]
+async fn main() -> App {
+    app()
 }

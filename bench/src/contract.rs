@@ -7,11 +7,19 @@ pub const ENV_URL: &str = "III_URL";
 pub const ENV_FUNCTION_ID: &str = "BENCH_FUNCTION_ID";
 /// Environment variable with the HTTP path (no leading slash) of the worker's `POST` route.
 pub const ENV_HTTP_PATH: &str = "BENCH_HTTP_PATH";
+/// Environment variable with the HTTP path (no leading slash) of the worker's typed `POST`
+/// route, served by a function whose id is the echo function's with `.add` appended.
+pub const ENV_ADD_PATH: &str = "BENCH_ADD_PATH";
 /// Environment variable telling the iii-rs worker what of its observability to turn on:
 /// `log` (the request log) or `otel` (traces); unset, nothing.
 pub const ENV_OBSERVE: &str = "BENCH_OBSERVE";
 /// Environment variable with the file the iii-rs worker writes its request log to.
 pub const ENV_REQUEST_LOG: &str = "BENCH_REQUEST_LOG";
+
+/// The id of the typed add function of a worker whose echo function is `echo_id`.
+pub fn add_function_id(echo_id: &str) -> String {
+    format!("{echo_id}.add")
+}
 
 /// Reads a required environment variable, naming it in the error.
 ///

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use iii_bench::args::{Args, USAGE};
-use iii_bench::{report, run, workers};
+use iii_bench::{engine, report, run, startup, workers};
 
 fn main() -> ExitCode {
     let args = match Args::parse(std::env::args().skip(1)) {
@@ -18,8 +18,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    // The engine runs in this process: `RUST_LOG=iii_engine=debug` shows what it makes of
-    // the workers' frames. Off by default, so logging costs nothing during the run.
+    // The engine runs in its own process and inherits `RUST_LOG`: `RUST_LOG=iii_engine=debug`
+    // shows what it makes of the workers' frames. Off by default, so logging costs nothing.
     if std::env::var_os("RUST_LOG").is_some() {
         iii::init_tracing();
     }
@@ -56,21 +56,21 @@ fn main() -> ExitCode {
     }
 }
 
-/// Makes sure the worker binaries are built, in the driver's own profile: `cargo run` builds
-/// only the binary it runs, so under `cargo run` (which sets `CARGO`) this asks the same cargo
-/// to build the two workers (a no-op when they are up to date).
+/// Makes sure the helper binaries (workers, engine, quickstart) are built, in the driver's own
+/// profile: `cargo run` builds only the binary it runs, so under `cargo run` (which sets
+/// `CARGO`) this asks the same cargo to build the others (a no-op when they are up to date).
 fn build_workers(args: &Args) -> Result<(), String> {
-    if args.routes.is_empty() {
+    if args.routes.is_empty() && args.startup_runs == 0 {
         return Ok(());
     }
+    let mut binaries: Vec<&str> = workers::Impl::ALL.iter().map(|w| w.binary()).collect();
+    binaries.dedup();
+    binaries.extend([engine::BINARY, startup::BINARY]);
     if let Ok(cargo) = std::env::var("CARGO") {
         let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
         let mut command = std::process::Command::new(cargo);
         command.args(["build", "--quiet", "--manifest-path", manifest]);
-        let mut binaries: Vec<&str> = args.workers.iter().map(|w| w.binary()).collect();
-        binaries.sort_unstable();
-        binaries.dedup();
-        for binary in binaries {
+        for binary in &binaries {
             command.args(["--bin", binary]);
         }
         if !cfg!(debug_assertions) {
@@ -80,12 +80,12 @@ fn build_workers(args: &Args) -> Result<(), String> {
             .status()
             .map_err(|e| format!("cannot run cargo to build the workers: {e}"))?;
         if !status.success() {
-            return Err(format!("building the worker binaries failed ({status})"));
+            return Err(format!("building the helper binaries failed ({status})"));
         }
     }
     let dir = workers::binary_dir()?;
-    for which in &args.workers {
-        let path = dir.join(which.binary());
+    for binary in binaries {
+        let path = dir.join(binary);
         if !path.exists() {
             return Err(format!(
                 "{} is missing; build it with `cargo build --release --bins` in bench/",

@@ -1,5 +1,5 @@
-//! The echo payloads: a JSON object of a given total size, and the typed shapes the
-//! micro-benchmarks deserialize.
+//! The payloads: the echo object of a given total size, the typed HTTP case's `math.add`
+//! input and output, and the typed shapes the micro-benchmarks deserialize.
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -67,6 +67,32 @@ pub fn echo_raw(size: usize) -> Box<RawValue> {
     serde_json::value::to_raw_value(&echo(size)).expect("an Echo serializes")
 }
 
+/// The typed HTTP case's input: the quickstart's `math.add` request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddInput {
+    /// First addend.
+    pub a: i64,
+    /// Second addend.
+    pub b: i64,
+}
+
+/// The typed HTTP case's output: the quickstart's `math.add` answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddOutput {
+    /// `a + b`.
+    pub sum: i64,
+}
+
+/// The body every typed HTTP request sends (the quickstart's example).
+pub const ADD_REQUEST: &str = r#"{"a":2,"b":3}"#;
+/// The body every worker must answer it with.
+pub const ADD_RESPONSE: &str = r#"{"sum":5}"#;
+
+/// `a + b`, or `None` when it overflows: what every worker's add function computes.
+pub fn add(input: AddInput) -> Option<AddOutput> {
+    input.a.checked_add(input.b).map(|sum| AddOutput { sum })
+}
+
 /// One line item of [`Order`], the structured micro-benchmark payload.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
@@ -120,5 +146,16 @@ mod tests {
         for size in [Size::Small.bytes(), Size::Large.bytes()] {
             assert_eq!(echo_raw(size).get().len(), size);
         }
+    }
+
+    #[test]
+    fn add_request_and_response_agree() {
+        let input: AddInput = serde_json::from_str(ADD_REQUEST).expect("valid");
+        let output = add(input).expect("no overflow");
+        assert_eq!(
+            serde_json::to_string(&output).ok().as_deref(),
+            Some(ADD_RESPONSE)
+        );
+        assert_eq!(add(AddInput { a: i64::MAX, b: 1 }), None);
     }
 }

@@ -36,30 +36,41 @@ fn parse_status(text: &str) -> Option<Memory> {
     })
 }
 
-/// Clock ticks per second of `/proc/<pid>/stat` times. `USER_HZ` is 100 on every Linux
-/// architecture this runs on, and reading it properly would need `sysconf` (unsafe FFI).
-const TICKS_PER_SECOND: u64 = 100;
-
-/// CPU time (user + system) process `pid` has used so far, with 10 ms resolution.
-///
-/// # Errors
-/// When `/proc/<pid>/stat` cannot be read or parsed.
-pub fn cpu_time(pid: u32) -> Result<Duration, String> {
-    let path = format!("/proc/{pid}/stat");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{path}: {e}"))?;
-    parse_stat_ticks(&text)
-        .map(|ticks| Duration::from_millis(ticks * 1000 / TICKS_PER_SECOND))
-        .ok_or_else(|| format!("{path}: unexpected format"))
+/// The load averages over 1, 5 and 15 minutes (`/proc/loadavg`), as printed there.
+pub fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let fields: Vec<&str> = text.split_whitespace().take(3).collect();
+    (fields.len() == 3).then(|| fields.join(" "))
 }
 
-fn parse_stat_ticks(text: &str) -> Option<u64> {
-    // The command name (field 2) is parenthesised and may contain spaces and parentheses:
-    // the fields after the last ')' start with field 3 (state); utime and stime are 14 and 15.
-    let rest = &text[text.rfind(')')? + 1..];
-    let mut fields = rest.split_whitespace().skip(11);
-    let utime: u64 = fields.next()?.parse().ok()?;
-    let stime: u64 = fields.next()?.parse().ok()?;
-    Some(utime + stime)
+/// CPU time process `pid` has used so far, to the nanosecond: the sum of the run times
+/// (`/proc/<pid>/task/<tid>/schedstat`, first field) of its live threads.
+///
+/// `/proc/<pid>/stat` counts in 10 ms ticks, too coarse for a half-second window at some
+/// tens of µs per call. The sum leaves out threads that exited between two samples; the
+/// worker runtimes under test keep their threads for the whole run.
+///
+/// # Errors
+/// When the process's task list cannot be read.
+pub fn cpu_time(pid: u32) -> Result<Duration, String> {
+    let dir = format!("/proc/{pid}/task");
+    let tasks = std::fs::read_dir(&dir).map_err(|e| format!("{dir}: {e}"))?;
+    let mut total_ns: u64 = 0;
+    for task in tasks.flatten() {
+        // A thread that exits while the list is read has no schedstat left: skip it.
+        let Ok(text) = std::fs::read_to_string(task.path().join("schedstat")) else {
+            continue;
+        };
+        let ns = parse_schedstat(&text)
+            .ok_or_else(|| format!("{}/schedstat: unexpected format", task.path().display()))?;
+        total_ns = total_ns.saturating_add(ns);
+    }
+    Ok(Duration::from_nanos(total_ns))
+}
+
+/// The time on CPU, in nanoseconds, from a `schedstat` line (`run_ns wait_ns timeslices`).
+fn parse_schedstat(text: &str) -> Option<u64> {
+    text.split_whitespace().next()?.parse().ok()
 }
 
 #[cfg(test)]
@@ -80,15 +91,23 @@ mod tests {
     }
 
     #[test]
-    fn parses_stat_times_after_a_tricky_name() {
-        let text = "42 (a) b) S 1 42 42 0 -1 4194560 100 0 0 0 7 5 0 0 20 0 1 0 1 0 0";
-        assert_eq!(parse_stat_ticks(text), Some(12));
+    fn parses_schedstat_run_time() {
+        assert_eq!(parse_schedstat("150432 134473 2\n"), Some(150_432));
+        assert_eq!(parse_schedstat(""), None);
+        assert_eq!(parse_schedstat("x 1 2"), None);
     }
 
     #[test]
     fn reads_this_process() {
         let pid = std::process::id();
         assert!(memory(pid).is_ok_and(|m| m.rss_kib > 0 && m.threads >= 1));
-        assert!(cpu_time(pid).is_ok());
+        // Spin a little so that the second sample must be later than the first.
+        let first = cpu_time(pid).expect("schedstat readable");
+        let spin = std::time::Instant::now();
+        while spin.elapsed() < Duration::from_millis(5) {
+            std::hint::black_box(spin.elapsed());
+        }
+        let second = cpu_time(pid).expect("schedstat readable");
+        assert!(second > first, "{first:?} then {second:?}");
     }
 }

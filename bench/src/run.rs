@@ -1,71 +1,20 @@
-//! One benchmark run: start the engine and both workers, run every case against each,
-//! read their memory, stop everything, run the micro-benchmarks.
+//! One benchmark run: start the engine process and the workers, run every case against each
+//! (as many rounds as asked), read their memory, time the quickstart's start-up, stop
+//! everything, run the micro-benchmarks. What it measured is a [`Report`].
 
 use std::time::{Duration, Instant};
 
-use iii_engine::{Engine, EngineConfig};
-
 use crate::args::Args;
 use crate::cases::{self, Case, Route, Target};
-use crate::micro::{self, Measurement};
+use crate::engine::{self, EngineProcess};
+use crate::micro;
+use crate::process::Process;
 use crate::procfs::{self, Memory};
-use crate::stats::Stats;
-use crate::workers::{Impl, WorkerProcess};
-
-/// One implementation's result for one case.
-#[derive(Debug, Clone)]
-pub struct Measured {
-    /// Throughput and latency.
-    pub stats: Stats,
-    /// The worker process's CPU time (user + system) per successful call.
-    pub cpu_per_call: Option<Duration>,
-}
-
-/// Every implementation's result for one case.
-#[derive(Debug, Clone)]
-pub struct CaseResult {
-    /// The case.
-    pub case: Case,
-    /// One result per implementation, in [`Report::workers`] order.
-    pub results: Vec<Result<Measured, String>>,
-}
-
-/// Memory of one worker process at the two points the run samples it.
-#[derive(Debug, Clone, Default)]
-pub struct MemoryResult {
-    /// After registration, before any load.
-    pub idle: Option<Memory>,
-    /// After every case, once the load has stopped.
-    pub after_load: Option<Memory>,
-    /// Why it could not be read, if so.
-    pub error: Option<String>,
-}
-
-/// What the worker with the request log on wrote.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestLogWritten {
-    /// Lines in the file.
-    pub lines: usize,
-    /// Bytes in the file.
-    pub bytes: usize,
-}
-
-/// Everything one run measured.
-#[derive(Debug, Clone, Default)]
-pub struct Report {
-    /// The implementations loaded, in column order.
-    pub workers: Vec<Impl>,
-    /// What the request log worker wrote, when it ran.
-    pub request_log: Option<RequestLogWritten>,
-    /// Load cases.
-    pub cases: Vec<CaseResult>,
-    /// Worker memory, in [`Report::workers`] order.
-    pub memory: Vec<MemoryResult>,
-    /// Decode micro-benchmarks.
-    pub micro: Vec<Measurement>,
-    /// Wall-clock time of the whole run.
-    pub elapsed: Duration,
-}
+use crate::results::{
+    CaseResult, Measured, MemoryResult, NOT_SELECTED, Report, RequestLogWritten, Samples,
+};
+use crate::startup;
+use crate::workers::{self, Impl};
 
 /// How long a worker may take to connect and register.
 const READY_TIMEOUT: Duration = Duration::from_secs(20);
@@ -80,11 +29,13 @@ const SETTLE: Duration = Duration::from_millis(500);
 pub async fn run(args: &Args) -> Result<Report, String> {
     let started = Instant::now();
     let mut report = Report {
-        workers: args.workers.clone(),
+        rounds: args.rounds,
+        timing: (args.warmup, args.window),
+        load: [procfs::load_average(), None],
         ..Report::default()
     };
-    if !args.routes.is_empty() {
-        load(args, &mut report).await?;
+    if !args.routes.is_empty() || args.startup_runs > 0 {
+        with_engine(args, &mut report).await?;
     }
     if args.micro {
         eprintln!("micro-benchmarks ({:?} each)…", args.micro_budget);
@@ -93,20 +44,44 @@ pub async fn run(args: &Args) -> Result<Report, String> {
             .await
             .map_err(|e| format!("micro-benchmarks: {e}"))?;
     }
+    report.load[1] = procfs::load_average();
     report.elapsed = started.elapsed();
     Ok(report)
 }
 
-async fn load(args: &Args, report: &mut Report) -> Result<(), String> {
-    let engine = Engine::start(EngineConfig {
-        ws_port: 0,
-        http_port: 0,
-        ..EngineConfig::default()
-    })
-    .await
-    .map_err(|e| format!("engine: {e}"))?;
+async fn with_engine(args: &Args, report: &mut Report) -> Result<(), String> {
+    let path = match &args.engine {
+        Some(path) => path.clone(),
+        None => workers::binary_dir()?.join(engine::BINARY),
+    };
+    let engine = EngineProcess::start(&path).await?;
+    eprintln!(
+        "engine {} (pid {}) on {} (HTTP {})",
+        path.display(),
+        engine.process.pid(),
+        engine.ws_url,
+        engine.http_addr
+    );
+    if !args.routes.is_empty() {
+        load(args, &engine, report).await?;
+    }
+    for mode in [startup::Mode::Running, startup::Mode::Embedded] {
+        if args.startup_runs == 0 {
+            break;
+        }
+        eprintln!("start-up: {} ×{}…", mode.label(), args.startup_runs);
+        let engine_at = (engine.ws_url.as_str(), engine.http_addr);
+        report
+            .startup
+            .push(startup::measure(mode, args.startup_runs, engine_at).await);
+    }
+    engine.process.stop().await;
+    Ok(())
+}
+
+async fn load(args: &Args, engine: &EngineProcess, report: &mut Report) -> Result<(), String> {
     let driver = iii::Worker::with_config(iii::WorkerConfig {
-        url: engine.ws_url(),
+        url: engine.ws_url.clone(),
         url_is_explicit: true,
         name: "bench-driver".to_owned(),
         ..iii::WorkerConfig::default()
@@ -114,24 +89,23 @@ async fn load(args: &Args, report: &mut Report) -> Result<(), String> {
     driver.connect().await.map_err(|e| format!("driver: {e}"))?;
     let target = Target {
         driver: driver.clone(),
-        http_addr: engine.http_addr(),
+        http_addr: engine.http_addr,
     };
-    eprintln!(
-        "engine on {} (HTTP {}); starting workers…",
-        engine.ws_url(),
-        engine.http_addr()
-    );
 
     let log_file =
         std::env::temp_dir().join(format!("iii-bench-request-log-{}.log", std::process::id()));
-    let workers = &args.workers;
-    let mut processes: Vec<Result<WorkerProcess, String>> = workers
+    let mut processes: Vec<Result<Process, String>> = Impl::ALL
         .iter()
-        .map(|&which| WorkerProcess::spawn(which, &engine.ws_url(), &log_file))
+        .map(|&which| {
+            if args.workers.contains(&which) {
+                workers::spawn(which, &engine.ws_url, &log_file)
+            } else {
+                Err(NOT_SELECTED.to_owned())
+            }
+        })
         .collect();
-    report.memory = vec![MemoryResult::default(); workers.len()];
     let deadline = Instant::now() + READY_TIMEOUT;
-    for (which, process) in workers.iter().zip(processes.iter_mut()) {
+    for (which, process) in Impl::ALL.iter().zip(processes.iter_mut()) {
         if let Ok(p) = process {
             let pid = p.pid();
             if let Err(e) = ready(&target, &args.routes, *which, deadline).await {
@@ -143,32 +117,53 @@ async fn load(args: &Args, report: &mut Report) -> Result<(), String> {
     }
 
     tokio::time::sleep(SETTLE).await;
-    sample_memory(&processes, &mut report.memory, |m| &mut m.idle);
+    report.memory = vec![MemoryResult::default(); Impl::ALL.len()];
+    sample_memory(&processes, engine, report, |m| &mut m.idle);
 
     let all = Case::matrix(&args.routes, &args.sizes, &args.concurrencies);
-    for (index, case) in all.into_iter().enumerate() {
-        // Rotate which implementation goes first, so slow drift on a shared machine
-        // (thermal, neighbours) does not systematically favour one of them.
-        let n = workers.len();
-        let mut results: Vec<Result<Measured, String>> = vec![Err("not run".to_owned()); n];
-        for slot in (0..n).map(|k| (index + k) % n) {
-            let which = workers[slot];
-            results[slot] = match &mut processes[slot] {
-                Ok(process) => measure(&target, process, which, case, args).await,
-                Err(e) => Err(e.clone()),
-            };
-            eprintln!(
-                "{:<16} {:<21} {}",
-                case.label(),
-                which.label(),
-                summary(&results[slot])
-            );
+    report.cases = all
+        .iter()
+        .map(|&case| CaseResult {
+            case,
+            results: vec![Samples::default(); Impl::ALL.len()],
+        })
+        .collect();
+    let running: Vec<usize> = (0..Impl::ALL.len())
+        .filter(|&slot| processes[slot].is_ok())
+        .collect();
+    for round in 0..args.rounds {
+        for (index, result) in report.cases.iter_mut().enumerate() {
+            // Rotate which implementation goes first, from case to case and round to round,
+            // so slow drift on a shared machine does not systematically favour one of them.
+            let n = running.len();
+            for k in 0..n {
+                let slot = running[(index + round + k) % n];
+                let which = Impl::ALL[slot];
+                let Ok(process) = &mut processes[slot] else {
+                    continue;
+                };
+                let outcome = measure(&target, process, engine, which, result.case, args).await;
+                eprintln!(
+                    "{}/{} {:<16} {:<21} {}",
+                    round + 1,
+                    args.rounds,
+                    result.case.label(),
+                    which.label(),
+                    summary(&outcome)
+                );
+                let samples = &mut result.results[slot];
+                match outcome {
+                    Ok(m) => samples.rounds.push(m),
+                    Err(e) => {
+                        samples.error.get_or_insert(e);
+                    }
+                }
+            }
         }
-        report.cases.push(CaseResult { case, results });
     }
 
     tokio::time::sleep(SETTLE).await;
-    sample_memory(&processes, &mut report.memory, |m| &mut m.after_load);
+    sample_memory(&processes, engine, report, |m| &mut m.after_load);
 
     for process in processes.into_iter().flatten() {
         process.stop().await;
@@ -181,7 +176,6 @@ async fn load(args: &Args, report: &mut Report) -> Result<(), String> {
         let _ = std::fs::remove_file(&log_file);
     }
     driver.disconnect().await;
-    engine.shutdown().await;
     Ok(())
 }
 
@@ -192,7 +186,7 @@ async fn ready(
     deadline: Instant,
 ) -> Result<(), String> {
     cases::rpc::wait_ready(&target.driver, which, deadline).await?;
-    if routes.contains(&Route::Http) {
+    if routes.contains(&Route::Http) || routes.contains(&Route::Add) {
         cases::http::wait_ready(target.http_addr, which, deadline).await?;
     }
     Ok(())
@@ -200,7 +194,8 @@ async fn ready(
 
 async fn measure(
     target: &Target,
-    process: &mut WorkerProcess,
+    process: &mut Process,
+    engine: &EngineProcess,
     which: Impl,
     case: Case,
     args: &Args,
@@ -208,32 +203,39 @@ async fn measure(
     if let Some(status) = process.exited() {
         return Err(format!("worker exited: {status}"));
     }
-    let pid = process.pid();
+    let (pid, engine_pid) = (process.pid(), engine.process.pid());
     let (stats, [before, after]) =
         cases::run(target, which, case, (args.warmup, args.window), || {
-            procfs::cpu_time(pid)
+            (procfs::cpu_time(pid), procfs::cpu_time(engine_pid))
         })
         .await?;
-    let used = after?.saturating_sub(before?);
-    let cpu_per_call = (stats.calls > 0).then(|| used.div_f64(stats.calls as f64));
+    let per_call = |before: Result<Duration, String>, after: Result<Duration, String>| {
+        let used = after?.saturating_sub(before?);
+        Ok::<_, String>((stats.calls > 0).then(|| used.div_f64(stats.calls as f64)))
+    };
     Ok(Measured {
+        cpu_per_call: per_call(before.0, after.0)?,
+        engine_cpu_per_call: per_call(before.1, after.1)?,
         stats,
-        cpu_per_call,
     })
 }
 
 fn sample_memory(
-    processes: &[Result<WorkerProcess, String>],
-    memory: &mut [MemoryResult],
+    processes: &[Result<Process, String>],
+    engine: &EngineProcess,
+    report: &mut Report,
     at: impl Fn(&mut MemoryResult) -> &mut Option<Memory>,
 ) {
-    for (process, slot) in processes.iter().zip(memory.iter_mut()) {
-        match process.as_ref().map(|p| procfs::memory(p.pid())) {
-            Ok(Ok(m)) => *at(slot) = Some(m),
-            Ok(Err(e)) => slot.error = Some(e),
-            Err(e) => slot.error = Some(e.clone()),
-        }
+    let sample = |pid: Result<u32, &String>, slot: &mut MemoryResult| match pid.map(procfs::memory)
+    {
+        Ok(Ok(m)) => *at(slot) = Some(m),
+        Ok(Err(e)) => slot.error = Some(e),
+        Err(e) => slot.error = Some(e.clone()),
+    };
+    for (process, slot) in processes.iter().zip(report.memory.iter_mut()) {
+        sample(process.as_ref().map(Process::pid), slot);
     }
+    sample(Ok(engine.process.pid()), &mut report.engine_memory);
 }
 
 fn summary(result: &Result<Measured, String>) -> String {

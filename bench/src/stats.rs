@@ -1,4 +1,4 @@
-//! Summaries of one load run: throughput and latency percentiles.
+//! Summaries of one load run (throughput and latency percentiles), and medians over runs.
 
 use std::time::Duration;
 
@@ -53,6 +53,18 @@ impl Stats {
     }
 }
 
+/// The median of `values` (the mean of the two middle ones for an even count), `None` when
+/// empty. Sorts `values`.
+pub fn median(values: &mut [f64]) -> Option<f64> {
+    values.sort_unstable_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
 /// The nearest-rank percentile `q` (0.0-1.0) of sorted values, 0 when empty.
 fn percentile(sorted: &[u64], q: f64) -> u64 {
     if sorted.is_empty() {
@@ -74,6 +86,13 @@ mod tests {
         assert_eq!(percentile(&values, 1.0), 100);
         assert_eq!(percentile(&[7], 0.99), 7);
         assert_eq!(percentile(&[], 0.5), 0);
+    }
+
+    #[test]
+    fn medians() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
     }
 
     #[test]

@@ -1,16 +1,20 @@
-//! The worker processes under test: which binary, which ids, spawning and stopping them.
+//! The worker processes under test: which binary, which ids and routes, spawning them.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::Duration;
 
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
-use crate::contract::{ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_OBSERVE, ENV_REQUEST_LOG, ENV_URL};
+use crate::contract::{
+    ENV_ADD_PATH, ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_OBSERVE, ENV_REQUEST_LOG, ENV_URL,
+};
+use crate::process::Process;
 
 /// A worker implementation under test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Impl {
+    /// The floor (`bench-worker-floor`): a bare tokio-tungstenite socket, serde_json, every
+    /// frame answered on one task. The least a worker can do; a measuring stick, not a product.
+    Floor,
     /// This project's runtime (`bench-worker-iii-rs`), with no subscriber and no exporter:
     /// everything its observability does is off.
     IiiRs,
@@ -29,7 +33,8 @@ pub enum Impl {
 
 impl Impl {
     /// Every implementation, in report order.
-    pub const ALL: [Impl; 5] = [
+    pub const ALL: [Impl; 6] = [
+        Impl::Floor,
         Impl::IiiRs,
         Impl::IiiRsLog,
         Impl::IiiRsOtel,
@@ -37,14 +42,15 @@ impl Impl {
         Impl::SdkOtelOff,
     ];
 
-    /// The implementation a `--workers` key names (its [`key`](Impl::key)).
+    /// The implementation `--workers` knows by `key` (its [`key`](Impl::key)).
     pub fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|w| w.key() == key)
     }
 
-    /// The key `--workers` names it by.
+    /// The name `--workers` knows this implementation by.
     pub fn key(self) -> &'static str {
         match self {
+            Self::Floor => "floor",
             Self::IiiRs => "iii-rs",
             Self::IiiRsLog => "iii-rs-log",
             Self::IiiRsOtel => "iii-rs-otel",
@@ -56,6 +62,7 @@ impl Impl {
     /// Column label.
     pub fn label(self) -> &'static str {
         match self {
+            Self::Floor => "floor",
             Self::IiiRs => "iii-rs",
             Self::IiiRsLog => "iii-rs request log",
             Self::IiiRsOtel => "iii-rs traces",
@@ -67,6 +74,7 @@ impl Impl {
     /// A short label for ratio columns.
     pub fn short(self) -> &'static str {
         match self {
+            Self::Floor => "floor",
             Self::IiiRs => "iii-rs",
             Self::IiiRsLog => "log",
             Self::IiiRsOtel => "traces",
@@ -78,6 +86,7 @@ impl Impl {
     /// The worker binary's name (a `[[bin]]` of this crate).
     pub fn binary(self) -> &'static str {
         match self {
+            Self::Floor => "bench-worker-floor",
             Self::IiiRs | Self::IiiRsLog | Self::IiiRsOtel => "bench-worker-iii-rs",
             Self::Sdk | Self::SdkOtelOff => "bench-worker-sdk",
         }
@@ -86,7 +95,7 @@ impl Impl {
     /// Environment the worker process gets besides the engine URL and its ids.
     pub fn env(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            Self::IiiRs | Self::Sdk => &[],
+            Self::Floor | Self::IiiRs | Self::Sdk => &[],
             Self::IiiRsLog => &[(ENV_OBSERVE, "log")],
             Self::IiiRsOtel => &[(ENV_OBSERVE, "otel")],
             Self::SdkOtelOff => &[("OTEL_ENABLED", "false")],
@@ -97,6 +106,7 @@ impl Impl {
     /// the one engine and the cases can alternate between them.
     pub fn function_id(self) -> &'static str {
         match self {
+            Self::Floor => "bench.echo.floor",
             Self::IiiRs => "bench.echo.iii-rs",
             Self::IiiRsLog => "bench.echo.iii-rs-log",
             Self::IiiRsOtel => "bench.echo.iii-rs-otel",
@@ -108,11 +118,25 @@ impl Impl {
     /// The HTTP path (without the leading slash) of the worker's `POST` echo route.
     pub fn http_path(self) -> &'static str {
         match self {
+            Self::Floor => "echo/floor",
             Self::IiiRs => "echo/iii-rs",
             Self::IiiRsLog => "echo/iii-rs-log",
             Self::IiiRsOtel => "echo/iii-rs-otel",
             Self::Sdk => "echo/sdk",
             Self::SdkOtelOff => "echo/sdk-otel-off",
+        }
+    }
+
+    /// The HTTP path (without the leading slash) of the worker's typed `POST` route: the
+    /// quickstart's `{"a":2,"b":3}` → `{"sum":5}`.
+    pub fn add_path(self) -> &'static str {
+        match self {
+            Self::Floor => "add/floor",
+            Self::IiiRs => "add/iii-rs",
+            Self::IiiRsLog => "add/iii-rs-log",
+            Self::IiiRsOtel => "add/iii-rs-otel",
+            Self::Sdk => "add/sdk",
+            Self::SdkOtelOff => "add/sdk-otel-off",
         }
     }
 }
@@ -128,68 +152,20 @@ pub fn binary_dir() -> Result<PathBuf, String> {
         .ok_or_else(|| format!("{} has no parent directory", exe.display()))
 }
 
-/// A spawned worker process; killed if dropped without [`stop`](WorkerProcess::stop).
-#[derive(Debug)]
-pub struct WorkerProcess {
-    child: Child,
-    pid: u32,
-}
-
-impl WorkerProcess {
-    /// Spawns `which` against the engine at `engine_url`; a worker with the request log on
-    /// writes it to `request_log`.
-    ///
-    /// # Errors
-    /// When the binary cannot be started.
-    pub fn spawn(which: Impl, engine_url: &str, request_log: &Path) -> Result<Self, String> {
-        let path = binary_dir()?.join(which.binary());
-        let child = Command::new(&path)
-            .env(ENV_URL, engine_url)
-            .env(ENV_REQUEST_LOG, request_log)
-            .env(ENV_FUNCTION_ID, which.function_id())
-            .env(ENV_HTTP_PATH, which.http_path())
-            .envs(which.env().iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", path.display()))?;
-        let pid = child
-            .id()
-            .ok_or_else(|| format!("{} exited at once", path.display()))?;
-        Ok(Self { child, pid })
-    }
-
-    /// The process id.
-    pub fn pid(&self) -> u32 {
-        self.pid
-    }
-
-    /// Whether the process has exited (it should not before [`stop`](Self::stop)).
-    pub fn exited(&mut self) -> Option<String> {
-        match self.child.try_wait() {
-            Ok(Some(status)) => Some(status.to_string()),
-            Ok(None) => None,
-            Err(e) => Some(e.to_string()),
-        }
-    }
-
-    /// Asks the worker to shut down (SIGTERM), and kills it if it has not exited within 3 s.
-    pub async fn stop(mut self) {
-        // `kill(1)` rather than FFI: this crate forbids unsafe code.
-        let asked = Command::new("kill")
-            .args(["-TERM", &self.pid.to_string()])
-            .status()
-            .await
-            .is_ok_and(|s| s.success());
-        if asked
-            && tokio::time::timeout(Duration::from_secs(3), self.child.wait())
-                .await
-                .is_ok()
-        {
-            return;
-        }
-        let _ = self.child.kill().await;
-    }
+/// Spawns `which` against the engine at `engine_url`; a worker with the request log on
+/// writes it to `request_log`.
+///
+/// # Errors
+/// When the binary cannot be started.
+pub fn spawn(which: Impl, engine_url: &str, request_log: &Path) -> Result<Process, String> {
+    let path = binary_dir()?.join(which.binary());
+    let mut command = Command::new(&path);
+    command
+        .env(ENV_URL, engine_url)
+        .env(ENV_FUNCTION_ID, which.function_id())
+        .env(ENV_HTTP_PATH, which.http_path())
+        .env(ENV_ADD_PATH, which.add_path())
+        .env(ENV_REQUEST_LOG, request_log)
+        .envs(which.env().iter().copied());
+    Process::spawn(command, &path.display().to_string(), false)
 }

@@ -5,6 +5,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::str::FromStr;
 use std::time::Duration;
 
+pub use crate::config_security::{
+    FilterRule, FunctionFilter, ListenerAccess, MetadataMatch, Rbac, UrlPolicy, WorkerListener,
+};
 pub use crate::config_stores::{Persistence, QueueSettings};
 
 /// Everything the engine can be told at start.
@@ -103,6 +106,13 @@ pub struct EngineConfig {
     /// request counts against [`concurrency_request_limit`](Self::concurrency_request_limit)
     /// only once its body is in.
     pub http_body_timeout: Duration,
+    /// The most bytes a streamed request body may carry (default 4 GiB). A route whose
+    /// function reads the raw body (its `http` trigger's config says `"stream_body": true`)
+    /// gets bodies that are not JSON forwarded through the request channel as they arrive,
+    /// not collected first: [`max_body_bytes`](Self::max_body_bytes) does not bound them, this
+    /// does (a body past it is cut off and the function's read fails), and at most
+    /// [`http_body_timeout`](Self::http_body_timeout) may pass between two of its chunks.
+    pub max_stream_body_bytes: u64,
     /// The CORS policy of the HTTP port (default [`Cors::Any`], the real engine's).
     pub cors: Cors,
     /// Serve HTTP requests whatever host their `Host` header names (default `false`). While the
@@ -115,6 +125,17 @@ pub struct EngineConfig {
     /// apply no CORS to WebSockets, so any page could otherwise register and call functions.
     /// SDKs send no `Origin` header.
     pub ws_allowed_origins: Vec<String>,
+
+    // Access-controlled listeners, and what HTTP-invoked functions may reach.
+    /// The access control of the worker port (default: none, every connection may do
+    /// everything): a middleware function and `rbac` rules, as a further listener may have.
+    pub ws_access: ListenerAccess,
+    /// Further worker listeners, each on its own port with its own access control (default
+    /// none): the config file's further `iii-worker-manager` entries.
+    pub listeners: Vec<WorkerListener>,
+    /// Where HTTP-invoked functions (a `registerfunction` with an `invocation`) may point
+    /// (default: the real engine's policy, which needs HTTPS; see [`UrlPolicy`]).
+    pub http_functions: UrlPolicy,
 }
 
 /// The CORS policy of the HTTP port.
@@ -162,9 +183,14 @@ impl Default for EngineConfig {
             max_triggers_per_worker: 10_000,
             max_connections: 1024,
             http_body_timeout: Duration::from_secs(10),
+            max_stream_body_bytes: 4 << 30,
             cors: Cors::Any,
             allow_any_host: false,
             ws_allowed_origins: Vec::new(),
+
+            ws_access: ListenerAccess::default(),
+            listeners: Vec::new(),
+            http_functions: UrlPolicy::default(),
         }
     }
 }

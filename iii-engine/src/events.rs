@@ -25,7 +25,8 @@ pub(crate) enum Event {
         old: Value,
         new: Value,
     },
-    /// A `stream::*` write; `event` is `create`, `update` or `delete`.
+    /// A `stream::*` write; `event` is `create`, `update` or `delete`, or `event` for a
+    /// `stream::send` (which stores nothing).
     Stream {
         stream: String,
         group: String,

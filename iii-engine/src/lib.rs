@@ -16,64 +16,33 @@
 //!   the worker port (each end with its own key);
 //! * `cron` triggers, durable queues (`durable:subscriber`/`queue`, `iii::durable::publish`,
 //!   retries and a dead-letter list), pub/sub (`subscribe`/`publish`), the `state::*` builtins
-//!   with `state` triggers, the `stream::*` builtins with `stream` triggers, the engine's own
-//!   trigger types (`engine::workers-available`, `engine::functions-available`) and trigger
-//!   functions (`engine::register_trigger`, `engine::unregister_trigger`), and introspection
+//!   with `state` triggers, the `stream::*` builtins with `stream` triggers (and streams that a
+//!   worker provides by registering `stream::<op>(<name>)`), the update operations of
+//!   `state::update`/`stream::update` with the engine's semantics (`path` a top-level field,
+//!   whole-number `by`), the engine's own trigger types (`engine::workers-available`,
+//!   `engine::functions-available`), trigger types that workers provide
+//!   (`registertriggertype`: bindings forwarded to the provider, parked while there is none,
+//!   a provider's refusal passed on to the binding's worker), trigger functions
+//!   (`engine::register_trigger`, `engine::unregister_trigger`), and introspection
 //!   (`engine::functions::list`/`info`, `engine::workers::list`/`info`,
-//!   `engine::registered-triggers::list`).
+//!   `engine::registered-triggers::list`), and `engine::log::*` for the SDKs' loggers;
+//! * **HTTP-invoked functions** (protocol.md §4.4): a `registerfunction` with an `invocation`
+//!   is called by the engine itself over HTTP, with the real engine's `x-iii-*` headers and
+//!   HMAC signature, bearer or API-key authentication from named environment variables, under
+//!   a URL allow-list and a private-address block ([`EngineConfig::http_functions`],
+//!   `iii-http-functions` in the config file);
+//! * **access-controlled worker listeners**: further worker ports ([`EngineConfig::listeners`],
+//!   a second `iii-worker-manager` in the config file), each with a worker-provided auth
+//!   function (headers, query and address in; an `AuthResult` out), `expose_functions` rules
+//!   (`match("…")` patterns and metadata), the `on_function_registration`,
+//!   `on_trigger_registration` and `on_trigger_type_registration` hooks, a middleware
+//!   function around its calls, and the registration prefix, taken off again when a function
+//!   is invoked. What a connection may not do is answered `FORBIDDEN` (`function '<id>' not
+//!   allowed (add to rbac.expose_functions)`), a refused connection gets one `AUTH_ERROR`
+//!   frame and a Close: never a timeout.
 //!
-//! Deliberate differences from the real engine:
-//!
-//! * both ports bind loopback by default;
-//! * a null HTTP result is streamed from the `response` channel only when the worker connects
-//!   that channel's writer within [`EngineConfig::http_stream_grace`], and is otherwise
-//!   answered `200` with an empty body instead of hanging until the timeout;
-//! * HTTP requests over the concurrency limit are answered `503` instead of queueing, and a
-//!   request counts against the limit only once its body has arrived; a body still arriving
-//!   after [`EngineConfig::http_body_timeout`] is answered `408`;
-//! * a path that routes serve for other methods only is answered `405` with an `allow`
-//!   header (the real engine answers `404`);
-//! * an `invokefunction` whose `invocation_id` is a string but not a UUID is served and
-//!   answered under that string; `stream::send` has no stream socket to send to; and there
-//!   are no namespaces;
-//! * **one worker cannot take over what another, or the engine, provides** (the real engine
-//!   lets it, protocol.md §4.2): a `registerfunction` for an id the engine provides itself
-//!   (`state::set`, `publish`, `engine::workers::list`, …; exact ids, so `stream::get(<name>)`
-//!   stays a custom stream provider's own) is refused with `registrationrejected`; an `http`
-//!   trigger on a method and path that another binding serves is refused with a
-//!   `triggerregistrationresult` error naming its holder, instead of replacing the route; and
-//!   `engine::unregister_trigger`, like `unregistertrigger`, removes only the bindings its
-//!   caller made (the maker of an `engine::register_trigger` binding is recorded, and handed
-//!   over on reattach), answering `FORBIDDEN` otherwise;
-//! * **browsers are kept out of local routes and sockets**: CORS stays permissive by default,
-//!   as on the real engine, but [`EngineConfig::cors`] can list origins or turn it off; while
-//!   bound to loopback, a request whose `Host` names another machine is answered `403` (a
-//!   DNS-rebinding guard, [`EngineConfig::allow_any_host`]); and a worker-port upgrade carrying
-//!   a browser `Origin` is refused with `403` unless [`EngineConfig::ws_allowed_origins`]
-//!   lists it;
-//! * **what is sent fits what the receiver takes**: a message larger than
-//!   [`EngineConfig::max_frame_bytes`] (16 MiB) is sent in fragments; one larger than
-//!   [`EngineConfig::max_message_bytes`] (64 MiB) is not sent at all, and its caller gets
-//!   `message_too_large` (an HTTP client `413`);
-//! * **Close frames say why**: `1007` for invalid UTF-8, `1009` for a frame or message over the
-//!   limits, `1002` for another protocol violation, `1000` "replaced by a reattaching
-//!   connection" on eviction, and `1001` "engine shutting down" only when it is.
-//!
-//! Unlike the real engine it also bounds what one worker can make it hold: functions and
-//! trigger bindings per connection ([`EngineConfig::max_functions_per_worker`],
-//! [`EngineConfig::max_triggers_per_worker`]; the bindings made with `engine::register_trigger`
-//! share one such cap), sockets on the worker port ([`EngineConfig::max_connections`]), calls
-//! in flight per worker ([`EngineConfig::max_calls_per_worker`],
-//! [`EngineConfig::max_call_bytes_per_worker`]; past them the worker is read no further, except
-//! for its answers, and calls to one target take at most half of that room, so that a target
-//! that stops answering slows only the calls made to it), the time one frame may take to reach
-//! a worker ([`EngineConfig::write_timeout`]; a worker that stops reading is disconnected),
-//! deliveries in flight per subscriber ([`EngineConfig::delivery_concurrency`] or
-//! `queue_config.concurrency`) and fires waiting per subscriber
-//! ([`EngineConfig::delivery_queue`]; past it fires are dropped, counted and logged, and
-//! durable messages dead-lettered), the dead-letter list (64 MiB) and channel buffers (16 MiB
-//! from a worker's writer). Registering costs the same at the 200,000th route as at the
-//! first: the registry's tables are persistent maps and the route table a persistent trie.
+//! Where it differs from the real engine on purpose, from binding loopback by default to
+//! answering refusals the real engine only logs, is in the table of [`differences`].
 //!
 //! # Persistence and delivery
 //!
@@ -106,16 +75,16 @@
 //!
 //! | In the file | iii-engine |
 //! |---|---|
-//! | `iii-worker-manager#rbac`, or a worker manager with `rbac` | ignored: no listener on its port (the RBAC listener is not supported yet) |
-//! | a second plain worker manager | ignored: one worker listener |
-//! | `middleware_function_id` of the worker manager | ignored (not supported yet) |
+//! | more than one `iii-worker-manager` | the first is the worker port, every later one a further listener ([`EngineConfig::listeners`]), loopback unless it names a host; `handshake_timeout_ms` of a later one ignored |
+//! | `middleware_function_id`, `rbac` of a worker manager | read ([`EngineConfig::ws_access`], [`ListenerAccess`]); a bad `expose_functions` rule is an error |
 //! | `iii-http`: `cors.allowed_origins` | read, as on the real engine ([`EngineConfig::cors`]); `cors.allowed_methods` ignored: a preflight answer allows every method |
 //! | `iii-http`: `middleware` | ignored (not supported yet) |
 //! | `iii-stream`: `port`, `host`, `auth_function` | ignored: there is no stream socket |
 //! | adapters other than the built-in ones (`redis`, `rabbitmq`, `bridge`) | ignored: the store stays in memory |
 //! | `store_method: file_based` + `file_path: P` | SQLite at `P.sqlite3`, beside what the real engine writes at `P`; `save_interval_ms` ignored |
 //! | `queue_configs`: `type: fifo` | one message at a time in order, retries included; `message_group_field` is required in payloads but groups are not run in parallel; `poll_interval_ms` ignored |
-//! | `iii-http-functions`, `configuration`, observability, unknown workers | ignored, one log line each |
+//! | `iii-http-functions`: `security` | read ([`EngineConfig::http_functions`]); its older `functions`/`triggers` lists ignored (workers register HTTP functions) |
+//! | `configuration`, observability, unknown workers | ignored, one log line each |
 //!
 //! # Layout
 //!
@@ -124,23 +93,28 @@
 //! ```text
 //!   server (Engine::start, EngineHandle)       builds everything, owns the task set
 //!     │
-//!   front ends      ws/        worker port: sockets, connection loop, frames, writer,
-//!     │                        data channel sockets
+//!   front ends      ws/        worker ports: sockets, authentication, connection loop,
+//!     │                        frames and the access gate, writer, data channel sockets
 //!     │             http/      HTTP triggers: listener, pipeline, envelope, streaming
 //!     │
-//!   routing         router     function id → worker link or builtin; waits for answers
+//!   routing         router     function id → worker link, HTTP function or builtin; waits
 //!   and firing      fire/      the one owner of trigger firing, one delivery queue per target
 //!     │             builtins/  the table of engine functions and their handlers
-//!     │             triggers/  validating and activating bindings, cron jobs
+//!     │             triggers/  validating and activating bindings, cron jobs, trigger types
+//!     │                        that workers provide
 //!     │
 //!   stores          registry/  workers, functions, bindings, routes (snapshot read path)
 //!     │             stores/    state, streams, durable queues with dead letters, cron
 //!     │                        bookkeeping (owned by a task each, persisted through db/),
 //!     │                        channels
+//!     │             http_functions/  the client of HTTP-invoked functions: URL policy,
+//!     │                        secrets and signature, one request, the answer's mapping
 //!     │
 //!   shared types    events     changes that fire triggers (values, bounded inbox)
 //!                   codec      invocation outcomes, builtin input and reply
-//!                   tasks, limit, config (+ config_stores), config_file, error, url
+//!                   access     what a connection of an access-controlled listener may do
+//!                   tasks, limit, config (+ config_stores, config_security), config_file,
+//!                   error, url, pattern
 //!                   iii-protocol: wire types, HTTP envelope, error codes
 //! ```
 //!
@@ -156,13 +130,16 @@
 //! its queue off with bounded concurrency. Nothing spawns a task per fire, and a slow
 //! subscriber fills only its own queue.
 //!
-//! Where the next features go: trigger types that
-//! workers provide become a kind of binding in `triggers/` (today's unknown types are parked
-//! there) fired by `fire/`; functions invoked over HTTP are a second kind of link the router
-//! resolves a function to; an access-control listener sits in `ws/frames` before a frame is
-//! handled; custom stream providers plug in behind the store owners of `stores/`, which
-//! serialize every command and commit through a backend between batches. The config file
-//! reader already accepts (and reports as ignored) the sections of those features.
+//! How an access-controlled connection is served: the listener authenticates the upgrade
+//! (`ws/auth`), and the registry keeps what the connection may do (`access`) with it; each
+//! frame then passes the gate (`ws/gate`), which refuses it, asks a hook, or rewrites it (the
+//! middleware, the registration prefix) before it is handled as any other; the introspection
+//! builtins read the same access to show only what the caller may call, and the router takes
+//! the prefix off when it invokes the worker. An HTTP-invoked function is a function whose
+//! registry entry holds its checked target (`http_functions`), which the router calls instead
+//! of a worker. Streams a worker provides are the router's too: it hands their calls to the
+//! worker's `stream::<op>(<name>)` function, and `builtins/providers.rs` checks the answer and
+//! fires the triggers.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), iii_engine::EngineError> {
@@ -176,6 +153,7 @@
 //! # }
 //! ```
 
+mod access;
 #[cfg(test)]
 mod arbitrary;
 mod builtins;
@@ -183,12 +161,16 @@ mod codec;
 mod config;
 #[cfg(feature = "config-file")]
 pub mod config_file;
+mod config_security;
 mod config_stores;
+pub mod differences;
 mod error;
 mod events;
 mod fire;
 mod http;
+mod http_functions;
 mod limit;
+mod pattern;
 mod registry;
 mod router;
 mod server;
@@ -198,6 +180,9 @@ mod triggers;
 mod url;
 mod ws;
 
-pub use config::{Cors, EngineConfig, Persistence, QueueSettings, env};
+pub use config::{
+    Cors, EngineConfig, FilterRule, FunctionFilter, ListenerAccess, MetadataMatch, Persistence,
+    QueueSettings, Rbac, UrlPolicy, WorkerListener, env,
+};
 pub use error::EngineError;
 pub use server::{Engine, EngineHandle};

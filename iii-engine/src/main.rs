@@ -72,6 +72,21 @@ struct Args {
     #[arg(long, value_name = "ORIGIN")]
     ws_allow_origin: Vec<String>,
 
+    // HTTP-invoked functions (a `registerfunction` with an `invocation`).
+    /// Hosts HTTP-invoked functions may call (repeatable; `*` and `?` are wildcards); replaces
+    /// the config file's `url_allowlist` (default: any host).
+    #[arg(long, value_name = "PATTERN")]
+    http_functions_allow: Vec<String>,
+    /// Let HTTP-invoked functions call private, loopback and link-local addresses (the
+    /// config file's `block_private_ips: false`).
+    #[arg(long)]
+    http_functions_allow_private_ips: bool,
+    /// Let HTTP-invoked functions use http:// URLs (the config file's `require_https:
+    /// false`). iii-engine has no TLS, so without this (or the config file's word) no HTTP
+    /// function can be registered.
+    #[arg(long)]
+    http_functions_allow_http: bool,
+
     // Config file and persistence.
     /// The real engine's config.yaml (`workers:` or `modules:`); what it sets that iii-engine
     /// does not do is logged, one line each.
@@ -177,6 +192,15 @@ fn settings(args: &Args, matches: &ArgMatches) -> Result<EngineConfig, String> {
     }
     if given(matches, "ws_allow_origin") {
         config.ws_allowed_origins = args.ws_allow_origin.clone();
+    }
+    if given(matches, "http_functions_allow") {
+        config.http_functions.url_allowlist = args.http_functions_allow.clone();
+    }
+    if args.http_functions_allow_private_ips {
+        config.http_functions.block_private_ips = false;
+    }
+    if args.http_functions_allow_http {
+        config.http_functions.require_https = false;
     }
     if let Some(dir) = &args.data_dir {
         config.persistence = Persistence::in_dir(dir);

@@ -2,7 +2,12 @@
 //! deliver the call over that worker's [`Link`], and wait for the answer.
 //!
 //! Builtins come first: their ids are reserved, so no registration can put a worker between a
-//! caller and the engine's own function. A call reads the registry once (one snapshot); the
+//! caller and the engine's own function. The one exception is chosen by the engine, not taken
+//! by a worker: a `stream::<op>` call on a stream a worker provides goes to that worker's own
+//! `stream::<op>(<name>)` function (see `builtins::delegation`). A function invoked over HTTP
+//! goes to its URL (`crate::http_functions`), any other to its worker, under the id that
+//! worker registered (an access-controlled listener's registration prefix taken off). A call
+//! reads the registry once (one snapshot); the
 //! invocation waits in the target's own table of unanswered calls, not in a global one. A
 //! call larger than the target accepts is not sent: its caller gets `message_too_large`.
 
@@ -14,6 +19,7 @@ use serde_json::value::RawValue;
 
 use crate::builtins;
 use crate::codec::{Outcome, not_found, stopped};
+use crate::http_functions::HttpFunctions;
 use crate::registry::{Link, Registry, Sent, Snapshot};
 
 /// One call to route, whoever makes it (a worker, an HTTP route, a cron tick, a queue).
@@ -69,16 +75,27 @@ impl Drop for Waiting<'_> {
     }
 }
 
-/// The router: the registry to resolve functions in, and the builtins for the rest.
+/// The router: the registry to resolve functions in, the builtins for the rest, and the client
+/// of HTTP-invoked functions.
 pub(crate) struct Router {
     registry: Arc<Registry>,
     builtins: builtins::Context,
+    http: Arc<HttpFunctions>,
 }
 
 impl Router {
-    /// A router over `registry` and the builtins of `builtins`.
-    pub(crate) fn new(registry: Arc<Registry>, builtins: builtins::Context) -> Self {
-        Self { registry, builtins }
+    /// A router over `registry`, the builtins of `builtins` and the HTTP functions `http`
+    /// calls.
+    pub(crate) fn new(
+        registry: Arc<Registry>,
+        builtins: builtins::Context,
+        http: Arc<HttpFunctions>,
+    ) -> Self {
+        Self {
+            registry,
+            builtins,
+            http,
+        }
     }
 
     /// Routes a call and waits for its outcome. There is no engine-side timeout: callers that
@@ -91,12 +108,32 @@ impl Router {
     /// Like [`Router::invoke`], resolving the function in a snapshot the caller already holds.
     pub(crate) async fn invoke_on(&self, snapshot: &Snapshot, call: Call) -> Outcome {
         if builtins::is_builtin(&call.function_id) {
+            // A stream a worker provides: its function serves the call instead of the store.
+            if let Some(d) = builtins::delegation(snapshot, &call.function_id, call.data.get()) {
+                let data = RawValue::from_string(d.data.clone()).unwrap_or(call.data);
+                let target = Call {
+                    function_id: d.target.clone(),
+                    data,
+                    ..call
+                };
+                let outcome = Box::pin(self.invoke_on(snapshot, target)).await;
+                return self.builtins.delegated(d, outcome).await;
+            }
             let data = call.data.get();
             let outcome = self
                 .builtins
                 .call(&call.function_id, call.caller, data)
                 .await;
             return outcome.unwrap_or_else(|| Err(not_found(&call.function_id)));
+        }
+        if let Some(target) = snapshot
+            .functions
+            .get(&call.function_id)
+            .filter(|f| snapshot.workers.contains_key(&f.owner))
+            .and_then(|f| f.http.clone())
+        {
+            let id = call.preferred_id.unwrap_or_else(Uuid::new_v4);
+            return self.http.invoke(&target, id, &call.data).await;
         }
         let registered = snapshot.link_of(&call.function_id).and_then(|link| {
             let (id, wait) = link.expect(call.preferred_id)?;
@@ -126,7 +163,7 @@ impl Router {
         let function_id = call.function_id.clone();
         let frame = InvokeFunction {
             invocation_id: Some(id),
-            function_id: call.function_id,
+            function_id: snapshot.local_id(&call.function_id).to_owned(),
             data: call.data,
             traceparent: call.traceparent,
             baggage: call.baggage,

@@ -1,4 +1,4 @@
-//! Starting and stopping an engine: [`Engine::start`] binds both listeners, builds the layers
+//! Starting and stopping an engine: [`Engine::start`] binds every listener, builds the layers
 //! bottom-up (stores and registry, router and firing, front ends) and spawns their tasks;
 //! [`EngineHandle`] reports the bound addresses and stops everything.
 
@@ -13,6 +13,7 @@ use crate::error::EngineError;
 use crate::events::Fires;
 use crate::fire::{self, Firing};
 use crate::http;
+use crate::http_functions::HttpFunctions;
 use crate::limit::Limit;
 use crate::registry::{Caps, Registry};
 use crate::router::Router;
@@ -32,10 +33,11 @@ use crate::ws::{self, endpoint::Endpoint};
 pub struct Engine;
 
 impl Engine {
-    /// Binds the worker WebSocket and the HTTP trigger server, then serves them in background
+    /// Binds the worker WebSocket (and each further worker listener of
+    /// [`EngineConfig::listeners`]) and the HTTP trigger server, then serves them in background
     /// tasks on the current tokio runtime.
     ///
-    /// Both listeners are bound before this returns, so a busy port is reported here and
+    /// Every listener is bound before this returns, so a busy port is reported here and
     /// clients can connect as soon as it returns.
     ///
     /// # Errors
@@ -52,6 +54,13 @@ impl Engine {
         let ws_listener = bind(SocketAddr::new(config.host, config.ws_port)).await?;
         let http_listener =
             bind(SocketAddr::new(config.http_bind_host(), config.http_port)).await?;
+        let mut more = Vec::with_capacity(config.listeners.len());
+        for listener in &config.listeners {
+            let bound = bind(SocketAddr::new(listener.host, listener.port)).await?;
+            let addr = bound.local_addr().map_err(EngineError::LocalAddr)?;
+            more.push((bound, addr, Arc::new(listener.access.clone())));
+        }
+        let listener_addrs = more.iter().map(|(_, addr, _)| *addr).collect();
         let ws_addr = ws_listener.local_addr().map_err(EngineError::LocalAddr)?;
         let http_addr = http_listener.local_addr().map_err(EngineError::LocalAddr)?;
         let grace = config.shutdown_grace;
@@ -64,10 +73,12 @@ impl Engine {
         let streams = Owner::spawn(opened.streams, fires.sender(), &tasks);
         let queues = Queues::spawn(opened.queues, fires.sender(), &tasks);
         let crons = Owner::spawn(opened.cron, fires.sender(), &tasks);
+        let (triggers_registry, triggers_fires) = (registry.clone(), fires.clone());
         let triggers = Triggers {
             registry: registry.clone(),
             fires: fires.clone(),
             tasks: tasks.clone(),
+            provided: Arc::default(),
             crons,
             queues: queues.clone(),
         };
@@ -81,7 +92,15 @@ impl Engine {
             fires: fires.clone(),
             triggers: triggers.clone(),
         };
-        let router = Arc::new(Router::new(registry.clone(), builtins));
+        let http_functions = Arc::new(HttpFunctions::new(
+            config.http_functions.clone(),
+            config.max_message_bytes,
+        ));
+        let router = Arc::new(Router::new(
+            registry.clone(),
+            builtins,
+            http_functions.clone(),
+        ));
         let firing = Firing {
             registry: registry.clone(),
             router: router.clone(),
@@ -115,6 +134,7 @@ impl Engine {
             router,
             registry,
             channels,
+            http_functions,
             triggers,
             fires,
             queues,
@@ -122,15 +142,35 @@ impl Engine {
             config,
             tasks: tasks.clone(),
         };
-        tasks.spawn(ws::listener::serve(Arc::new(endpoint), ws_listener));
+        let endpoint = Arc::new(endpoint);
+        let main_access = Arc::new(endpoint.config.ws_access.clone());
+        tasks.spawn(ws::listener::serve(
+            endpoint.clone(),
+            ws_listener,
+            main_access,
+        ));
+        for (listener, addr, access) in more {
+            let what = if access.is_open() {
+                ""
+            } else {
+                " (access-controlled)"
+            };
+            tracing::info!("iii-engine: workers also on ws://{addr}{what}");
+            tasks.spawn(ws::listener::serve(endpoint.clone(), listener, access));
+        }
         tracing::info!(
             "iii-engine: workers on ws://{ws_addr}, HTTP triggers on http://{http_addr}"
         );
         Ok(EngineHandle {
             ws_addr,
+            listener_addrs,
             http_addr,
             tasks,
             grace,
+            cron: CronHook {
+                registry: Arc::clone(&triggers_registry),
+                fires: triggers_fires,
+            },
         })
     }
 }
@@ -197,15 +237,44 @@ async fn bind(addr: SocketAddr) -> Result<TcpListener, EngineError> {
 #[derive(Debug)]
 pub struct EngineHandle {
     ws_addr: SocketAddr,
+    listener_addrs: Vec<SocketAddr>,
     http_addr: SocketAddr,
     tasks: Tasks,
     grace: std::time::Duration,
+    cron: CronHook,
+}
+
+/// What [`EngineHandle::fire_cron`] needs: the bindings, and the firing owner's inbox.
+struct CronHook {
+    registry: Arc<Registry>,
+    fires: Fires,
+}
+
+impl std::fmt::Debug for CronHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CronHook").finish_non_exhaustive()
+    }
 }
 
 impl EngineHandle {
     /// The address the worker WebSocket is bound to.
     pub fn ws_addr(&self) -> SocketAddr {
         self.ws_addr
+    }
+
+    /// The addresses the further worker listeners ([`EngineConfig::listeners`]) are bound to,
+    /// in the same order.
+    pub fn listener_addrs(&self) -> &[SocketAddr] {
+        &self.listener_addrs
+    }
+
+    /// The URLs of the further worker listeners, e.g. `ws://127.0.0.1:49135`, in the order of
+    /// [`EngineConfig::listeners`].
+    pub fn listener_urls(&self) -> Vec<String> {
+        self.listener_addrs
+            .iter()
+            .map(|addr| format!("ws://{addr}"))
+            .collect()
     }
 
     /// The address the HTTP trigger server is bound to.
@@ -221,6 +290,14 @@ impl EngineHandle {
     /// The base URL of the HTTP trigger server, e.g. `http://127.0.0.1:3111`.
     pub fn http_url(&self) -> String {
         format!("http://{}", self.http_addr)
+    }
+
+    /// Fires every `cron` binding of `function_id` now, with the payload a scheduled tick
+    /// carries (`scheduled_time` is now), and waits until each fire has ended (its function
+    /// answered, or failed); returns how many bindings fired. For tests (`iii::testing`):
+    /// only the process that started the engine can do this, no worker over the protocol.
+    pub async fn fire_cron(&self, function_id: &str) -> usize {
+        crate::triggers::cron::fire_now(&self.cron.registry, &self.cron.fires, function_id).await
     }
 
     /// Stops the listeners, closes every worker socket with a Close frame, and waits (up to the

@@ -1,10 +1,15 @@
-//! Query strings: percent-decoding, shared by the HTTP envelope and the data channel URLs of
-//! the worker port.
+//! Query strings: percent-decoding, shared by the HTTP envelope, the data channel URLs of the
+//! worker port and the auth function's input on an access-controlled listener.
 
 use std::collections::HashMap;
 
 /// Query parameters, percent-decoded (`+` is a space); for a repeated key the last one wins.
 pub(crate) fn query_params(query: &str) -> HashMap<String, String> {
+    query_pairs(query).collect()
+}
+
+/// Every `key=value` pair of a query, percent-decoded, in order (repeated keys included).
+pub(crate) fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
     query
         .split('&')
         .filter(|pair| !pair.is_empty())
@@ -12,7 +17,6 @@ pub(crate) fn query_params(query: &str) -> HashMap<String, String> {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             (percent_decode(k), percent_decode(v))
         })
-        .collect()
 }
 
 /// Decodes `%XX` escapes and `+`; invalid escapes are kept as they are.

@@ -72,7 +72,9 @@ pub fn http(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Consumes a durable queue topic (trigger type `durable:subscriber`):
-/// `#[iii::queue(topic = "orders.created")]`. The input is the published message.
+/// `#[iii::queue(topic = "orders.created")]`, or `#[iii::queue(topic = ORDERS)]` naming an
+/// `iii::Topic<T>` constant, whose `T` the function's input must be (checked at compile
+/// time). The input is the published message.
 #[proc_macro_attribute]
 pub fn queue(args: TokenStream, item: TokenStream) -> TokenStream {
     trigger::expand_standalone("queue", args.into(), item.into()).into()
@@ -88,7 +90,8 @@ pub fn cron(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Subscribes an `#[iii::function]` to a pub/sub topic:
-/// `#[iii::subscribe(topic = "orders.shipped")]`. The input is the published message.
+/// `#[iii::subscribe(topic = "orders.shipped")]`, or `topic = SHIPPED` naming an
+/// `iii::Topic<T>` constant (the input must be its `T`). The input is the published message.
 #[proc_macro_attribute]
 pub fn subscribe(args: TokenStream, item: TokenStream) -> TokenStream {
     trigger::expand_standalone("subscribe", args.into(), item.into()).into()
@@ -102,11 +105,12 @@ pub fn stream(args: TokenStream, item: TokenStream) -> TokenStream {
     trigger::expand_standalone("stream", args.into(), item.into()).into()
 }
 
-/// Fires an `#[iii::function]` on state changes: `#[iii::state(scope = "users", key = "42")]`
-/// (`key` optional). The input is an `iii::StateEvent`.
+/// Fires an `#[iii::function]` on changes of the engine's key/value store (the engine's
+/// `state::*` functions; trigger type `state`): `#[iii::kv(scope = "users", key = "42")]`
+/// (`key` optional). The input is an `iii::KvEvent`.
 #[proc_macro_attribute]
-pub fn state(args: TokenStream, item: TokenStream) -> TokenStream {
-    trigger::expand_standalone("state", args.into(), item.into()).into()
+pub fn kv(args: TokenStream, item: TokenStream) -> TokenStream {
+    trigger::expand_standalone("kv", args.into(), item.into()).into()
 }
 
 /// Adds a trigger of any type: `#[iii::trigger(type = "log", config = { "level": "error" })]`;

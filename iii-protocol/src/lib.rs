@@ -22,9 +22,11 @@
 
 mod error;
 pub mod http;
+pub mod http_function;
 mod message;
 pub mod raw;
 pub mod triggers;
+pub mod update;
 mod worker;
 
 pub use error::{DecodeError, ErrorBody, codes};

@@ -19,6 +19,27 @@ pub mod types {
     pub const STATE: &str = "state";
     /// Stream change events.
     pub const STREAM: &str = "stream";
+
+    /// The types the engine implements itself (protocol.md §6.1: the default build's
+    /// in-process providers, and the queue's). A binding of any other type is a worker's
+    /// business: the engine forwards it, configuration and metadata included, to the worker
+    /// providing the type (§2.3).
+    pub const ENGINE_PROVIDED: &[&str] = &[
+        HTTP,
+        CRON,
+        DURABLE_SUBSCRIBER,
+        QUEUE,
+        SUBSCRIBE,
+        STATE,
+        STREAM,
+        "stream:join",
+        "stream:leave",
+        "engine::workers-available",
+        "engine::functions-available",
+        "log",
+        "trace",
+        "configuration",
+    ];
 }
 
 /// Configuration of an `http` trigger.

@@ -20,6 +20,40 @@ pub mod builtins {
     pub const PUBLISH: &str = "publish";
     /// Queue provider behind the `enqueue` invocation action.
     pub const QUEUE_ENQUEUE: &str = "engine::queue::enqueue";
+    /// Lists trigger bindings (instances).
+    pub const REGISTERED_TRIGGERS_LIST: &str = "engine::registered-triggers::list";
+    /// Lists trigger types.
+    pub const TRIGGERS_LIST: &str = "engine::triggers::list";
+
+    /// Writes a key/value entry: `{scope, key, value}` → `{old_value, new_value}`.
+    pub const STATE_SET: &str = "state::set";
+    /// Reads a key/value entry: `{scope, key}` → the value or `null`.
+    pub const STATE_GET: &str = "state::get";
+    /// Deletes a key/value entry: `{scope, key}` → the old value or `null`.
+    pub const STATE_DELETE: &str = "state::delete";
+    /// Applies update operations: `{scope, key, ops}` → `{old_value, new_value, errors?}`.
+    pub const STATE_UPDATE: &str = "state::update";
+    /// The values of a scope: `{scope}` → an array.
+    pub const STATE_LIST: &str = "state::list";
+    /// The scopes: `{}` → `{groups}`.
+    pub const STATE_LIST_GROUPS: &str = "state::list_groups";
+
+    /// Writes a stream item: `{stream_name, group_id, item_id, data}` → `{old_value, new_value}`.
+    pub const STREAM_SET: &str = "stream::set";
+    /// Reads a stream item: `{stream_name, group_id, item_id}` → the item or `null`.
+    pub const STREAM_GET: &str = "stream::get";
+    /// Deletes a stream item: `{stream_name, group_id, item_id}` → `{old_value}`.
+    pub const STREAM_DELETE: &str = "stream::delete";
+    /// Applies update operations to an item: `{…, item_id, ops}` → `{old_value, new_value}`.
+    pub const STREAM_UPDATE: &str = "stream::update";
+    /// The items of a group: `{stream_name, group_id}` → an array.
+    pub const STREAM_LIST: &str = "stream::list";
+    /// The groups of a stream: `{stream_name}` → the group names.
+    pub const STREAM_LIST_GROUPS: &str = "stream::list_groups";
+    /// Every stream: `{}` → `{stream: [{id, groups}], count}`.
+    pub const STREAM_LIST_ALL: &str = "stream::list_all";
+    /// Sends an event to a group's subscribers: `{stream_name, group_id, id?, type, data}`.
+    pub const STREAM_SEND: &str = "stream::send";
 }
 
 /// The payload of the `engine::workers::register` announce.

@@ -6,6 +6,7 @@ pub use schemars;
 pub use serde;
 pub use serde_json;
 
+pub use crate::body::{FromBody, stream_reply};
 pub use crate::entry::{IntoApp, run_main};
 pub use crate::extract::{FromInvocation, PathProbe};
 pub use crate::registry::{FunctionRegistration, TriggerSpec};
@@ -60,6 +61,20 @@ impl<E: Into<BoxError>> HandlerError for E {
         }
     }
 }
+
+/// What a trigger attribute's `topic = CONST` must be: a [`Topic`](crate::Topic) carrying
+/// the function's input type `I`.
+#[diagnostic::on_unimplemented(
+    message = "this topic does not carry `{I}`, the function's input",
+    label = "`{Self}` is not a `Topic<{I}>`",
+    note = "publishers and consumers of a topic share its message type: declare the constant as `Topic<{I}>`, or take the topic's message type as the input"
+)]
+pub trait Carries<I> {}
+
+impl<T> Carries<T> for crate::Topic<T> {}
+
+/// Compile-time check that the `Topic<T>` a trigger attribute names carries `I`.
+pub const fn topic_carries<I, X: Carries<I>>(_: &X) {}
 
 /// Converts a handler's error, preferring the user's own `impl From<E> for iii::Error` (its
 /// code and status are kept) over the boxing every `std::error::Error` allows.

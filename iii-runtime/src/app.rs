@@ -11,11 +11,11 @@ use std::time::Duration;
 use crate::config::WorkerConfig;
 use crate::error::{Error, Result};
 use crate::state_map::StateMap;
-use crate::status::ConnectionState;
-use crate::worker::Worker;
+use crate::status::{ConnectionStatus, Refusal};
+use crate::worker::{CallOptions, Worker};
 use crate::{embedded, registry, signal};
 
-type Hook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+pub(crate) type Hook = Box<dyn FnOnce(Worker) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
 /// A worker application: configuration plus start-up hooks.
 ///
@@ -85,6 +85,30 @@ impl App {
     #[must_use]
     pub fn description(mut self, description: impl Into<String>) -> Self {
         self.config.description = Some(description.into());
+        self
+    }
+
+    /// The namespace the worker registers in (its calls and triggers resolve there too).
+    #[must_use]
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.config.namespace = Some(namespace.into());
+        self
+    }
+
+    /// Adds a header to the WebSocket upgrade (an auth proxy's, an API gateway's).
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.config
+            .handshake
+            .headers
+            .push((name.into(), value.into()));
+        self
+    }
+
+    /// The bearer token of the WebSocket upgrade (default: `III_TOKEN`).
+    #[must_use]
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.config.handshake.token = Some(token.into());
         self
     }
 
@@ -173,6 +197,13 @@ impl App {
         self
     }
 
+    /// The configuration, the states and the hooks, for a harness that serves the app its own
+    /// way (`iii::testing`).
+    #[cfg(feature = "testing")]
+    pub(crate) fn into_parts(self) -> (WorkerConfig, StateMap, Vec<Hook>, Vec<Hook>) {
+        (self.config, self.states, self.on_ready, self.on_shutdown)
+    }
+
     /// Serves until SIGINT or SIGTERM, then drains, runs the shutdown hooks and disconnects.
     ///
     /// # Errors
@@ -198,7 +229,7 @@ impl App {
         tracing::debug!(functions = count, "declared functions registered");
         worker.start();
         observability.after_start(&worker);
-        // Cancel safety: both futures only wait on the worker's published state or a signal.
+        // Cancel safety: both futures only wait on the worker's published status or a signal.
         let started = tokio::select! {
             ready = worker.ready() => Some(ready),
             () = &mut shutdown => None,
@@ -216,13 +247,13 @@ impl App {
                     hook(hooks.clone()).await;
                 }
             });
-            let closed = worker.wait_for_state(|s| s == ConnectionState::Closed);
+            let closed = worker.wait_for_connection(|s| s == ConnectionStatus::Closed);
             tokio::select! {
                 () = &mut shutdown => {}
                 _ = closed => {}
             }
         }
-        if worker.state() != ConnectionState::Closed {
+        if worker.connection() != ConnectionStatus::Closed {
             tracing::info!(
                 "shutting down: finishing running invocations (a second signal exits at once, status 130)"
             );
@@ -255,8 +286,8 @@ async fn stop(engine: Option<embedded::EmbeddedEngine>) {
 
 /// Adds the holders' names, which the engine's refusal does not carry, from
 /// `engine::workers::list` (best effort, briefly).
-async fn name_holders(worker: &Worker, mut refused: Vec<crate::Refusal>) -> Vec<crate::Refusal> {
-    let options = crate::CallOptions {
+async fn name_holders(worker: &Worker, mut refused: Vec<Refusal>) -> Vec<Refusal> {
+    let options = CallOptions {
         timeout: Some(Duration::from_secs(1)),
         ..Default::default()
     };

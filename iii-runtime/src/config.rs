@@ -1,10 +1,13 @@
-//! Worker configuration: the engine URL, the worker's name, timeouts and limits.
+//! Worker configuration: the engine URL and handshake, the worker's identity (name,
+//! namespace, description), timeouts and limits; and the namespace each call and trigger
+//! resolves in.
 
 use std::time::Duration;
 
 use iii_protocol::DEFAULT_ENGINE_URL;
 
 use crate::observe::RequestLog;
+use crate::handshake::{ENV_TOKEN, Handshake};
 
 /// Environment variable naming the engine's WebSocket URL.
 pub const ENV_URL: &str = "III_URL";
@@ -12,6 +15,8 @@ pub const ENV_URL: &str = "III_URL";
 pub const ENV_BRIDGE_URL: &str = "III_BRIDGE_URL";
 /// Environment variable naming the worker.
 pub const ENV_WORKER_NAME: &str = "III_WORKER_NAME";
+/// Environment variable naming the worker's namespace.
+pub const ENV_NAMESPACE: &str = "III_NAMESPACE";
 /// Environment variable naming the engine's HTTP base URL, for the start-up summary.
 pub const ENV_HTTP_URL: &str = "III_HTTP_URL";
 /// Environment variable that makes a worker a standby (`1`, `true`, `yes` or `on`): see
@@ -68,6 +73,14 @@ pub struct WorkerConfig {
     pub name: String,
     /// Optional one-line description announced to the engine.
     pub description: Option<String>,
+    /// The namespace the worker registers its functions in (default: `III_NAMESPACE`, else
+    /// none, which the engine reads as `default`). Its calls and triggers resolve there too,
+    /// but for calls to `engine::*` functions, which resolve in `default`.
+    pub namespace: Option<String>,
+    /// Project name announced with the worker's telemetry metadata.
+    pub project_name: Option<String>,
+    /// Headers, bearer token and TLS roots of the WebSocket upgrade.
+    pub handshake: Handshake,
     /// How long one connection attempt (TCP + WebSocket handshake) may take (default 10 s).
     pub connect_timeout: Duration,
     /// Default timeout of [`Worker::invoke`](crate::Worker::invoke) (default 30 s).
@@ -112,6 +125,9 @@ impl Default for WorkerConfig {
             url_is_explicit: false,
             name: default_name(),
             description: None,
+            namespace: None,
+            project_name: None,
+            handshake: Handshake::default(),
             connect_timeout: Duration::from_secs(10),
             invoke_timeout: Duration::from_secs(30),
             ping_interval: Duration::from_secs(20),
@@ -128,8 +144,9 @@ impl Default for WorkerConfig {
 }
 
 impl WorkerConfig {
-    /// The defaults, with the URL, name, standby and HTTP URL read from the environment
-    /// (`III_URL`, else `III_BRIDGE_URL`; `III_WORKER_NAME`; `III_STANDBY`; `III_HTTP_URL`).
+    /// The defaults, with the URL, name, namespace, token, standby and HTTP URL read from the
+    /// environment (`III_URL`, else `III_BRIDGE_URL`; `III_WORKER_NAME`; `III_NAMESPACE`;
+    /// `III_TOKEN`; `III_STANDBY`; `III_HTTP_URL`; blank values are ignored).
     pub fn from_env() -> Self {
         let mut config = Self::default();
         if let Some(url) = env_url() {
@@ -139,6 +156,8 @@ impl WorkerConfig {
         if let Some(name) = non_empty_env(ENV_WORKER_NAME) {
             config.name = name;
         }
+        config.namespace = non_empty_env(ENV_NAMESPACE);
+        config.handshake.token = non_empty_env(ENV_TOKEN);
         config.http_url = non_empty_env(ENV_HTTP_URL);
         if let Some(standby) = non_empty_env(ENV_STANDBY) {
             config.standby = matches!(
@@ -148,20 +167,66 @@ impl WorkerConfig {
         }
         config
     }
+
+    /// Checks what retrying cannot fix: the URL, the namespace, the handshake headers.
+    ///
+    /// # Errors
+    /// A sentence saying what is wrong and what is expected.
+    pub(crate) fn check(&self) -> std::result::Result<(), String> {
+        check_url(&self.url)?;
+        if self
+            .namespace
+            .as_deref()
+            .is_some_and(|n| n.trim().is_empty())
+        {
+            return Err(
+                "the worker's namespace is blank; give it a name, or leave it unset for `default`"
+                    .to_owned(),
+            );
+        }
+        #[cfg(feature = "tls")]
+        if self.url.to_ascii_lowercase().starts_with("wss://") {
+            self.handshake.tls_config()?;
+        }
+        self.handshake.http_headers().map(drop)
+    }
+
+    /// The namespace a call to `function_id` resolves in: the one asked for, else the
+    /// worker's, but `default` for the engine's `engine::*` and `configuration::*` functions
+    /// (as the official SDKs resolve them).
+    pub(crate) fn call_namespace(
+        &self,
+        function_id: &str,
+        explicit: Option<String>,
+    ) -> Option<String> {
+        if explicit.is_some() {
+            return explicit;
+        }
+        let ns = self.namespace.clone()?;
+        if function_id.starts_with("engine::") || function_id.starts_with("configuration::") {
+            return Some("default".to_owned());
+        }
+        Some(ns)
+    }
 }
 
-/// Checks that `url` is one the worker can connect to: `ws://host[:port][/path]`.
+/// Checks that `url` is one the worker can connect to: `ws://host[:port][/path]`, or
+/// `wss://…` with the `tls` feature.
 ///
 /// # Errors
 /// A sentence saying what is wrong and what is expected.
-pub(crate) fn check_url(url: &str) -> std::result::Result<(), String> {
+fn check_url(url: &str) -> std::result::Result<(), String> {
     let lower = url.to_ascii_lowercase();
-    if lower.starts_with("wss://") {
-        return Err(format!(
-            "engine URL `{url}`: wss:// (TLS) is not supported by this build; use ws:// (the engine's worker port is plain WebSocket)"
-        ));
-    }
-    let Some(rest) = lower.strip_prefix("ws://") else {
+    let rest = if let Some(rest) = lower.strip_prefix("wss://") {
+        if !cfg!(feature = "tls") {
+            return Err(format!(
+                "engine URL `{url}`: wss:// (TLS) needs the `tls` feature of iii-runtime; enable it, or use ws://"
+            ));
+        }
+        rest
+    } else if let Some(rest) = lower.strip_prefix("ws://") {
+        rest
+    } else {
         return Err(format!(
             "engine URL `{url}` is not a ws:// URL; expected something like ws://127.0.0.1:49134 (set III_URL)"
         ));
@@ -220,11 +285,34 @@ mod tests {
             let e = check_url(bad).expect_err(bad);
             assert!(e.contains("ws://"), "{bad}: {e}");
         }
-        assert!(
-            check_url("wss://example.com")
-                .expect_err("tls")
-                .contains("TLS")
+        if cfg!(feature = "tls") {
+            assert!(check_url("wss://example.com").is_ok());
+        } else {
+            let e = check_url("wss://example.com").expect_err("tls");
+            assert!(e.contains("`tls` feature"), "{e}");
+        }
+    }
+
+    #[test]
+    fn calls_resolve_in_the_worker_namespace_but_engine_functions_in_default() {
+        let mut config = WorkerConfig::default();
+        assert_eq!(config.call_namespace("shop.add", None), None);
+        assert_eq!(config.call_namespace("engine::functions::list", None), None);
+        config.namespace = Some("shop".into());
+        assert_eq!(
+            config.call_namespace("shop.add", None).as_deref(),
+            Some("shop")
         );
+        assert_eq!(
+            config.call_namespace("state::get", None).as_deref(),
+            Some("shop")
+        );
+        let engine = config.call_namespace("engine::functions::list", None);
+        assert_eq!(engine.as_deref(), Some("default"));
+        let explicit = config.call_namespace("x", Some("other".into()));
+        assert_eq!(explicit.as_deref(), Some("other"));
+        config.namespace = Some("  ".into());
+        assert!(config.check().expect_err("blank").contains("blank"));
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// | [`Serialize`](Error::Serialize) | `serialization_error` | 500 |
 /// | [`Registration`](Error::Registration) | `registration_failed` | 500 |
 /// | [`Panic`](Error::Panic) | `invocation_failed` | 500 |
+/// | [`UnexpectedResponse`](Error::UnexpectedResponse) | `unexpected_response` | 502 |
 /// | [`Refused`](Error::Refused) | `registration_refused` | 500 |
 ///
 /// Its `Debug` form is its message, so that `fn main() -> iii::Result<()>` prints a failure
@@ -103,6 +104,15 @@ pub enum Error {
     /// A handler panicked; the worker keeps serving.
     #[error("handler panicked: {0}")]
     Panic(String),
+    /// An engine function answered with a value of a shape its typed client does not expect
+    /// (for example `state::get` returning a value that is not the type asked for).
+    #[error("unexpected answer from `{function_id}`: {message}")]
+    UnexpectedResponse {
+        /// The function that answered.
+        function_id: String,
+        /// What did not fit, with the field path when known.
+        message: String,
+    },
     /// The engine refused functions of this worker because other live workers hold them
     /// (another copy of the same program, usually). The worker serves its other functions.
     #[error("{}", refused_message(.0))]
@@ -191,6 +201,7 @@ impl Error {
             Self::Serialize(_) => "serialization_error",
             Self::Registration(_) => "registration_failed",
             Self::Panic(_) => codes::INVOCATION_FAILED,
+            Self::UnexpectedResponse { .. } => "unexpected_response",
             Self::Refused(_) => "registration_refused",
         }
     }
@@ -203,6 +214,7 @@ impl Error {
             Self::Handler { status, .. } if (100..=599).contains(status) => *status,
             Self::Handler { .. } => 500,
             Self::Timeout { .. } => 504,
+            Self::UnexpectedResponse { .. } => 502,
             Self::ConnectionLost { .. } | Self::Shutdown | Self::Connect { .. } => 503,
             Self::Remote { .. }
             | Self::Serialize(_)

@@ -2,7 +2,7 @@
 //!
 //! - `#[iii::cron(…)]` fires with a [`CronTick`],
 //! - `#[iii::stream(…)]` with a [`StreamEvent`],
-//! - `#[iii::state(…)]` with a [`StateEvent`].
+//! - `#[iii::kv(…)]` with a [`KvEvent`].
 //!
 //! Queue (`#[iii::queue]`) and pub/sub (`#[iii::subscribe]`) deliveries are the published
 //! data itself: take the message type directly.
@@ -39,11 +39,12 @@ pub struct StreamEvent {
 /// The `event` member of a [`StreamEvent`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct StreamChange {
-    /// `create`, `update` or `delete`.
+    /// `create`, `update`, `delete`, or `event` for a `stream::send`.
     #[serde(rename = "type")]
     pub kind: StreamChangeKind,
-    /// The item's data.
-    #[serde(default)]
+    /// The item's data; for an `event`, `{"type", "data"}` as sent (engines spell that
+    /// member `data` or `event`).
+    #[serde(default, alias = "event")]
     pub data: Value,
 }
 
@@ -57,17 +58,19 @@ pub enum StreamChangeKind {
     Update,
     /// The item was deleted.
     Delete,
+    /// A custom event sent with `stream::send` ([`Stream::send`](crate::Stream::send)).
+    Event,
 }
 
-/// A change of a state value (`state` trigger): `state::set`, `state::update` or
-/// `state::delete`.
+/// A change of a value in the engine's key/value store (trigger type `state`, fired by
+/// `state::set`, `state::update` and `state::delete`, which is what [`Kv`](crate::Kv) calls).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct StateEvent {
-    /// Always `state`.
+pub struct KvEvent {
+    /// Always `state` (the engine's name of the trigger type).
     #[serde(rename = "type", default)]
     pub kind: String,
     /// Created, updated or deleted.
-    pub event_type: StateEventKind,
+    pub event_type: KvEventKind,
     /// The scope of the value.
     pub scope: String,
     /// The key of the value.
@@ -80,9 +83,9 @@ pub struct StateEvent {
     pub new_value: Value,
 }
 
-/// What happened to a state value.
+/// What happened to a key/value entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum StateEventKind {
+pub enum KvEventKind {
     /// `state:created`: there was no previous value.
     #[serde(rename = "state:created")]
     Created,
@@ -110,13 +113,20 @@ mod tests {
         assert_eq!(stream.group_id, "room-1");
         assert_eq!(stream.event.kind, StreamChangeKind::Update);
         assert_eq!(stream.event.data["online"], true);
+        let sent: StreamEvent = serde_json::from_value(serde_json::json!({
+            "type": "stream", "timestamp": 1, "streamName": "chat", "groupId": "room", "id": null,
+            "event": {"type": "event", "event": {"type": "typing", "data": {"who": "ada"}}}
+        }))
+        .expect("a stream::send event");
+        assert_eq!(sent.event.kind, StreamChangeKind::Event);
+        assert_eq!(sent.event.data["type"], "typing");
 
-        let state: StateEvent = serde_json::from_value(serde_json::json!({
+        let state: KvEvent = serde_json::from_value(serde_json::json!({
             "type": "state", "event_type": "state:created", "scope": "users", "key": "42",
             "old_value": null, "new_value": {"name": "Ada"}
         }))
         .expect("state event");
-        assert_eq!(state.event_type, StateEventKind::Created);
+        assert_eq!(state.event_type, KvEventKind::Created);
         assert_eq!(state.new_value["name"], "Ada");
         assert!(state.old_value.is_null());
     }

@@ -22,6 +22,12 @@ pub enum Reply {
         /// Body.
         body: Box<RawValue>,
     },
+    /// The response is being streamed through the HTTP request's response channel; the
+    /// result on the wire is `null`, which tells the engine to stream it.
+    Streamed {
+        /// The status the response's head was sent with (for the request log and spans).
+        status: u16,
+    },
 }
 
 /// Encodes a handler's `http::Response<T>`: its status, its headers (several values of one
@@ -34,8 +40,18 @@ pub enum Reply {
 /// [`Error::Serialize`](crate::Error::Serialize) when the body does not serialize.
 pub fn http_reply<T: Serialize>(response: http::Response<T>) -> Result<Reply> {
     let (parts, body) = response.into_parts();
+    Ok(Reply::Http {
+        status: parts.status.as_u16(),
+        headers: flat_headers(&parts.headers),
+        body: serde_json::value::to_raw_value(&body)?,
+    })
+}
+
+/// The headers as one string per name (several values joined with `, `, values that are not
+/// UTF-8 dropped).
+pub(crate) fn flat_headers(map: &http::HeaderMap) -> HashMap<String, String> {
     let mut headers: HashMap<String, String> = HashMap::new();
-    for (name, value) in &parts.headers {
+    for (name, value) in map {
         let Ok(value) = value.to_str() else { continue };
         headers
             .entry(name.as_str().to_owned())
@@ -45,11 +61,7 @@ pub fn http_reply<T: Serialize>(response: http::Response<T>) -> Result<Reply> {
             })
             .or_insert_with(|| value.to_owned());
     }
-    Ok(Reply::Http {
-        status: parts.status.as_u16(),
-        headers,
-        body: serde_json::value::to_raw_value(&body)?,
-    })
+    headers
 }
 
 #[cfg(test)]

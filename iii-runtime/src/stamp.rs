@@ -10,6 +10,9 @@
 //! `engine::functions::info`, `engine::workers::info`) lists a trigger's configuration, not its
 //! metadata. A function a trigger's configuration names as its condition or middleware does
 //! see the metadata, so a trigger that names another worker's function there is not stamped.
+//! Nor is a trigger of a type the engine does not implement itself (a custom type, bound with
+//! [`TriggerTypeRef::bind`](crate::TriggerTypeRef::bind) or [`Trigger::new`](crate::Trigger::new)):
+//! the engine forwards such a binding, metadata included, to the worker providing the type.
 //!
 //! The stamp is one member of the metadata object, `"__iii"`: `{"key": <secret>, "type":
 //! <trigger type>, "meta": "none" | "object" | "value"}`, where `meta` says what the user's own

@@ -1,12 +1,12 @@
-//! The connection state a [`Worker`](crate::Worker) reports, the functions the engine refused
-//! to it, and the status the service publishes to its handles.
+//! The [`ConnectionStatus`] a [`Worker`](crate::Worker) reports, the functions the engine
+//! refused to it, and the status the service publishes to its handles.
 
 use std::sync::Arc;
 
 /// Where a worker's connection to the engine stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum ConnectionState {
+pub enum ConnectionStatus {
     /// Not started yet ([`Worker::connect`](crate::Worker::connect) not called).
     Idle,
     /// The first connection attempt is under way.
@@ -71,22 +71,26 @@ impl std::fmt::Display for Refusal {
 /// What the service publishes.
 #[derive(Debug, Clone)]
 pub(crate) struct Status {
-    pub(crate) state: ConnectionState,
+    pub(crate) connection: ConnectionStatus,
     /// Why the worker stopped for good, when the engine rejected it.
     pub(crate) fatal: Option<String>,
     /// The functions the engine refuses to this worker right now.
     pub(crate) refused: Arc<Vec<Refusal>>,
     /// Why the last connection attempt failed.
     pub(crate) connect_error: Option<Arc<str>>,
+    /// The engine URL the worker connects to (it changes when the worker starts the
+    /// development engine itself); `None` before the service publishes it.
+    pub(crate) url: Option<Arc<str>>,
 }
 
 impl Status {
-    pub(crate) fn new(state: ConnectionState) -> Self {
+    pub(crate) fn new(connection: ConnectionStatus) -> Self {
         Self {
-            state,
+            connection,
             fatal: None,
             refused: Arc::default(),
             connect_error: None,
+            url: None,
         }
     }
 }

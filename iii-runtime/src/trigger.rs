@@ -13,6 +13,8 @@ pub struct Trigger {
     pub(crate) function_id: String,
     pub(crate) config: Value,
     pub(crate) metadata: Option<Value>,
+    pub(crate) namespace: Option<String>,
+    pub(crate) provider_namespace: Option<String>,
 }
 
 impl Trigger {
@@ -27,6 +29,8 @@ impl Trigger {
             function_id: function_id.into(),
             config,
             metadata: None,
+            namespace: None,
+            provider_namespace: None,
         }
     }
 
@@ -38,6 +42,19 @@ impl Trigger {
             function_id,
             json!({ "api_path": path, "http_method": method.to_ascii_uppercase() }),
         )
+    }
+
+    /// For an HTTP route: asks the engine to stream request bodies that are not JSON through
+    /// the request's channel as they arrive, bounded by its streamed-body limit rather than its
+    /// inline body limit (config key `stream_body`, an extension of the development engine;
+    /// other engines ignore it). `#[iii::function]` sets it for handlers that take a
+    /// [`BodyStream`](crate::BodyStream), `Bytes` or `Multipart`.
+    #[must_use]
+    pub fn stream_body(mut self) -> Self {
+        if let Some(config) = self.config.as_object_mut() {
+            config.insert("stream_body".to_owned(), serde_json::Value::Bool(true));
+        }
+        self
     }
 
     /// A cron schedule: `sec min hour day-of-month month day-of-week [year]`, UTC.
@@ -76,9 +93,10 @@ impl Trigger {
         Self::new(types::STREAM, function_id, config)
     }
 
-    /// A state trigger (`state`): fires on `state::set/update/delete`, optionally only for
-    /// one scope or key.
-    pub fn state(function_id: impl Into<String>, scope: Option<&str>, key: Option<&str>) -> Self {
+    /// A key/value trigger (the engine's trigger type `state`): fires on `state::set`,
+    /// `state::update` and `state::delete` (what [`Kv`](crate::Kv) calls), optionally only for
+    /// one scope or key, with a [`KvEvent`](crate::KvEvent).
+    pub fn kv(function_id: impl Into<String>, scope: Option<&str>, key: Option<&str>) -> Self {
         let mut config = json!({});
         if let Some(scope) = scope {
             config["scope"] = json!(scope);
@@ -101,6 +119,21 @@ impl Trigger {
         self
     }
 
+    /// The namespace the fired function resolves in (default: the worker's).
+    #[must_use]
+    pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(namespace.into());
+        self
+    }
+
+    /// The namespace in which the engine looks up the provider of the trigger type
+    /// (`trigger_namespace`; default: the worker's namespace, then `default`).
+    #[must_use]
+    pub fn provider_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.provider_namespace = Some(namespace.into());
+        self
+    }
+
     /// The trigger type.
     pub fn trigger_type(&self) -> &str {
         &self.trigger_type
@@ -116,15 +149,17 @@ impl Trigger {
         &self.config
     }
 
-    pub(crate) fn into_frame(self, id: String) -> RegisterTrigger {
+    /// The frame registering this trigger under `id`; `namespace` is the worker's, which the
+    /// fired function resolves in unless the trigger names another.
+    pub(crate) fn into_frame(self, id: String, namespace: Option<&str>) -> RegisterTrigger {
         RegisterTrigger {
             id,
             trigger_type: self.trigger_type,
             function_id: self.function_id,
             config: self.config,
             metadata: self.metadata,
-            namespace: None,
-            trigger_namespace: None,
+            namespace: self.namespace.or_else(|| namespace.map(str::to_owned)),
+            trigger_namespace: self.provider_namespace,
         }
     }
 }
@@ -144,6 +179,9 @@ impl Trigger {
 ///   `enqueue` action: both engines deliver no trigger metadata with them;
 /// - fires of triggers another worker bound to this worker's function (its own `subscribe`
 ///   trigger and a `publish`, an `http` route, a binding made with `engine::register_trigger`);
+/// - fires of custom trigger types (bound with [`TriggerTypeRef::bind`](crate::TriggerTypeRef::bind),
+///   this worker's own types included): the engine hands such a binding, metadata and all, to
+///   the worker providing the type, so the worker does not stamp it;
 /// - fires from an engine that does not deliver trigger metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -157,11 +195,13 @@ pub enum TriggerKind {
     Queue,
     /// A pub/sub message through one of this worker's `subscribe` triggers.
     Subscribe,
-    /// A state change through one of this worker's `state` triggers.
-    State,
+    /// A change in the engine's key/value store through one of this worker's
+    /// [`kv`](Trigger::kv) triggers (the engine's trigger type `state`).
+    Kv,
     /// A stream change through one of this worker's `stream` triggers.
     Stream,
-    /// Another of this worker's triggers (a custom or engine trigger type).
+    /// Another of this worker's triggers of a type the engine implements
+    /// (`engine::workers-available`, `log`, …).
     Other,
     /// A direct call from a worker, or anything not fired by one of this worker's triggers.
     Call,
@@ -175,7 +215,7 @@ impl TriggerKind {
             types::CRON => Self::Cron,
             types::DURABLE_SUBSCRIBER | "queue" => Self::Queue,
             types::SUBSCRIBE => Self::Subscribe,
-            types::STATE => Self::State,
+            types::STATE => Self::Kv,
             types::STREAM => Self::Stream,
             _ => Self::Other,
         }

@@ -68,6 +68,30 @@ impl FakeEngine {
             .unwrap_or_else(|e| panic!("WebSocket handshake with the worker failed: {e}"));
         Socket::new(ws)
     }
+
+    /// [`accept`](FakeEngine::accept), also returning the headers of the worker's upgrade
+    /// request (what an authenticating engine or proxy sees).
+    ///
+    /// # Panics
+    /// As [`accept`](FakeEngine::accept).
+    pub async fn accept_with_headers(&self) -> (Peer, http::HeaderMap) {
+        let stream = tokio::time::timeout(PATIENCE, self.try_accept())
+            .await
+            .unwrap_or_else(|_| panic!("no worker connected within {PATIENCE:?}"))
+            .unwrap_or_else(|e| panic!("accept failed: {e}"));
+        let mut seen = http::HeaderMap::new();
+        // The callback's error type is tungstenite's HTTP response, large by nature.
+        #[allow(clippy::result_large_err)]
+        let record = |request: &tokio_tungstenite::tungstenite::handshake::server::Request,
+                      response| {
+            seen = request.headers().clone();
+            Ok(response)
+        };
+        let ws = tokio_tungstenite::accept_hdr_async(stream, record)
+            .await
+            .unwrap_or_else(|e| panic!("WebSocket handshake with the worker failed: {e}"));
+        (Socket::new(ws), seen)
+    }
 }
 
 /// The engine's part of the protocol, on its end of a worker connection.

@@ -15,7 +15,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use iii::CallOptions;
-use iii_bench::contract::{ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_REQUEST_LOG, ENV_URL};
+use iii_bench::contract::{ENV_ADD_PATH, ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_REQUEST_LOG, ENV_URL};
 use iii_bench::payload::{Size, echo_raw};
 use iii_bench::workers::{Impl, binary_dir};
 use iii_engine::{Engine, EngineConfig};
@@ -110,6 +110,7 @@ async fn count(url: &str, driver: &iii::Worker, which: Impl, calls: u64) -> Resu
         .env(ENV_URL, url)
         .env(ENV_FUNCTION_ID, which.function_id())
         .env(ENV_HTTP_PATH, which.http_path())
+        .env(ENV_ADD_PATH, which.add_path())
         .env(ENV_REQUEST_LOG, &log)
         .envs(which.env().iter().copied())
         .stdin(Stdio::null())

@@ -1,10 +1,11 @@
-//! `bench-worker-iii-rs`: the benchmark's echo worker written with iii-rs.
+//! `bench-worker-iii-rs`: the benchmark's worker written with iii-rs.
 //!
-//! Registers one function (id from `BENCH_FUNCTION_ID`) that returns its input, and a
-//! `POST /<BENCH_HTTP_PATH>` trigger for it, on the engine at `III_URL`. The same function
-//! serves both paths: the runtime hands it the request body when the HTTP trigger fires and
-//! wraps its result into the HTTP response envelope. Runs until SIGTERM or Ctrl-C, or until
-//! the driver that started it is gone.
+//! Registers, on the engine at `III_URL`, one function (id from `BENCH_FUNCTION_ID`) that
+//! returns its input and a `POST /<BENCH_HTTP_PATH>` trigger for it, and the quickstart's
+//! typed `math.add` (id `<BENCH_FUNCTION_ID>.add`) on `POST /<BENCH_ADD_PATH>`. The echo
+//! function serves both paths: the runtime hands it the request body when the HTTP trigger
+//! fires and wraps its result into the HTTP response envelope. Runs until SIGTERM or Ctrl-C,
+//! or until the driver that started it is gone.
 //!
 //! `BENCH_OBSERVE` turns on one part of the runtime's observability: `log`, the request log
 //! for every invocation (direct calls too, at `INFO`) with `tracing-subscriber`'s default
@@ -18,9 +19,10 @@ use iii::observe::otel::opentelemetry_sdk::error::OTelSdkResult;
 use iii::observe::otel::opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
 use iii::observe::{Level, RequestLog};
 use iii_bench::contract::{
-    ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_OBSERVE, ENV_REQUEST_LOG, ENV_URL, parent_gone,
-    required_env,
+    ENV_ADD_PATH, ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_OBSERVE, ENV_REQUEST_LOG, ENV_URL,
+    add_function_id, parent_gone, required_env,
 };
+use iii_bench::payload::{self, AddInput};
 use serde_json::Value;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -73,6 +75,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = required_env(ENV_URL)?;
     let function_id = required_env(ENV_FUNCTION_ID)?;
     let http_path = required_env(ENV_HTTP_PATH)?;
+    let add_path = required_env(ENV_ADD_PATH)?;
+    let add_id = add_function_id(&function_id);
     let (request_log, provider) = observe()?;
 
     let worker = iii::Worker::with_config(iii::WorkerConfig {
@@ -86,6 +90,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok::<_, iii::Error>(input)
     })?;
     worker.register_trigger(iii::Trigger::http(function_id.as_str(), "POST", &http_path));
+    // The quickstart's handler, through the plain API (the macros register the same thing).
+    worker.register_function(add_id.as_str(), |input: AddInput| async move {
+        payload::add(input).ok_or_else(|| iii::Error::bad_request("the sum overflows"))
+    })?;
+    worker.register_trigger(iii::Trigger::http(add_id.as_str(), "POST", &add_path));
     worker.connect().await?;
 
     tokio::select! {

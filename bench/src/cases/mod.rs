@@ -18,6 +18,8 @@ pub enum Route {
     Call,
     /// An HTTP request: client → engine HTTP server → worker (WebSocket) → engine → client.
     Http,
+    /// The same path with the quickstart's typed `math.add`: `{"a":2,"b":3}` → `{"sum":5}`.
+    Add,
 }
 
 /// One load case.
@@ -25,26 +27,32 @@ pub enum Route {
 pub struct Case {
     /// Which path the calls take.
     pub route: Route,
-    /// Payload size.
+    /// Payload size (the typed route has one payload: [`Size::Small`]).
     pub size: Size,
     /// Calls in flight.
     pub concurrency: usize,
 }
 
 impl Case {
-    /// A short label for tables, e.g. `call 100 B ×64`.
+    /// A short label for tables, e.g. `call 100 B ×64`, `HTTP add ×1`.
     pub fn label(&self) -> String {
-        let route = match self.route {
-            Route::Call => "call",
-            Route::Http => "HTTP",
-        };
-        format!("{route} {} ×{}", self.size.label(), self.concurrency)
+        match self.route {
+            Route::Call => format!("call {} ×{}", self.size.label(), self.concurrency),
+            Route::Http => format!("HTTP {} ×{}", self.size.label(), self.concurrency),
+            Route::Add => format!("HTTP add ×{}", self.concurrency),
+        }
     }
 
-    /// Every combination of `routes`, `sizes` and `concurrencies`, in report order.
+    /// Every combination of `routes`, `sizes` and `concurrencies`, in report order (the
+    /// typed route once per concurrency, whatever the sizes).
     pub fn matrix(routes: &[Route], sizes: &[Size], concurrencies: &[usize]) -> Vec<Case> {
         let mut cases = Vec::new();
         for &route in routes {
+            let sizes = if route == Route::Add {
+                &[Size::Small][..]
+            } else {
+                sizes
+            };
             for &size in sizes {
                 for &concurrency in concurrencies {
                     cases.push(Case {
@@ -93,11 +101,17 @@ pub async fn run<P>(
                 .collect();
             Ok(load::run(spec, clients, probe).await)
         }
-        Route::Http => {
-            http::verify(target.http_addr, which, case.size).await?;
+        Route::Http | Route::Add => {
+            let request = if case.route == Route::Add {
+                http::verify_add(target.http_addr, which).await?;
+                http::Request::add(which)
+            } else {
+                http::verify_echo(target.http_addr, which, case.size).await?;
+                http::Request::echo(which, case.size)
+            };
             let mut clients = Vec::with_capacity(case.concurrency);
             for _ in 0..case.concurrency {
-                clients.push(http::HttpClient::connect(target.http_addr, which, case.size).await?);
+                clients.push(http::HttpClient::connect(target.http_addr, request.clone()).await?);
             }
             Ok(load::run(spec, clients, probe).await)
         }

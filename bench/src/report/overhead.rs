@@ -3,21 +3,44 @@
 
 use std::fmt::Write as _;
 
-use crate::run::{Measured, Report};
+use super::micros;
+use crate::results::{Measured, Report, Samples};
+use crate::stats::median;
 use crate::workers::Impl;
 
 /// The variants compared with iii-rs with everything off, and the budget each has per call.
 const VARIANTS: [(Impl, f64); 2] = [(Impl::IiiRsLog, 2.0), (Impl::IiiRsOtel, 6.0)];
 
+/// The median over the rounds of one metric of one implementation's samples.
+fn median_of(samples: &Samples, f: fn(&Measured) -> Option<f64>) -> Option<f64> {
+    let mut values: Vec<f64> = samples.rounds.iter().filter_map(f).collect();
+    median(&mut values)
+}
+
+fn cpu(m: &Measured) -> Option<f64> {
+    m.cpu_per_call.map(micros)
+}
+
+fn throughput(m: &Measured) -> Option<f64> {
+    Some(m.stats.throughput())
+}
+
 /// Writes the table when iii-rs ran with at least one of its variants.
 pub(super) fn table(out: &mut String, report: &Report) {
-    let column = |which: Impl| report.workers.iter().position(|w| *w == which);
-    let Some(off) = column(Impl::IiiRs) else {
+    let ran = |which: Impl| {
+        let slot = Impl::ALL.iter().position(|w| *w == which)?;
+        let any = report
+            .cases
+            .iter()
+            .any(|case| !case.results[slot].rounds.is_empty());
+        any.then_some(slot)
+    };
+    let Some(off) = ran(Impl::IiiRs) else {
         return;
     };
     let variants: Vec<(Impl, f64, usize)> = VARIANTS
         .iter()
-        .filter_map(|&(which, budget)| Some((which, budget, column(which)?)))
+        .filter_map(|&(which, budget)| Some((which, budget, ran(which)?)))
         .collect();
     if variants.is_empty() {
         return;
@@ -37,31 +60,29 @@ pub(super) fn table(out: &mut String, report: &Report) {
         rule.push_str("---:|---:|---:|");
     }
     let _ = writeln!(out, "{head}\n{rule}");
-    let cpu = |m: &Measured| m.cpu_per_call.map(|d| d.as_secs_f64() * 1e6);
     for case in &report.cases {
-        let get = |slot: usize| case.results[slot].as_ref().ok();
-        let base = get(off);
+        let base = &case.results[off];
         let cell = |v: Option<f64>, digits: usize| {
             v.map_or_else(|| "–".to_owned(), |v| format!("{v:.digits$}"))
         };
         let mut line = format!(
             "| {} | {} | {} |",
             case.case.label(),
-            cell(base.and_then(cpu), 1),
-            cell(base.map(|m| m.stats.throughput()), 0)
+            cell(median_of(base, cpu), 1),
+            cell(median_of(base, throughput), 0)
         );
         for &(_, _, slot) in &variants {
-            let with = get(slot);
-            let delta = match (with.and_then(cpu), base.and_then(cpu)) {
+            let with = &case.results[slot];
+            let delta = match (median_of(with, cpu), median_of(base, cpu)) {
                 (Some(a), Some(b)) => Some(a - b),
                 _ => None,
             };
             let _ = write!(
                 line,
                 " {} | {} | {} |",
-                cell(with.and_then(cpu), 1),
+                cell(median_of(with, cpu), 1),
                 cell(delta, 1),
-                cell(with.map(|m| m.stats.throughput()), 0)
+                cell(median_of(with, throughput), 0)
             );
         }
         let _ = writeln!(out, "{line}");

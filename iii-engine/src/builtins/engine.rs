@@ -25,7 +25,7 @@ struct RegisterInput {
 
 /// `engine::register_trigger`: a binding owned by the engine, which outlives its caller; the
 /// calling worker is recorded as the one that may remove it.
-pub(super) fn register(c: &Context, caller: Option<Uuid>, data: &str) -> Outcome {
+pub(super) async fn register(c: &Context, caller: Option<Uuid>, data: &str) -> Outcome {
     let req: RegisterInput = input(data)?;
     let id = Uuid::new_v4().to_string();
     let msg = RegisterTrigger {
@@ -39,6 +39,7 @@ pub(super) fn register(c: &Context, caller: Option<Uuid>, data: &str) -> Outcome
     };
     c.triggers
         .register(ENGINE_OWNER, caller, msg)
+        .await
         .map_err(|m| ErrorBody::new(codes::TRIGGER_REGISTRATION_FAILED, m))?;
     reply(&json!({ "id": id }))
 }
@@ -51,10 +52,10 @@ struct UnregisterInput {
 /// `engine::unregister_trigger`: `{id}` → `{"removed": bool}` (`false` for an unknown id);
 /// a binding another worker made is refused with `FORBIDDEN`, like one made with no calling
 /// worker (from an HTTP route or a cron tick).
-pub(super) fn unregister(c: &Context, caller: Option<Uuid>, data: &str) -> Outcome {
+pub(super) async fn unregister(c: &Context, caller: Option<Uuid>, data: &str) -> Outcome {
     let req: UnregisterInput = input(data)?;
     let unbound = match caller {
-        Some(worker) => c.triggers.unregister(worker, &req.id),
+        Some(worker) => c.triggers.unregister(worker, &req.id).await,
         None => {
             let snapshot = c.registry.snapshot();
             let binding = snapshot.triggers.get(req.id.as_str());

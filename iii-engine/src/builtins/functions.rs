@@ -1,13 +1,20 @@
 //! `engine::functions::list` and `engine::functions::info`: what is registered, worker-hosted
-//! functions and builtins alike.
+//! functions and builtins alike; a caller from an access-controlled listener sees only what it
+//! may call.
 
-use iii_protocol::{ErrorBody, codes};
+use iii_protocol::{ErrorBody, Uuid, codes};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::context::Context;
+use crate::access::Access;
 use crate::codec::{Outcome, input, input_or_default, reply};
 use crate::registry::Snapshot;
+
+/// What `caller` may see: `None` when it may see everything.
+fn visible_to(snap: &Snapshot, caller: Option<Uuid>) -> Option<&Access> {
+    snap.workers.get(&caller?)?.access.as_deref()
+}
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -18,13 +25,15 @@ struct ListFunctions {
     include_internal: bool,
 }
 
-/// `engine::functions::list` → `{"functions":[…]}`, sorted by id.
+/// `engine::functions::list` for `caller` → `{"functions":[…]}`, sorted by id.
 pub(super) fn list<'a>(
     snap: &Snapshot,
     builtins: impl Iterator<Item = (&'a str, &'a str)>,
+    caller: Option<Uuid>,
     data: &str,
 ) -> Outcome {
     let filter: ListFunctions = input_or_default(data)?;
+    let access = visible_to(snap, caller);
     let mut out = Vec::new();
     for (id, f) in snap.functions.iter() {
         let internal = f
@@ -64,10 +73,11 @@ pub(super) fn list<'a>(
     }
     out.retain(|e| {
         let id = e["function_id"].as_str().unwrap_or("");
-        filter
-            .search
-            .as_ref()
-            .is_none_or(|s| id.contains(s.as_str()))
+        access.is_none_or(|a| a.allows(id, e.get("metadata")))
+            && filter
+                .search
+                .as_ref()
+                .is_none_or(|s| id.contains(s.as_str()))
             && filter
                 .prefix
                 .as_ref()
@@ -83,13 +93,18 @@ struct FunctionInfo {
     function_ids: Option<Vec<String>>,
 }
 
-/// `engine::functions::info`: `{function_id}` → its details, or `{function_ids}` (at most 32)
-/// → `{"functions":[…]}`.
-pub(super) fn info(c: &Context, data: &str) -> Outcome {
+/// `engine::functions::info` for `caller`: `{function_id}` → its details, or `{function_ids}`
+/// (at most 32) → `{"functions":[…]}`. A function the caller may not see is `FORBIDDEN`
+/// alone and left out of a list.
+pub(super) fn info(c: &Context, caller: Option<Uuid>, data: &str) -> Outcome {
     let req: FunctionInfo = input(data)?;
     let snap = c.registry.snapshot();
+    let access = visible_to(&snap, caller);
     let detail = |id: &str| -> Option<Value> {
         let f = snap.functions.get(id)?;
+        if access.is_some_and(|a| !a.allows(id, f.def.metadata.as_ref())) {
+            return None;
+        }
         let triggers: Vec<Value> = snap
             .triggers
             .iter()
@@ -113,9 +128,11 @@ pub(super) fn info(c: &Context, data: &str) -> Outcome {
         Some(d)
     };
     match (req.function_id, req.function_ids) {
-        (Some(id), _) => match detail(&id) {
-            Some(d) => reply(&d),
-            None => Err(ErrorBody::new(
+        (Some(id), _) => match (detail(&id), access) {
+            (Some(d), _) => reply(&d),
+            // Refused whether or not it exists: a caller does not learn what it may not see.
+            (None, Some(a)) if !a.allows(&id, None) => Err(a.refusal(&id)),
+            (None, _) => Err(ErrorBody::new(
                 codes::NOT_FOUND,
                 format!("Function {id} not found"),
             )),

@@ -1,8 +1,9 @@
 //! The `stream::*` builtins over the stream store; every write sends its change to the firing
 //! owner (`stream` triggers).
 //!
-//! `stream::send` only broadcasts to stream-socket clients on the real engine; the dev engine
-//! has no such socket, so it validates its input and does nothing else.
+//! `stream::send` stores nothing: on the real engine it goes to the stream socket's clients
+//! and to the stream's triggers; the dev engine has no stream socket, so it fires the
+//! triggers only (event type `event`, its data `{"type", "data"}` as sent).
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -49,7 +50,6 @@ struct StreamKey {
 }
 
 #[derive(Deserialize)]
-#[allow(dead_code)] // Decoded to validate the input; there are no subscribers to send it to.
 struct SendInput {
     stream_name: String,
     group_id: String,
@@ -179,7 +179,19 @@ pub(super) async fn list_all(c: &Context) -> Outcome {
     reply(&json!({"stream": streams, "count": count}))
 }
 
-/// `stream::send`: validated, then dropped (see the module docs).
-pub(super) fn send(data: &str) -> Outcome {
-    input::<SendInput>(data).and_then(|_| null())
+/// `stream::send`: fires the stream's triggers with the event (see the module docs).
+pub(super) async fn send(c: &Context, data: &str) -> Outcome {
+    let req: SendInput = input(data)?;
+    let event = json!({ "type": req.event_type, "data": req.data });
+    let item = req.id.unwrap_or_default();
+    c.fires
+        .send(change(
+            &req.stream_name,
+            &req.group_id,
+            &item,
+            "event",
+            &event,
+        ))
+        .await;
+    null()
 }

@@ -5,9 +5,10 @@ use std::sync::LazyLock;
 
 use futures_util::future::BoxFuture;
 use iii_protocol::{Uuid, builtins as ids};
+use tracing::Level;
 
 use super::context::Context;
-use super::{channels, engine, functions, queues, state, streams, workers};
+use super::{channels, engine, functions, log, queues, state, streams, workers};
 use crate::codec::Outcome;
 use crate::registry::Snapshot;
 
@@ -46,12 +47,12 @@ pub(crate) static TABLE: &[Builtin] = &[
     Builtin {
         id: ids::FUNCTIONS_LIST,
         description: "Lists registered functions",
-        handler: |c, _, d| Box::pin(async move { functions_list(&c.registry.snapshot(), d) }),
+        handler: |c, w, d| Box::pin(async move { functions_list(&c.registry.snapshot(), w, d) }),
     },
     Builtin {
         id: ids::FUNCTIONS_INFO,
         description: "Details of one function",
-        handler: |c, _, d| Box::pin(async move { functions::info(c, d) }),
+        handler: |c, w, d| Box::pin(async move { functions::info(c, w, d) }),
     },
     Builtin {
         id: ids::DURABLE_PUBLISH,
@@ -141,7 +142,7 @@ pub(crate) static TABLE: &[Builtin] = &[
     Builtin {
         id: "stream::send",
         description: "Sends an event to a stream group's subscribers",
-        handler: |_, _, d| Box::pin(async move { streams::send(d) }),
+        handler: |c, _, d| Box::pin(streams::send(c, d)),
     },
     Builtin {
         id: "engine::channels::create",
@@ -151,12 +152,37 @@ pub(crate) static TABLE: &[Builtin] = &[
     Builtin {
         id: "engine::register_trigger",
         description: "Binds a trigger that outlives its caller",
-        handler: |c, w, d| Box::pin(async move { engine::register(c, w, d) }),
+        handler: |c, w, d| Box::pin(engine::register(c, w, d)),
     },
     Builtin {
         id: "engine::unregister_trigger",
         description: "Removes a trigger binding by id",
-        handler: |c, w, d| Box::pin(async move { engine::unregister(c, w, d) }),
+        handler: |c, w, d| Box::pin(engine::unregister(c, w, d)),
+    },
+    Builtin {
+        id: "engine::log::trace",
+        description: "Writes a worker's log line (trace)",
+        handler: |_, w, d| Box::pin(async move { log::write(Level::TRACE, w, d) }),
+    },
+    Builtin {
+        id: "engine::log::debug",
+        description: "Writes a worker's log line (debug)",
+        handler: |_, w, d| Box::pin(async move { log::write(Level::DEBUG, w, d) }),
+    },
+    Builtin {
+        id: "engine::log::info",
+        description: "Writes a worker's log line (info)",
+        handler: |_, w, d| Box::pin(async move { log::write(Level::INFO, w, d) }),
+    },
+    Builtin {
+        id: "engine::log::warn",
+        description: "Writes a worker's log line (warn)",
+        handler: |_, w, d| Box::pin(async move { log::write(Level::WARN, w, d) }),
+    },
+    Builtin {
+        id: "engine::log::error",
+        description: "Writes a worker's log line (error)",
+        handler: |_, w, d| Box::pin(async move { log::write(Level::ERROR, w, d) }),
     },
     Builtin {
         id: "engine::registered-triggers::list",
@@ -175,10 +201,10 @@ pub(crate) fn is_builtin(function_id: &str) -> bool {
     INDEX.contains_key(function_id)
 }
 
-/// `engine::functions::list` over `snapshot`, this table's builtins included.
-pub(crate) fn functions_list(snapshot: &Snapshot, data: &str) -> Outcome {
+/// `engine::functions::list` over `snapshot` for `caller`, this table's builtins included.
+pub(crate) fn functions_list(snapshot: &Snapshot, caller: Option<Uuid>, data: &str) -> Outcome {
     let builtins = TABLE.iter().map(|b| (b.id, b.description));
-    functions::list(snapshot, builtins, data)
+    functions::list(snapshot, builtins, caller, data)
 }
 
 impl Context {

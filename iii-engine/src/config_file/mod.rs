@@ -17,15 +17,18 @@
 //!
 //! | Entry | Read | Into |
 //! |---|---|---|
-//! | `iii-worker-manager` / `WorkerModule` | `host`, `port`, `handshake_timeout_ms` | [`EngineConfig::host`], [`EngineConfig::ws_port`], [`EngineConfig::handshake_timeout`] |
+//! | `iii-worker-manager` / `WorkerModule`, the first | `host`, `port`, `handshake_timeout_ms`, `middleware_function_id`, `rbac` | [`EngineConfig::host`], [`EngineConfig::ws_port`], [`EngineConfig::handshake_timeout`], [`EngineConfig::ws_access`] |
+//! | any later `iii-worker-manager` (`#rbac` or not) | `host` (default loopback), `port`, `middleware_function_id`, `rbac` (`auth_function_id`, `expose_functions`, the three `on_*_registration_function_id` hooks) | one [`WorkerListener`](crate::WorkerListener) of [`EngineConfig::listeners`] each |
+//! | `iii-http-functions` | `security`: `url_allowlist`, `block_private_ips`, `require_https` | [`EngineConfig::http_functions`] |
 //! | `iii-http` / `RestApiModule` | `host`, `port`, `default_timeout`, `concurrency_request_limit` | [`EngineConfig::http_host`], [`EngineConfig::http_port`], [`EngineConfig::http_timeout`], [`EngineConfig::concurrency_request_limit`] |
 //! | `iii-http` / `RestApiModule` | `cors.allowed_origins` (none, or a `"*"` among them: any origin) | [`EngineConfig::cors`] |
 //! | `iii-state`, `iii-stream`, `iii-queue`, `iii-cron` | `adapter` (`kv`/`builtin` with `store_method: file_based`, `file_path`) | [`EngineConfig::persistence`]: SQLite at `<file_path>.sqlite3` |
 //! | `iii-queue` / `QueueModule` | `queue_configs` (`max_retries`, `backoff_ms`, `concurrency`, `type`, `message_group_field`) | [`EngineConfig::queues`] |
 //!
-//! A worker manager with `rbac` (or named `iii-worker-manager#rbac`) is ignored whole: no
-//! listener is opened on its port rather than one without its access control.
+//! A bad `expose_functions` rule is an error naming it (`…rbac.expose_functions[1]: …`):
+//! a listener must never open with rules other than the ones written.
 
+mod access;
 mod modules;
 mod section;
 mod stores;

@@ -18,6 +18,7 @@ enum Kind {
     Queue,
     Cron,
     PubSub,
+    HttpFunctions,
     /// Known, and not provided by this engine (the reason says what is missing).
     Unsupported(&'static str),
 }
@@ -36,9 +37,7 @@ fn kind(id: &str) -> Option<Kind> {
         "iii-pubsub" | "pubsub" | "modules::pubsub::PubSubModule" => Kind::PubSub,
         "iii-http-functions"
         | "http-functions"
-        | "modules::http_functions::HttpFunctionsModule" => {
-            Kind::Unsupported("HTTP-invoked functions not supported yet")
-        }
+        | "modules::http_functions::HttpFunctionsModule" => Kind::HttpFunctions,
         "configuration" | "iii-configuration" => {
             Kind::Unsupported("the configuration worker is not supported")
         }
@@ -63,8 +62,9 @@ fn kind(id: &str) -> Option<Kind> {
 pub(super) struct Reader {
     pub(super) config: EngineConfig,
     pub(super) ignored: Vec<String>,
-    /// The port of the worker listener taken, once one was.
-    worker_port: Option<u16>,
+    /// The port of the worker listener taken, once one was (later worker managers are
+    /// further listeners).
+    pub(super) worker_port: Option<u16>,
 }
 
 impl Reader {
@@ -82,10 +82,8 @@ impl Reader {
 
     /// Applies one entry of `workers:` or `modules:`.
     pub(super) fn entry(&mut self, id: &str, mut c: Section) -> Result<(), ConfigFileError> {
-        let (base, listener) = match id.split_once('#') {
-            Some((base, listener)) => (base, Some(listener)),
-            None => (id, None),
-        };
+        // `iii-worker-manager#rbac` and the like: a label after `#` names one instance.
+        let base = id.split_once('#').map_or(id, |(base, _)| base);
         let Some(kind) = kind(base) else {
             self.note(
                 &c,
@@ -95,22 +93,6 @@ impl Reader {
             return Ok(());
         };
         match kind {
-            Kind::WorkerManager if listener.is_some_and(|l| l == "rbac") || c.has("rbac") => {
-                let port: Option<u16> = c.take("port")?;
-                let port = port.map_or_else(String::new, |p| format!(" on port {p}"));
-                self.note(
-                    &c,
-                    id,
-                    &format!("RBAC listener not supported yet; no listener{port}"),
-                );
-            }
-            Kind::WorkerManager if self.worker_port.is_some() => {
-                let why = format!(
-                    "one worker listener only; the first one (port {}) is used",
-                    self.worker_port.unwrap_or_default()
-                );
-                self.note(&c, id, &why);
-            }
             Kind::WorkerManager => self.worker_manager(c)?,
             Kind::Http => self.http(c)?,
             Kind::Stream => {
@@ -147,28 +129,9 @@ impl Reader {
                 self.adapter(&mut c)?;
                 c.finish("iii-pubsub", &mut self.ignored);
             }
+            Kind::HttpFunctions => self.http_functions(c)?,
             Kind::Unsupported(why) => self.note(&c, id, why),
         }
-        Ok(())
-    }
-
-    fn worker_manager(&mut self, mut c: Section) -> Result<(), ConfigFileError> {
-        if let Some(host) = c.take::<IpAddr>("host")? {
-            self.config.host = host;
-        }
-        if let Some(port) = c.take::<u16>("port")? {
-            self.config.ws_port = port;
-        }
-        self.worker_port = Some(self.config.ws_port);
-        if let Some(ms) = c.take::<u64>("handshake_timeout_ms")? {
-            self.config.handshake_timeout = Duration::from_millis(ms);
-        }
-        c.ignore(
-            "middleware_function_id",
-            "worker middleware not supported yet",
-            &mut self.ignored,
-        );
-        c.finish("iii-worker-manager", &mut self.ignored);
         Ok(())
     }
 

@@ -48,11 +48,6 @@ impl Section {
         self.map.keys().cloned().collect()
     }
 
-    /// Whether `key` is there (and not taken yet).
-    pub(super) fn has(&self, key: &str) -> bool {
-        self.map.contains_key(key)
-    }
-
     /// Takes `key` as it is.
     pub(super) fn take_raw(&mut self, key: &str) -> Option<Value> {
         self.map.remove(key)

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use super::*;
-use crate::config::Cors;
+use crate::config::{Cors, ListenerAccess, Rbac, UrlPolicy, WorkerListener};
 use crate::config_stores::QueueSettings;
 
 fn vars(name: &str) -> Option<String> {
@@ -106,12 +106,30 @@ fn the_current_generation_maps_every_module_we_implement() {
         (c.persistence.queues.as_ref(), c.persistence.cron.as_ref()),
         (None, None)
     );
+    let rbac = WorkerListener {
+        host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+        port: 49201,
+        access: ListenerAccess {
+            middleware_function_id: None,
+            rbac: Some(Rbac {
+                auth_function_id: Some("auth::check".into()),
+                ..Rbac::default()
+            }),
+        },
+    };
+    assert_eq!(c.listeners, vec![rbac], "the second worker manager");
+    assert!(c.ws_access.is_open(), "the first one has no access control");
+    assert_eq!(
+        c.http_functions,
+        UrlPolicy {
+            url_allowlist: vec!["localhost".into()],
+            ..UrlPolicy::default()
+        }
+    );
     for note in [
-        "workers[1] (iii-worker-manager#rbac): ignored: RBAC listener not supported yet; no listener on port 49201",
         "workers[2].config.cors.allowed_methods: ignored: a preflight answer allows every method",
         "workers[3].config.port: ignored: iii-engine has no stream socket",
         "workers[4].config.adapter.config.save_interval_ms: ignored",
-        "workers[5] (iii-http-functions): ignored: HTTP-invoked functions not supported yet",
         "workers[6] (configuration): ignored",
         "workers[7] (my-own-worker): ignored: unknown worker",
     ] {
@@ -121,7 +139,7 @@ fn the_current_generation_maps_every_module_we_implement() {
             loaded.ignored
         );
     }
-    assert_eq!(loaded.ignored.len(), 7, "{:#?}", loaded.ignored);
+    assert_eq!(loaded.ignored.len(), 5, "{:#?}", loaded.ignored);
 }
 
 const OLDER: &str = r#"
@@ -183,8 +201,17 @@ fn the_older_generation_reads_the_same_way() {
     assert!(payment.fifo && payment.limit(64) == 1);
     assert_eq!(payment.message_group_field.as_deref(), Some("account"));
     assert_eq!(c.queues["email"].backoff, Some(Duration::from_secs(2)));
+    assert_eq!(c.listeners.len(), 1, "the second WorkerModule");
+    let listener = &c.listeners[0];
+    assert_eq!(
+        (listener.host, listener.port),
+        (IpAddr::V4(Ipv4Addr::UNSPECIFIED), 49211)
+    );
+    assert_eq!(
+        listener.access.middleware_function_id.as_deref(),
+        Some("mw")
+    );
     for note in [
-        "modules[1] (modules::worker::WorkerModule): ignored: RBAC listener not supported yet; no listener on port 49211",
         "queue_configs.payment: partly ignored: FIFO queue",
         "queue_configs.email.poll_interval_ms: ignored",
         "modules[4].config.adapter (modules::pubsub::RedisAdapter): ignored: adapter not offered",
@@ -200,18 +227,21 @@ fn the_older_generation_reads_the_same_way() {
 }
 
 #[test]
-fn a_second_plain_listener_and_unknown_keys_are_reported() {
+fn a_second_plain_listener_is_one_more_and_unknown_keys_are_reported() {
     let loaded = read(
-        "workers:\n  - name: iii-worker-manager\n    config: {port: 1, colour: red}\n  - name: iii-worker-manager\n    config: {port: 2}\nversion: 3\n",
+        "workers:\n  - name: iii-worker-manager\n    config: {port: 1, colour: red}\n  - name: iii-worker-manager\n    config: {port: 2, handshake_timeout_ms: 9}\nversion: 3\n",
     );
     assert_eq!(loaded.config.ws_port, 1);
+    let ports: Vec<u16> = loaded.config.listeners.iter().map(|l| l.port).collect();
+    assert_eq!(ports, [2]);
+    assert!(loaded.config.listeners[0].access.is_open());
     assert!(has_note(
         &loaded,
         "workers[0].config.colour: ignored: not a setting"
     ));
     assert!(has_note(
         &loaded,
-        "workers[1] (iii-worker-manager): ignored: one worker listener only; the first one (port 1)"
+        "workers[1].config.handshake_timeout_ms: ignored: every listener has the first one's"
     ));
     assert!(has_note(&loaded, "version: ignored"));
 }

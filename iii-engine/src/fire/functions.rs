@@ -38,7 +38,7 @@ pub(crate) async fn watch_functions(
             continue;
         }
         last = now;
-        let functions = functions_list(&snapshot, "null")
+        let functions = functions_list(&snapshot, None, "null")
             .ok()
             .flatten()
             .and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok())

@@ -9,13 +9,71 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::StatusCode;
+use http::{HeaderMap, StatusCode, header};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use hyper::body::Incoming;
+use hyper::body::{Body, Incoming};
 use iii_protocol::codes;
+use tokio::sync::mpsc;
 
 use super::envelope::{self, Resp};
 use crate::config::EngineConfig;
+use crate::stores::channels::{Item, Packet};
+
+/// Whether a request streams its body to the function instead of having it read first: the
+/// route asks for it (`stream_body`), the body is not JSON (JSON is parsed into the envelope,
+/// so it is read whole), and there is one.
+pub(crate) fn streams(route_streams: bool, headers: &HeaderMap, body: &Incoming) -> bool {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.to_ascii_lowercase().contains("application/json"));
+    route_streams && !json && !body.is_end_stream()
+}
+
+/// The bounds of a streamed body.
+pub(crate) struct StreamLimits {
+    /// Total bytes.
+    pub(crate) total: u64,
+    /// Longest wait for the next chunk.
+    pub(crate) idle: Duration,
+    /// Size of the binary messages the body is cut into: the channel bounds its items, so
+    /// smaller items bound the memory a slow reader makes the engine hold.
+    pub(crate) chunk: usize,
+}
+
+/// Forwards a body still arriving into the request channel, as fast as the reader reads it
+/// (the channel is bounded, so the client's upload slows down with the function). It ends
+/// the channel when the body ends, and ends it with an error ([`Item::Aborted`]) when the body
+/// stalls, grows past the limit or breaks; it stops when the reader goes away (the request
+/// ended and dropped the channel).
+pub(crate) async fn forward(mut body: Incoming, tx: mpsc::Sender<Packet>, limits: StreamLimits) {
+    let mut total: u64 = 0;
+    let why = loop {
+        let frame = match tokio::time::timeout(limits.idle, body.frame()).await {
+            Ok(None) => return,
+            Ok(Some(Ok(frame))) => frame,
+            Ok(Some(Err(e))) => break format!("the request body broke off: {e}"),
+            Err(_) => break format!("the request body stalled for over {:?}", limits.idle),
+        };
+        let Ok(mut data) = frame.into_data() else {
+            continue;
+        };
+        total = total.saturating_add(data.len() as u64);
+        if total > limits.total {
+            break format!("the request body exceeds {} bytes", limits.total);
+        }
+        while !data.is_empty() {
+            let piece = data.split_to(data.len().min(limits.chunk));
+            if tx.send(Packet::engine(Item::Binary(piece))).await.is_err() {
+                return;
+            }
+        }
+    };
+    tracing::debug!("streamed request body: {why}");
+    // Bounded: a reader that does not read learns nothing more anyway.
+    let abort = tx.send(Packet::engine(Item::Aborted(why)));
+    let _ = tokio::time::timeout(limits.idle, abort).await;
+}
 
 /// Why a body was refused.
 pub(crate) enum Refused {

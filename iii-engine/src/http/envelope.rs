@@ -27,7 +27,8 @@ use crate::registry::routes::Route;
 use crate::url::query_params;
 
 /// The body of every response: whole, or streamed from a channel.
-pub(crate) type Body = BoxBody<Bytes, Infallible>;
+/// A response body; an error cuts a streamed response short (its writer died).
+pub(crate) type Body = BoxBody<Bytes, std::io::Error>;
 
 /// The response type of the HTTP server.
 pub(crate) type Resp = Response<Body>;
@@ -165,7 +166,8 @@ pub(crate) fn envelope_headers(value: Option<&Value>) -> Vec<(String, String)> {
 }
 
 fn respond(status: StatusCode, headers: Vec<(String, String)>, body: Bytes) -> Resp {
-    with_body(status, headers, Full::new(body).boxed())
+    let body = Full::new(body).map_err(|never: Infallible| match never {});
+    with_body(status, headers, body.boxed())
 }
 
 /// A response with the given head and body; invalid headers are dropped.

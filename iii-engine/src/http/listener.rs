@@ -71,20 +71,32 @@ async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
             return envelope::error(StatusCode::NOT_FOUND, codes::NOT_FOUND, "Not Found");
         }
     };
+    let streams = body::streams(matched.route.stream_body, req.headers(), req.body());
+    let limit = if streams {
+        server.config.max_stream_body_bytes
+    } else {
+        server.config.max_body_bytes as u64
+    };
     let too_large = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
-        .is_some_and(|n| n > server.config.max_body_bytes as u64);
+        .is_some_and(|n| n > limit);
     if too_large {
         return body::Refused::TooLarge.answer(&server.config);
     }
     let (parts, incoming) = req.into_parts();
-    // The body is in before the request counts against the limit (see `body`).
-    let body = match body::read(incoming, &server.config).await {
-        Ok(body) => body,
-        Err(refused) => return refused.answer(&server.config),
+    // The body is in before the request counts against the limit (see `body`), unless the
+    // route streams it: then it arrives while the function runs, each chunk within the body
+    // deadline.
+    let body = if streams {
+        Err(incoming)
+    } else {
+        match body::read(incoming, &server.config).await {
+            Ok(body) => Ok(body),
+            Err(refused) => return refused.answer(&server.config),
+        }
     };
     let Some(slot) = server.limit.enter() else {
         tracing::warn!(

@@ -21,6 +21,13 @@
 //! A `status_code` outside `200..=599` in a handler's (or middleware's) response (`101`, `100`,
 //! `42`, …) is answered `200`: informational statuses cannot carry a response.
 //!
+//! A route whose `http` trigger config says `"stream_body": true` (the runtime sets it for
+//! functions that read the raw body) gets bodies that are not JSON streamed through the
+//! request channel as they arrive: bounded by
+//! [`EngineConfig::max_stream_body_bytes`](crate::EngineConfig::max_stream_body_bytes) rather
+//! than the inline limit, each chunk within the body deadline, the request counted against the
+//! concurrency limit from the start.
+//!
 //! A null (or absent) function result is answered by streaming the `response` channel when the
 //! worker connects its writer within [`EngineConfig::http_stream_grace`]; otherwise with `200`
 //! and an empty body (the real engine would wait for the channel until the timeout).

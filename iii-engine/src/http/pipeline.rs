@@ -4,6 +4,7 @@
 use bytes::Bytes;
 use http::StatusCode;
 use http::request::Parts;
+use hyper::body::Incoming;
 use iii_protocol::http::HttpErrorBody;
 use iii_protocol::{ErrorBody, codes};
 use serde_json::Value;
@@ -38,8 +39,14 @@ fn failed(e: &ErrorBody) -> Resp {
 }
 
 impl Request<'_> {
-    /// Serves the request up to its response head.
-    pub(super) async fn run(self, parts: Parts, body: Bytes, slot: InFlight) -> Resp {
+    /// Serves the request up to its response head; `body` is the whole body, or (`Err`) the
+    /// body still arriving, for a route that streams it (see `body::streams`).
+    pub(super) async fn run(
+        self,
+        parts: Parts,
+        body: Result<Bytes, Incoming>,
+        slot: InFlight,
+    ) -> Resp {
         let Self {
             server,
             snapshot,
@@ -47,7 +54,21 @@ impl Request<'_> {
             method,
         } = self;
         let Matched { route, path_params } = matched;
-        let channels = RequestChannels::open(&server.channels, &server.tasks, body.clone());
+        let (channels, body) = match body {
+            Ok(body) => (
+                RequestChannels::open(&server.channels, &server.tasks, body.clone()),
+                body,
+            ),
+            Err(streaming) => (
+                RequestChannels::open_streaming(
+                    &server.channels,
+                    &server.tasks,
+                    streaming,
+                    &server.config,
+                ),
+                Bytes::new(),
+            ),
+        };
         let request = envelope::request(
             &route,
             &method,

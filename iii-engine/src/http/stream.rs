@@ -7,7 +7,6 @@
 //! by binary body chunks; closing the channel ends the response. Control messages after the
 //! first chunk come too late to change the head and are ignored.
 
-use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -21,7 +20,11 @@ use iii_protocol::http::{ChannelRef, StreamControl};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{Notify, mpsc};
 
+use hyper::body::Incoming;
+
+use super::body;
 use super::envelope::{self, Resp};
+use crate::config::EngineConfig;
 use crate::limit::InFlight;
 use crate::stores::channels::{Channels, Direction, Item, Packet};
 use crate::tasks::Tasks;
@@ -44,7 +47,7 @@ impl RequestChannels {
     /// the channel's buffer (the common case, no task), else from a task that ends when
     /// everything is buffered or read, or when the unread channel is dropped.
     pub(crate) fn open(channels: &Arc<Channels>, tasks: &Tasks, body: Bytes) -> Self {
-        let (request, response, writer, reader) = channels.create_request_pair();
+        let (this, writer) = Self::create(channels);
         if let Some(tx) = writer {
             let mut rest = body;
             while !rest.is_empty() {
@@ -62,7 +65,32 @@ impl RequestChannels {
                 }
             }
         }
-        Self {
+        this
+    }
+
+    /// Creates both channels and forwards `body`, still arriving, into the request channel
+    /// from a task (see [`body::forward`]).
+    pub(crate) fn open_streaming(
+        channels: &Arc<Channels>,
+        tasks: &Tasks,
+        body: Incoming,
+        config: &EngineConfig,
+    ) -> Self {
+        let (this, writer) = Self::create(channels);
+        if let Some(tx) = writer {
+            let limits = body::StreamLimits {
+                total: config.max_stream_body_bytes,
+                idle: config.http_body_timeout,
+                chunk: CHUNK,
+            };
+            tasks.spawn(body::forward(body, tx, limits));
+        }
+        this
+    }
+
+    fn create(channels: &Arc<Channels>) -> (Self, Option<mpsc::Sender<Packet>>) {
+        let (request, response, writer, reader) = channels.create_request_pair();
+        let this = Self {
             channels: channels.clone(),
             ids: [request.id, response.id],
             response: reader,
@@ -71,7 +99,8 @@ impl RequestChannels {
                 request.reference(Direction::Read),
                 response.reference(Direction::Write),
             ),
-        }
+        };
+        (this, writer)
     }
 
     /// After a null result: streams the response channel if the worker connected its writer
@@ -116,6 +145,11 @@ async fn respond(mut rx: mpsc::Receiver<Packet>, slot: InFlight) -> Resp {
         match rx.recv().await.map(|p| p.item) {
             Some(Item::Text(text)) => control(&text, &mut status, &mut headers),
             Some(Item::Binary(bytes)) => break Some(bytes),
+            // The writer died before the body started: an empty answer with the head so far.
+            Some(Item::Aborted(why)) => {
+                tracing::debug!("streamed response: {why}");
+                break None;
+            }
             None => break None,
         }
     };
@@ -161,12 +195,12 @@ struct ChannelBody {
 
 impl Body for ChannelBody {
     type Data = Bytes;
-    type Error = Infallible;
+    type Error = std::io::Error;
 
     fn poll_frame(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
         if let Some(first) = self.first.take() {
             return Poll::Ready(Some(Ok(Frame::data(first))));
         }
@@ -180,6 +214,11 @@ impl Body for ChannelBody {
                 }
                 Poll::Ready(Some(Item::Text(text))) => {
                     tracing::debug!("streamed response: {text:?} after the body started, ignored");
+                }
+                // Cut the response short: the client sees an incomplete body, not a full one.
+                Poll::Ready(Some(Item::Aborted(why))) => {
+                    self.rest = None;
+                    return Poll::Ready(Some(Err(std::io::Error::other(why))));
                 }
                 Poll::Ready(None) => {
                     self.rest = None;

@@ -1,5 +1,6 @@
 //! The trigger bindings' side of the registry: adding one (with its route), removing one on
-//! behalf of its maker, and handing a reattached worker's rights over to its new connection.
+//! behalf of its maker, finding an owner's or a custom type's bindings, and handing a
+//! reattached worker's rights over to its new connection.
 
 use std::sync::Arc;
 
@@ -48,14 +49,23 @@ impl Registry {
                     .triggers
                     .get(held.trigger_id.as_str())
                     .map_or_else(|| "another binding".to_owned(), |t| s.holder(t));
-                return Err(format!(
-                    "route {} {:?} conflicts with {} {:?}, served by trigger {:?} of {by}",
-                    route.method,
-                    route.display_path(),
-                    held.method,
-                    held.display_path(),
-                    held.trigger_id,
-                ));
+                let served = format!("served by trigger {:?} of {by}", held.trigger_id);
+                // The real engine's words for a route of the same shape with other parameter
+                // names (clients match on them); the same route is this engine's own refusal.
+                return Err(if held.segments == route.segments {
+                    format!(
+                        "route {} {:?} is already {served}",
+                        route.method,
+                        route.display_path()
+                    )
+                } else {
+                    format!(
+                        "Route '{} {}' conflicts with already-registered route '{} {}': routes \
+                         with identical structure but different path-parameter names are not \
+                         supported ({served})",
+                        route.method, route.template, held.method, held.template,
+                    )
+                });
             }
             let held = books.triggers(entry.owner);
             let replacing = old.as_ref().is_some_and(|o| o.owner == entry.owner);
@@ -77,6 +87,9 @@ impl Registry {
                 s.routes.insert(route.clone());
             }
             books.held_mut(entry.owner).triggers.insert(id.clone());
+            if entry.activation.is_custom() {
+                books.add_custom(&entry.trigger_type, &id);
+            }
             s.triggers.insert(id, Arc::new(entry));
             Ok(())
         })
@@ -94,6 +107,17 @@ impl Registry {
             unbind_in(s, books, id);
             Unbound::Removed
         })
+    }
+
+    /// The bindings `owner` holds, with their ids (in time proportional to how many).
+    pub(crate) fn bindings_held_by(&self, owner: Uuid) -> Vec<(String, Arc<TriggerEntry>)> {
+        self.read_books(|s, books| entries(s, books.triggers_of(owner)))
+    }
+
+    /// The bindings of `trigger_type`, a type the engine does not implement itself, with
+    /// their ids (in time proportional to how many).
+    pub(crate) fn bindings_of_type(&self, trigger_type: &str) -> Vec<(String, Arc<TriggerEntry>)> {
+        self.read_books(|s, books| entries(s, books.custom_of(trigger_type)))
     }
 
     /// Hands the bindings `previous` made with `engine::register_trigger` over to `next`, the
@@ -116,12 +140,22 @@ impl Registry {
     }
 }
 
+/// The entries of binding `ids` in `s`.
+fn entries(s: &Snapshot, ids: Vec<String>) -> Vec<(String, Arc<TriggerEntry>)> {
+    ids.into_iter()
+        .filter_map(|id| s.triggers.get(id.as_str()).cloned().map(|t| (id, t)))
+        .collect()
+}
+
 /// Removes binding `id` with its route, stops its cron job and forgets it in the books.
 pub(super) fn unbind_in(s: &mut Snapshot, books: &mut Books, id: &str) {
     let Some(entry) = s.triggers.remove(id) else {
         return;
     };
     books.drop_trigger(entry.owner, id);
+    if entry.activation.is_custom() {
+        books.drop_custom(&entry.trigger_type, id);
+    }
     match &entry.activation {
         Activation::Http(route) => {
             s.routes.remove(route);

@@ -36,6 +36,7 @@ use iii_protocol::{RegisterFunction, Uuid};
 use serde_json::Value;
 use tokio::sync::watch;
 
+use crate::http_functions::Target;
 pub(crate) use bindings::Unbound;
 use books::Books;
 pub(crate) use link::{Link, Sent};
@@ -95,6 +96,12 @@ impl Registry {
         out
     }
 
+    /// Reads the books with the snapshot they describe (writes publish under the same lock).
+    fn read_books<R>(&self, read: impl FnOnce(&Snapshot, &Books) -> R) -> R {
+        let books = self.books.lock().unwrap_or_else(PoisonError::into_inner);
+        read(&self.current.load(), &books)
+    }
+
     fn functions_bumped(&self) {
         self.functions_version
             .send_modify(|v| *v = v.wrapping_add(1));
@@ -120,6 +127,7 @@ impl Registry {
                 connected_at_ms: old.connected_at_ms,
                 peer: old.peer,
                 metadata: Some(metadata),
+                access: old.access.clone(),
             };
             let link = entry.link.clone();
             s.workers.insert(worker, Arc::new(entry));
@@ -127,10 +135,16 @@ impl Registry {
         })
     }
 
-    /// Claims `def.id` for `owner`: refused when another live worker owns it, or when `owner`
-    /// holds [`Caps::functions`] functions already (re-registering one it owns is not a new
-    /// one). A function whose owner is gone is taken over.
-    pub(crate) fn claim_function(&self, owner: Uuid, def: RegisterFunction) -> Result<(), Refused> {
+    /// Claims `def.id` for `owner` (invoked over HTTP at `http`, when given): refused when
+    /// another live worker owns it, or when `owner` holds [`Caps::functions`] functions
+    /// already (re-registering one it owns is not a new one). A function whose owner is gone
+    /// is taken over.
+    pub(crate) fn claim_function(
+        &self,
+        owner: Uuid,
+        def: RegisterFunction,
+        http: Option<Arc<Target>>,
+    ) -> Result<(), Refused> {
         self.write(|s, books| {
             let previous = s.functions.get(def.id.as_str()).map(|f| f.owner);
             if let Some(existing) = previous
@@ -147,7 +161,7 @@ impl Registry {
                 books.drop_function(previous, &def.id);
             }
             books.held_mut(owner).functions.insert(def.id.clone());
-            let entry = FunctionEntry { owner, def };
+            let entry = FunctionEntry { owner, def, http };
             s.functions.insert(entry.def.id.clone(), Arc::new(entry));
             Ok(())
         })?;

@@ -22,6 +22,7 @@ fn worker(r: &Registry, n: u128) -> Uuid {
         connected_at_ms: 0,
         peer: "127.0.0.1:1".parse().unwrap(),
         metadata: None,
+        access: None,
     };
     r.connect(id, entry);
     id
@@ -60,20 +61,22 @@ fn binding(owner: Uuid, maker: Option<Uuid>, route: Option<(&str, &str)>) -> Tri
 fn function_caps_count_new_ids_only() {
     let r = registry(2, 10);
     let w = worker(&r, 1);
-    assert!(r.claim_function(w, function("a")).is_ok());
-    assert!(r.claim_function(w, function("b")).is_ok());
+    assert!(r.claim_function(w, function("a"), None).is_ok());
+    assert!(r.claim_function(w, function("b"), None).is_ok());
     assert!(
-        r.claim_function(w, function("a")).is_ok(),
+        r.claim_function(w, function("a"), None).is_ok(),
         "re-registering is not new"
     );
     assert!(matches!(
-        r.claim_function(w, function("c")),
+        r.claim_function(w, function("c"), None),
         Err(Refused::Cap(2))
     ));
     assert!(r.release_function(w, "a"));
-    assert!(r.claim_function(w, function("c")).is_ok());
+    assert!(r.claim_function(w, function("c"), None).is_ok());
     let other = worker(&r, 2);
-    assert!(matches!(r.claim_function(other, function("c")), Err(Refused::Owned(o)) if o == w));
+    assert!(
+        matches!(r.claim_function(other, function("c"), None), Err(Refused::Owned(o)) if o == w)
+    );
 }
 
 #[test]
@@ -133,4 +136,44 @@ fn only_the_maker_removes_a_binding_and_reattach_hands_that_over() {
         1,
         "the orphan stays, the worker's own went"
     );
+}
+
+#[test]
+fn custom_bindings_are_found_by_type_and_owner_without_a_scan() {
+    let r = registry(10, 10);
+    let (a, b) = (worker(&r, 1), worker(&r, 2));
+    let custom = |owner: Uuid, activation: Activation| TriggerEntry {
+        trigger_type: "webhook".to_owned(),
+        activation,
+        ..binding(owner, Some(owner), None)
+    };
+    r.bind("p1".into(), custom(a, Activation::Parked)).unwrap();
+    r.bind("p2".into(), custom(b, Activation::Parked)).unwrap();
+    r.bind("h1".into(), binding(a, Some(a), Some(("h1", "/x"))))
+        .unwrap();
+    let ids = |found: Vec<(String, Arc<TriggerEntry>)>| {
+        let mut ids: Vec<String> = found.into_iter().map(|(id, _)| id).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(r.bindings_of_type("webhook")), ["p1", "p2"]);
+    assert!(
+        r.bindings_of_type("http").is_empty(),
+        "engine types are not custom"
+    );
+    assert_eq!(ids(r.bindings_held_by(a)), ["h1", "p1"]);
+    // Re-activated in place, a binding stays indexed once; removed, it goes.
+    r.bind("p1".into(), custom(a, Activation::Provided))
+        .unwrap();
+    let found = r.bindings_of_type("webhook");
+    assert_eq!(ids(found.clone()), ["p1", "p2"]);
+    assert!(
+        found
+            .iter()
+            .any(|(id, t)| id == "p1" && matches!(t.activation, Activation::Provided))
+    );
+    assert!(matches!(r.unbind(b, "p2"), Unbound::Removed));
+    r.depart(a);
+    assert!(r.bindings_of_type("webhook").is_empty());
+    assert!(r.bindings_held_by(a).is_empty());
 }

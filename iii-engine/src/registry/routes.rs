@@ -29,6 +29,9 @@ pub(crate) struct Route {
     pub(crate) middleware: Vec<String>,
     /// The binding's metadata, forwarded with every invocation the route makes.
     pub(crate) metadata: Option<Value>,
+    /// `stream_body: true`: bodies that are not JSON are streamed to the function as they
+    /// arrive, not collected (an extension of this engine).
+    pub(crate) stream_body: bool,
 }
 
 impl Route {
@@ -84,6 +87,10 @@ impl Route {
                 .map(str::to_owned),
             middleware,
             metadata: None,
+            stream_body: config
+                .get("stream_body")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         }))
     }
 

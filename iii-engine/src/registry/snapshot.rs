@@ -14,6 +14,8 @@ use serde_json::Value;
 use super::link::Link;
 use super::route_table::Routes;
 use super::routes::Route;
+use crate::access::Access;
+use crate::http_functions::Target;
 
 /// One connected worker.
 pub(crate) struct WorkerEntry {
@@ -23,12 +25,17 @@ pub(crate) struct WorkerEntry {
     pub(crate) peer: SocketAddr,
     /// The `engine::workers::register` payload, once announced.
     pub(crate) metadata: Option<Value>,
+    /// What it may do, when it came through an access-controlled listener.
+    pub(crate) access: Option<Arc<Access>>,
 }
 
-/// A worker-hosted function.
+/// A function a worker registered: hosted by that worker, or invoked over HTTP by the engine
+/// (`http`) on that worker's behalf, for as long as it stays connected.
 pub(crate) struct FunctionEntry {
     pub(crate) owner: Uuid,
     pub(crate) def: RegisterFunction,
+    /// Where the engine sends its invocations, for an HTTP-invoked function.
+    pub(crate) http: Option<Arc<Target>>,
 }
 
 /// How a trigger binding is active.
@@ -36,6 +43,8 @@ pub(crate) struct FunctionEntry {
 pub(crate) enum Activation {
     /// Unknown type: kept, never fired.
     Parked,
+    /// A type a worker provides: forwarded to that worker, which fires it.
+    Provided,
     /// An HTTP route; the route table holds the same route.
     Http(Arc<Route>),
     /// A cron job task.
@@ -70,6 +79,12 @@ impl Activation {
             Self::Parked => "pending",
             _ => "active",
         }
+    }
+
+    /// Whether the binding is of a type the engine does not implement itself (parked, or
+    /// handed to the worker providing the type).
+    pub(crate) fn is_custom(&self) -> bool {
+        matches!(self, Self::Parked | Self::Provided)
     }
 }
 
@@ -110,6 +125,16 @@ impl Snapshot {
     pub(crate) fn link_of(&self, function_id: &str) -> Option<&Arc<Link>> {
         let owner = self.functions.get(function_id)?.owner;
         self.workers.get(&owner).map(|w| &w.link)
+    }
+
+    /// The id the owner of `function_id` registered it under: its access-controlled
+    /// listener's registration prefix taken off (the worker knows its functions without it).
+    pub(crate) fn local_id<'a>(&self, function_id: &'a str) -> &'a str {
+        self.functions
+            .get(function_id)
+            .and_then(|f| self.workers.get(&f.owner))
+            .and_then(|w| w.access.as_ref())
+            .map_or(function_id, |a| a.local(function_id))
     }
 
     /// A worker's announced name, else its id.

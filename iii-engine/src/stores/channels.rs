@@ -4,8 +4,9 @@
 //! (the HTTP server writes request bodies and reads streamed responses through them).
 //!
 //! Limits: at most `buffer_size` items (default 64, at most 1024) and, for items written by a
-//! worker's socket, at most 16 MiB are buffered per channel; past either, the engine stops
-//! reading the writer's socket until the reader catches up.
+//! worker's socket, at most 16 MiB are buffered per channel and 256 MiB over all channels;
+//! past any of them, the engine stops reading the writer's socket until the reader catches up.
+//! A reader whose writer never attached (or died without closing) ends with an error.
 //!
 //! Each end has its own access key, so the reference handed to a reader cannot open the
 //! writer (nor the other way round). An end is handed out once. Closing the writer ends the
@@ -21,10 +22,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use iii_protocol::Uuid;
 use iii_protocol::http::ChannelRef;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
+use tokio::sync::{Notify, Semaphore, mpsc};
+
+#[cfg(test)]
+use super::channel_pipe::MAX_BUFFER_BYTES;
+use super::channel_pipe::MAX_TOTAL_BUFFER_BYTES;
+pub(crate) use super::channel_pipe::{Item, Packet, Writer};
 
 use crate::tasks::Tasks;
 
@@ -32,62 +37,6 @@ use crate::tasks::Tasks;
 pub(crate) const DEFAULT_BUFFER: usize = 64;
 /// The most items a channel may buffer.
 pub(crate) const MAX_BUFFER: usize = 1024;
-/// The most bytes a channel buffers from a worker's writer socket; past it the engine stops
-/// reading that socket until the reader catches up (one larger message may go through alone).
-pub(crate) const MAX_BUFFER_BYTES: usize = 16 * 1024 * 1024;
-
-/// One item travelling through a channel: a WebSocket text or binary message.
-#[derive(Debug)]
-pub(crate) enum Item {
-    /// A text message (control messages of streamed HTTP responses, for example).
-    Text(String),
-    /// A binary message (body bytes).
-    Binary(Bytes),
-}
-
-/// An item in a channel, with the room it takes in the channel's byte budget (given back when
-/// the reader takes the item out).
-#[derive(Debug)]
-pub(crate) struct Packet {
-    pub(crate) item: Item,
-    _room: Option<OwnedSemaphorePermit>,
-}
-
-impl Packet {
-    /// An item the engine writes itself (bounded by what it writes, so not counted).
-    pub(crate) fn engine(item: Item) -> Self {
-        Self { item, _room: None }
-    }
-}
-
-/// The writing side of a channel: the queue and its byte budget.
-pub(crate) struct Writer {
-    pub(crate) tx: mpsc::Sender<Packet>,
-    budget: Arc<Semaphore>,
-}
-
-impl Writer {
-    /// Queues an item after waiting for room for its bytes; `Err` when the reader is gone.
-    pub(crate) async fn send(&self, item: Item) -> Result<(), ()> {
-        let len = match &item {
-            Item::Text(t) => t.len(),
-            Item::Binary(b) => b.len(),
-        };
-        let cost = u32::try_from(len.clamp(1, MAX_BUFFER_BYTES)).unwrap_or(u32::MAX);
-        let room = self
-            .budget
-            .clone()
-            .acquire_many_owned(cost)
-            .await
-            .map_err(|_| ())?;
-        let packet = Packet {
-            item,
-            _room: Some(room),
-        };
-        self.tx.send(packet).await.map_err(|_| ())
-    }
-}
-
 /// Which end of a channel a socket attaches to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Direction {
@@ -159,6 +108,18 @@ struct Entry {
     writer_attached: Arc<Notify>,
 }
 
+impl Entry {
+    /// Before the entry goes: a reader attached to a writer that never came ends with an
+    /// error, not as if the stream were complete.
+    fn abandon(&self, why: &str) {
+        if self.reader.is_none()
+            && let Some(writer) = &self.writer
+        {
+            writer.abort(why.to_owned());
+        }
+    }
+}
+
 /// A freshly created channel.
 pub(crate) struct Created {
     pub(crate) id: Uuid,
@@ -182,9 +143,19 @@ impl Created {
 }
 
 /// Every channel with at least one end not attached yet.
-#[derive(Default)]
 struct Table {
     map: HashMap<Uuid, Entry>,
+    /// The byte budget all channels share.
+    total: Arc<Semaphore>,
+}
+
+impl Default for Table {
+    fn default() -> Self {
+        Self {
+            map: HashMap::new(),
+            total: Arc::new(Semaphore::new(MAX_TOTAL_BUFFER_BYTES)),
+        }
+    }
 }
 
 /// The channel store.
@@ -236,7 +207,15 @@ impl Channels {
 
     /// Drops the unattached ends of every channel `owner` created.
     pub(crate) fn release_owner(&self, owner: Uuid) {
-        self.table().map.retain(|_, e| e.owner != Some(owner));
+        self.table().map.retain(|_, e| {
+            let keep = e.owner != Some(owner);
+            if !keep {
+                e.abandon(
+                    "the worker that created this channel disconnected before a writer attached",
+                );
+            }
+            keep
+        });
     }
 
     /// Drops unattached ends older than `ttl`, every quarter of it, until the engine stops.
@@ -259,10 +238,7 @@ impl Table {
     /// Creates a channel buffering `buffer` items (clamped to `1..=MAX_BUFFER`).
     fn create(&mut self, buffer: usize, owner: Option<Uuid>) -> Created {
         let (tx, rx) = mpsc::channel(buffer.clamp(1, MAX_BUFFER));
-        let tx = Writer {
-            tx,
-            budget: Arc::new(Semaphore::new(MAX_BUFFER_BYTES)),
-        };
+        let tx = Writer::new(tx, self.total.clone());
         let created = Created {
             id: Uuid::new_v4(),
             keys: Keys::new(),
@@ -318,7 +294,15 @@ impl Table {
     /// Drops the unattached ends of channels older than `ttl`; returns how many went.
     fn sweep(&mut self, ttl: Duration) -> usize {
         let before = self.map.len();
-        self.map.retain(|_, e| e.created.elapsed() < ttl);
+        self.map.retain(|_, e| {
+            let keep = e.created.elapsed() < ttl;
+            if !keep {
+                e.abandon(&format!(
+                    "no writer attached to this channel within {ttl:?}"
+                ));
+            }
+            keep
+        });
         before - self.map.len()
     }
 

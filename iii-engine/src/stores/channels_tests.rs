@@ -1,5 +1,7 @@
 //! Unit tests of the channel table: ends handed out once, byte room, sweeping.
 
+use bytes::Bytes;
+
 use super::*;
 
 #[test]
@@ -69,4 +71,20 @@ fn sweep_and_release() {
     assert_eq!(channels.map.len(), 1);
     assert_eq!(channels.sweep(Duration::ZERO), 1);
     assert!(channels.map.is_empty());
+}
+
+#[test]
+fn a_reader_whose_writer_never_came_ends_with_an_error() {
+    let mut channels = Table::default();
+    let c = channels.create(4, None);
+    let key = c.keys.of(Direction::Read).to_owned();
+    let Ok(End::Reader(mut rx)) = channels.attach(c.id, &key, Direction::Read) else {
+        panic!("the reader attaches");
+    };
+    assert_eq!(channels.sweep(Duration::ZERO), 1);
+    match rx.try_recv().map(|p| p.item) {
+        Ok(Item::Aborted(why)) => assert!(why.contains("no writer attached"), "{why}"),
+        other => panic!("expected an abort, got {other:?}"),
+    }
+    assert!(rx.try_recv().is_err(), "then the channel is closed");
 }

@@ -16,6 +16,7 @@
 //!   path (two short critical sections per request, cheaper than two round trips to a task).
 //!   No lock is ever held across an `.await` or while another is taken.
 
+mod channel_pipe;
 pub(crate) mod channels;
 pub(crate) mod cron;
 pub(crate) mod db;

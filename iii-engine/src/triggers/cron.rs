@@ -5,12 +5,13 @@
 
 use std::str::FromStr;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use cron::Schedule;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
 use crate::events::{Event, Fires};
+use crate::registry::{Activation, Registry};
 use crate::stores::Owner;
 use crate::stores::cron::CronStore;
 use crate::stores::db::StoreError;
@@ -67,12 +68,7 @@ pub(crate) async fn run(
             // Firing without the record loses only the at-most-once guarantee of this tick.
             Err(e) => tracing::warn!("cron job {trigger_id:?}: {e}; firing {next} anyway"),
         }
-        let payload = json!({
-            "trigger": "cron",
-            "job_id": trigger_id,
-            "scheduled_time": next.to_rfc3339_opts(SecondsFormat::Secs, false),
-            "actual_time": Utc::now().to_rfc3339_opts(SecondsFormat::Nanos, false),
-        });
+        let payload = payload(&trigger_id, next);
         let (done, fired) = oneshot::channel();
         let tick = Event::Cron {
             trigger_id: trigger_id.clone(),
@@ -89,6 +85,50 @@ pub(crate) async fn run(
             () = tasks.stopping() => return,
         }
     }
+}
+
+/// What a tick of binding `trigger_id` scheduled for `scheduled` sends its function.
+fn payload(trigger_id: &str, scheduled: DateTime<Utc>) -> Value {
+    json!({
+        "trigger": "cron",
+        "job_id": trigger_id,
+        "scheduled_time": scheduled.to_rfc3339_opts(SecondsFormat::Secs, false),
+        "actual_time": Utc::now().to_rfc3339_opts(SecondsFormat::Nanos, false),
+    })
+}
+
+/// Fires every cron binding of `function_id` now, out of schedule (for tests:
+/// `EngineHandle::fire_cron`), and waits until each fire has ended; returns how many there
+/// were. The tick is not claimed in the cron bookkeeping: the schedule's own ticks still fire.
+pub(crate) async fn fire_now(registry: &Registry, fires: &Fires, function_id: &str) -> usize {
+    let snapshot = registry.snapshot();
+    let bindings: Vec<String> = snapshot
+        .triggers
+        .iter()
+        .filter(|(_, t)| {
+            t.function_id == function_id && matches!(t.activation, Activation::Cron(_))
+        })
+        .map(|(id, _)| id.clone())
+        .collect();
+    let mut fired = Vec::with_capacity(bindings.len());
+    for trigger_id in bindings {
+        let (done, ended) = oneshot::channel();
+        let payload = payload(&trigger_id, Utc::now());
+        fires
+            .send(Event::Cron {
+                trigger_id,
+                payload,
+                done,
+            })
+            .await;
+        fired.push(ended);
+    }
+    let count = fired.len();
+    for ended in fired {
+        // `done` is dropped once the fire ended (or found nothing to fire).
+        let _ = ended.await;
+    }
+    count
 }
 
 #[cfg(test)]

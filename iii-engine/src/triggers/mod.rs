@@ -5,6 +5,7 @@
 //! which matches every change against the bindings of the registry's current snapshot.
 
 pub(crate) mod cron;
+mod provided;
 
 use std::sync::Arc;
 
@@ -20,19 +21,22 @@ use crate::stores::cron::CronStore;
 use crate::stores::queues::Queues;
 use crate::tasks::Tasks;
 
+pub(crate) use provided::Provided;
+
 /// Trigger type fired when a worker connects, announces itself or disconnects.
 pub(crate) const WORKERS_AVAILABLE: &str = "engine::workers-available";
 /// Trigger type fired when the set of registered functions changes.
 pub(crate) const FUNCTIONS_AVAILABLE: &str = "engine::functions-available";
 
 /// What binding a trigger needs: the registry to record it in, for cron jobs the firing
-/// inbox, the task set and the cron bookkeeping, and the queue store, whose waiting messages
-/// a new durable subscription takes.
+/// inbox, the task set and the cron bookkeeping, the queue store, whose waiting messages a
+/// new durable subscription takes, and the providers of the types that workers provide.
 #[derive(Clone)]
 pub(crate) struct Triggers {
     pub(crate) registry: Arc<Registry>,
     pub(crate) fires: Fires,
     pub(crate) tasks: Tasks,
+    pub(crate) provided: Arc<Provided>,
     pub(crate) crons: Owner<CronStore, Event>,
     pub(crate) queues: Queues,
 }
@@ -48,14 +52,24 @@ pub(crate) fn config_text(config: &Value, key: &str) -> Option<String> {
 
 impl Triggers {
     /// Validates and activates a binding owned by `owner` and made by `maker` (the one worker
-    /// that may remove it). The error text is what the worker gets in
-    /// `triggerregistrationresult`.
-    pub(crate) fn register(
+    /// that may remove it), handing it to its type's provider when a worker provides the
+    /// type. The error text is what the worker gets in `triggerregistrationresult`.
+    pub(crate) async fn register(
         &self,
         owner: Uuid,
         maker: Option<Uuid>,
         msg: RegisterTrigger,
     ) -> Result<(), String> {
+        let id = msg.id.clone();
+        let provided = self.bind(owner, maker, msg)?;
+        if provided {
+            self.forward(&id).await;
+        }
+        Ok(())
+    }
+
+    /// The synchronous part of [`Triggers::register`]: whether the binding is provided.
+    fn bind(&self, owner: Uuid, maker: Option<Uuid>, msg: RegisterTrigger) -> Result<bool, String> {
         let RegisterTrigger {
             id,
             trigger_type,
@@ -142,6 +156,12 @@ impl Triggers {
                     Activation::FunctionsAvailable
                 }
             }
+            other if self.provided.has(other) => {
+                log = Some(format!(
+                    "{other} trigger -> {function_id:?} (worker-provided)"
+                ));
+                Activation::Provided
+            }
             other => {
                 tracing::warn!(
                     "[PENDING] trigger {id:?} of unknown type {other:?} -> {function_id:?} was NOT activated"
@@ -149,6 +169,7 @@ impl Triggers {
                 Activation::Parked
             }
         };
+        let provided = matches!(activation, Activation::Provided);
         let entry = TriggerEntry {
             owner,
             maker,
@@ -182,12 +203,13 @@ impl Triggers {
                 let _ = queues.redispatch().await;
             });
         }
-        Ok(())
+        Ok(provided)
     }
 
-    /// Removes binding `id` for `worker`, which must be the worker that made it.
-    pub(crate) fn unregister(&self, worker: Uuid, id: &str) -> Unbound {
-        self.registry.unbind(worker, id)
+    /// Removes binding `id` for `worker`, which must be the worker that made it, telling its
+    /// provider when a worker provides its type.
+    pub(crate) async fn unregister(&self, worker: Uuid, id: &str) -> Unbound {
+        self.remove(worker, id).await
     }
 }
 

@@ -21,21 +21,29 @@ pub(crate) async fn serve(ep: &Endpoint, socket: Socket, end: End) {
 }
 
 /// Forwards the socket's messages into the channel. Dropping `tx` when the socket closes is
-/// what ends the stream for the reader.
+/// what ends the stream for the reader; a socket that ends without a Close frame ends it with
+/// an error ([`Item::Aborted`]). A reader that goes away closes the socket at once, even while
+/// the writer sends nothing (an idle event stream whose HTTP client left).
 async fn write_side(ep: &Endpoint, mut socket: Socket, tx: Writer) {
     loop {
-        // Cancel-safe: `next` polls a stream and the shutdown wait observes a watch channel.
+        // Cancel-safe: `next` polls a stream, `closed` and the shutdown wait observe channels.
         let frame = tokio::select! {
             frame = socket.next() => frame,
+            () = tx.closed() => break,
             () = ep.tasks.stopping() => break,
         };
         let item = match frame {
             Some(Ok(Frame::Text(text))) => Item::Text(text.as_str().to_owned()),
             Some(Ok(Frame::Binary(bytes))) => Item::Binary(bytes),
-            Some(Ok(Frame::Close(_))) | None => return,
+            Some(Ok(Frame::Close(_))) => return,
+            None => {
+                tx.abort("the writer's connection ended without a close".to_owned());
+                return;
+            }
             Some(Ok(_)) => continue,
             Some(Err(e)) => {
                 tracing::debug!("channel writer socket: {e}");
+                tx.abort(format!("the writer's connection failed: {e}"));
                 if let Some(frame) = close::for_error(&e) {
                     socket::close_with(socket, frame).await;
                 }
@@ -62,8 +70,13 @@ async fn read_side(ep: &Endpoint, mut socket: Socket, mut rx: mpsc::Receiver<Pac
         // Cancel-safe: `recv` and `next` lose nothing when another branch wins.
         tokio::select! {
             item = rx.recv() => {
-                let Some(item) = item.map(|p| p.item) else {
-                    break;
+                let item = match item.map(|p| p.item) {
+                    None => break,
+                    Some(Item::Aborted(why)) => {
+                        socket::close_with(socket, close::aborted(&why)).await;
+                        return;
+                    }
+                    Some(item) => item,
                 };
                 let max_frame = ep.config.max_frame_bytes;
                 let send = async {
@@ -72,6 +85,7 @@ async fn read_side(ep: &Endpoint, mut socket: Socket, mut rx: mpsc::Receiver<Pac
                         Item::Binary(bytes) => {
                             outgoing::send_binary(&mut socket, bytes, max_frame).await
                         }
+                        Item::Aborted(_) => Ok(()),
                     }
                 };
                 // Bounded, and raced against shutdown: a reader that stops reading must not

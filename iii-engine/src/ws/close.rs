@@ -33,6 +33,11 @@ pub(crate) fn for_error(error: &Error) -> Option<CloseFrame> {
     Some(frame(code, &error.to_string()))
 }
 
+/// The Close frame a channel reader gets when its writer died (`1011`, with why).
+pub(crate) fn aborted(why: &str) -> CloseFrame {
+    frame(CloseCode::Error, why)
+}
+
 fn frame(code: CloseCode, reason: &str) -> CloseFrame {
     let mut end = reason.len().min(REASON_MAX);
     while !reason.is_char_boundary(end) {

@@ -17,11 +17,18 @@ use super::reader::{Reader, Stop};
 use super::socket::Socket;
 use super::summary::{self, Due};
 use super::writer::{self, Ended, Limits};
+use crate::access::Access;
 use crate::events::Event;
 use crate::registry::{Link, WorkerEntry};
 
-/// Serves one worker until it disconnects, is evicted, or the engine stops.
-pub(crate) async fn run(ep: Arc<Endpoint>, socket: Socket, peer: SocketAddr) {
+/// Serves one worker until it disconnects, is evicted, or the engine stops; `access` is what
+/// it may do when it came through an access-controlled listener.
+pub(crate) async fn run(
+    ep: Arc<Endpoint>,
+    socket: Socket,
+    peer: SocketAddr,
+    access: Option<Arc<Access>>,
+) {
     let id = Uuid::new_v4();
     let reattach_token = Uuid::new_v4();
     let (sink, stream) = socket.split();
@@ -48,6 +55,7 @@ pub(crate) async fn run(ep: Arc<Endpoint>, socket: Socket, peer: SocketAddr) {
         connected_at_ms: chrono::Utc::now().timestamp_millis(),
         peer,
         metadata: None,
+        access,
     };
     ep.registry.connect(id, entry);
     tracing::info!("worker {id} connected from {peer}");
@@ -122,8 +130,10 @@ async fn finish(
         summary::log(&ep.registry.snapshot(), id);
     }
     // A stopping engine drops the registry whole: forgetting a worker's 200,000 bindings one by
-    // one would only delay the exit.
+    // one would only delay the exit (and the providers of its bindings are stopping too).
     if !matches!(why, Stop::Shutdown) {
+        // Before `depart`, which forgets the bindings whose providers are told.
+        ep.triggers.departing(id).await;
         ep.registry.depart(id);
     }
     ep.channels.release_owner(id);

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::EngineConfig;
 use crate::events::Fires;
+use crate::http_functions::HttpFunctions;
 use crate::limit::Limit;
 use crate::registry::Registry;
 use crate::router::Router;
@@ -17,6 +18,8 @@ pub(crate) struct Endpoint {
     pub(crate) router: Arc<Router>,
     pub(crate) registry: Arc<Registry>,
     pub(crate) channels: Arc<Channels>,
+    /// Checks the `invocation` of HTTP-invoked functions' registrations.
+    pub(crate) http_functions: Arc<HttpFunctions>,
     pub(crate) triggers: Triggers,
     pub(crate) fires: Fires,
     /// Where the `enqueue` action's messages go.

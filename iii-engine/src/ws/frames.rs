@@ -1,5 +1,6 @@
 //! What the engine does with each frame a worker sends: calls (routed in a task of their own),
-//! answers and pings here; registrations and reattach in `super::registration`.
+//! answers and pings here; registrations and reattach in `super::registration`; the checks of
+//! an access-controlled connection in `super::gate`.
 
 use std::sync::Arc;
 
@@ -44,7 +45,11 @@ impl Conn {
 
     /// Handles one decoded frame; `permit` is the room taken for it when it is a call.
     pub(crate) async fn handle(&self, incoming: Incoming, permit: Option<CallPermit>) {
-        let message = match incoming.kind {
+        // An access-controlled connection's frames pass its gate first (`super::gate`).
+        let Some(kind) = self.gate(incoming.kind).await else {
+            return;
+        };
+        let message = match kind {
             Kind::Message(m) => m,
             Kind::Foreign(call, id) => {
                 tracing::warn!(
@@ -65,7 +70,11 @@ impl Conn {
                 }
             }
             Message::RegisterTrigger(t) => self.register_trigger(t).await,
-            Message::UnregisterTrigger(u) => self.unregister_trigger(&u.id),
+            Message::UnregisterTrigger(u) => self.unregister_trigger(&u.id).await,
+            Message::RegisterTriggerType(t) => self.provide_trigger_type(t).await,
+            Message::TriggerRegistrationResult(r) => {
+                self.ep.triggers.provider_result(self.id, r).await;
+            }
             Message::InvokeFunction(call) => {
                 let id = call.invocation_id.map(ReplyId::Uuid);
                 self.invoke(call, id, permit).await;

@@ -2,6 +2,11 @@
 //! (telemetry, discarded) and `/ws/channels/{id}` (data channels) by hand; each socket then
 //! goes to its task.
 //!
+//! The engine serves one such listener per worker port (the main one and each further
+//! [`WorkerListener`](crate::WorkerListener)), each with its own access control: on an
+//! access-controlled one a worker's (and a telemetry socket's) upgrade is authenticated
+//! (`super::auth`) before the socket is served.
+//!
 //! Before an upgrade is accepted: an `Origin` header (only browsers send one) must be in
 //! [`EngineConfig::ws_allowed_origins`](crate::EngineConfig::ws_allowed_origins), else `403`,
 //! since browsers apply no CORS to WebSockets and any page could otherwise register and call
@@ -24,14 +29,16 @@ use iii_protocol::Uuid;
 use tokio::net::TcpListener;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
+use super::auth::{self, Handshake};
 use super::endpoint::Endpoint;
 use super::socket::{self, Socket};
 use super::{channel, conn};
+use crate::config::ListenerAccess;
 use crate::stores::channels::{Direction, End, TakeError};
 use crate::url::query_params;
 
-/// Accepts connections on the worker port until the engine stops.
-pub(crate) async fn serve(ep: Arc<Endpoint>, listener: TcpListener) {
+/// Accepts connections on a worker port, controlled as `access` says, until the engine stops.
+pub(crate) async fn serve(ep: Arc<Endpoint>, listener: TcpListener, access: Arc<ListenerAccess>) {
     loop {
         // Cancel-safe: `accept` loses no connection when the stop signal wins.
         let accepted = tokio::select! {
@@ -45,11 +52,19 @@ pub(crate) async fn serve(ep: Arc<Endpoint>, listener: TcpListener) {
                 continue;
             }
         };
+        // Frames are small and each is a reply someone waits for: with Nagle's algorithm a
+        // frame written while the previous one is unacknowledged waits for that ACK, which
+        // the peer may delay by up to 40 ms.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY on the worker socket from {peer}: {e}");
+        }
         let ep2 = ep.clone();
+        let access = access.clone();
         ep.tasks.spawn(async move {
             let svc = service_fn(|req| {
                 let ep = ep2.clone();
-                async move { Ok::<_, Infallible>(upgrade(&ep, peer, req)) }
+                let access = access.clone();
+                async move { Ok::<_, Infallible>(upgrade(&ep, &access, peer, req)) }
             });
             // The header read timeout is the handshake deadline; it does not apply once the
             // connection is upgraded.
@@ -115,6 +130,7 @@ fn purpose(ep: &Endpoint, req: &Request<Incoming>) -> Result<Purpose, (StatusCod
 
 fn upgrade(
     ep: &Arc<Endpoint>,
+    access: &Arc<ListenerAccess>,
     peer: SocketAddr,
     mut req: Request<Incoming>,
 ) -> Response<Full<Bytes>> {
@@ -151,6 +167,8 @@ fn upgrade(
         Err((status, text)) => return plain(status, text),
     };
     let accept = derive_accept_key(key.as_bytes());
+    let handshake = (!access.is_open()).then(|| Handshake::of(&req, peer));
+    let access = access.clone();
     let on_upgrade = hyper::upgrade::on(&mut req);
     let ep2 = ep.clone();
     ep.tasks.spawn(async move {
@@ -164,10 +182,16 @@ fn upgrade(
             }
         };
         let socket = socket::accept(upgraded, &ep2.config).await;
-        match purpose {
-            Purpose::Worker => conn::run(ep2, socket, peer).await,
-            Purpose::Otel => drain(&ep2, socket).await,
-            Purpose::Channel(end) => channel::serve(&ep2, socket, end).await,
+        // Channel ends are let in by their access key alone, on every listener.
+        let admitted = match purpose {
+            Purpose::Channel(_) => Ok(None),
+            _ => auth::admit(&ep2, &access, handshake).await,
+        };
+        match (purpose, admitted) {
+            (_, Err(refusal)) => auth::refuse(socket, peer, refusal).await,
+            (Purpose::Worker, Ok(access)) => conn::run(ep2, socket, peer, access).await,
+            (Purpose::Otel, Ok(_)) => drain(&ep2, socket).await,
+            (Purpose::Channel(end), Ok(_)) => channel::serve(&ep2, socket, end).await,
         }
     });
     let mut resp = plain(StatusCode::SWITCHING_PROTOCOLS, "");

@@ -1,11 +1,14 @@
 //! Registration frames and reattach: functions (builtin ids are reserved), trigger bindings
-//! and their removal, and taking over from a previous connection.
+//! and their removal, trigger types (the engine's own are reserved), and taking over from a
+//! previous connection.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use iii_protocol::triggers::types;
 use iii_protocol::{
-    ErrorBody, Reattach, RegisterFunction, RegisterTrigger, RegistrationRejected,
-    TriggerRegistrationResult, Uuid, codes,
+    ErrorBody, Reattach, RegisterFunction, RegisterTrigger, RegisterTriggerType,
+    RegistrationRejected, TriggerRegistrationResult, Uuid, codes,
 };
 
 use super::frames::Conn;
@@ -18,37 +21,56 @@ const REATTACH_EVICT_TIMEOUT: Duration = Duration::from_secs(5);
 impl Conn {
     /// `registerfunction`: refused (`registrationrejected`, code `FUNCTION_NAMESPACE_CONFLICT`)
     /// for an id the engine provides itself (with an empty `owner_worker_id`, as the real
-    /// engine answers for a reserved id), for one another live worker owns, and past the
-    /// per-connection cap.
+    /// engine answers for a reserved id), for one another live worker owns, past the
+    /// per-connection cap, and for an HTTP-invoked function whose `invocation` fails its
+    /// checks (the URL policy, a missing secret).
     pub(super) async fn register_function(&self, def: RegisterFunction) {
         let fid = def.id.clone();
-        let refusal = if builtins::is_builtin(&fid) {
-            Some((
-                String::new(),
-                "the engine provides this function itself".to_owned(),
-            ))
-        } else {
-            match self.ep.registry.claim_function(self.id, def) {
-                Ok(()) => {
-                    tracing::info!("worker {} registered function {fid:?}", self.name());
-                    None
+        if builtins::is_builtin(&fid) {
+            let why = "the engine provides this function itself";
+            return self
+                .refuse_function(fid, String::new(), why.to_owned())
+                .await;
+        }
+        let http = match &def.invocation {
+            None => None,
+            Some(invocation) => match self.ep.http_functions.target(&fid, invocation).await {
+                Ok(target) => Some(Arc::new(target)),
+                Err(e) => {
+                    let why = format!("the HTTP function cannot be registered: {e}");
+                    return self.refuse_function(fid, String::new(), why).await;
                 }
-                Err(Refused::Owned(owner)) => Some((
-                    owner.to_string(),
-                    format!("live worker {owner} owns this function"),
-                )),
-                Err(Refused::Cap(held)) => Some((
-                    String::new(),
-                    format!(
-                        "this connection holds {held} functions already, the most one may \
-                         (max_functions_per_worker)"
-                    ),
-                )),
+            },
+        };
+        let over_http = http.is_some();
+        let (owner, why) = match self.ep.registry.claim_function(self.id, def, http) {
+            Ok(()) => {
+                let how = if over_http {
+                    " (invoked over HTTP)"
+                } else {
+                    ""
+                };
+                tracing::info!("worker {} registered function {fid:?}{how}", self.name());
+                return;
             }
+            Err(Refused::Owned(owner)) => (
+                owner.to_string(),
+                format!("live worker {owner} owns this function"),
+            ),
+            Err(Refused::Cap(held)) => (
+                String::new(),
+                format!(
+                    "this connection holds {held} functions already, the most one may \
+                     (max_functions_per_worker)"
+                ),
+            ),
         };
-        let Some((owner, why)) = refusal else {
-            return;
-        };
+        self.refuse_function(fid, owner, why).await;
+    }
+
+    /// Answers a refused `registerfunction`: `registrationrejected` with the only code that
+    /// SDKs take as refusing one function (any other code stops them for good), and why.
+    pub(super) async fn refuse_function(&self, fid: String, owner: String, why: String) {
         tracing::warn!("worker {}: function {fid:?} refused: {why}", self.id);
         self.send(RegistrationRejected {
             code: codes::FUNCTION_NAMESPACE_CONFLICT.into(),
@@ -65,32 +87,68 @@ impl Conn {
     pub(super) async fn register_trigger(&self, t: RegisterTrigger) {
         let (id, trigger_type, function_id) =
             (t.id.clone(), t.trigger_type.clone(), t.function_id.clone());
-        let Err(message) = self.ep.triggers.register(self.id, Some(self.id), t) else {
+        let Err(message) = self.ep.triggers.register(self.id, Some(self.id), t).await else {
             return;
         };
+        let error = ErrorBody::new(codes::TRIGGER_REGISTRATION_FAILED, message);
+        self.refuse_trigger(id, trigger_type, function_id, error)
+            .await;
+    }
+
+    /// Answers a refused `registertrigger` (or `registertriggertype`, whose id is the type's).
+    pub(super) async fn refuse_trigger(
+        &self,
+        id: String,
+        trigger_type: String,
+        function_id: String,
+        error: ErrorBody,
+    ) {
+        let what = if function_id.is_empty() {
+            format!("trigger type {id:?}")
+        } else {
+            format!("{trigger_type:?} trigger {id:?} -> {function_id:?}")
+        };
         tracing::warn!(
-            "worker {}: {trigger_type:?} trigger {id:?} -> {function_id:?} refused: {}",
+            "worker {}: {what} refused: {}",
             self.id,
-            message.escape_debug()
+            error.message.escape_debug()
         );
         self.send(TriggerRegistrationResult {
             id,
             trigger_type,
             function_id,
-            error: Some(ErrorBody::new(codes::TRIGGER_REGISTRATION_FAILED, message)),
+            error: Some(error),
         })
         .await;
     }
 
     /// `unregistertrigger`: removes a binding this worker made; anything else is ignored (the
     /// message has no answer), with a warning for another worker's binding.
-    pub(super) fn unregister_trigger(&self, id: &str) {
-        if let Unbound::NotYours(holder) = self.ep.triggers.unregister(self.id, id) {
+    pub(super) async fn unregister_trigger(&self, id: &str) {
+        if let Unbound::NotYours(holder) = self.ep.triggers.unregister(self.id, id).await {
             tracing::warn!(
                 "worker {}: unregistertrigger {id:?} ignored: the binding belongs to {holder}",
                 self.id
             );
         }
+    }
+
+    /// `registertriggertype`: makes this worker the type's provider, unless the engine
+    /// implements the type itself (`http`, `cron`, …): then its bindings, routes included,
+    /// stay the engine's, and the frame (which has no answer) is ignored with a warning.
+    pub(super) async fn provide_trigger_type(&self, t: RegisterTriggerType) {
+        if types::ENGINE_PROVIDED.contains(&t.id.as_str()) {
+            tracing::warn!(
+                "worker {}: registertriggertype {:?} ignored: the engine implements that type",
+                self.id,
+                t.id.escape_debug().to_string()
+            );
+            return;
+        }
+        self.ep
+            .triggers
+            .provide(self.id, self.link.clone(), t)
+            .await;
     }
 
     /// Evicts the named previous connection when the token matches, and waits for its cleanup

@@ -169,6 +169,9 @@ fn help_lists_the_flags() {
         "--cors-origin",
         "--allow-any-host",
         "--ws-allow-origin",
+        "--http-functions-allow",
+        "--http-functions-allow-private-ips",
+        "--http-functions-allow-http",
     ] {
         assert!(text.contains(flag), "{flag} missing from:\n{text}");
     }

@@ -22,16 +22,28 @@ async fn flags_override_the_file_and_ignored_entries_are_logged() {
     // won over the file's.
     let path = config_file(
         "workers:\n  - name: iii-worker-manager\n    config:\n      port: ${NO_SUCH_VAR:1}\n  \
-         - name: iii-worker-manager#rbac\n    config: {port: 49135}\n  - name: iii-observability\n",
+         - name: iii-worker-manager#rbac\n    config: {port: 0, rbac: {expose_functions: []}}\n  \
+         - name: iii-observability\n",
     );
     let mut engine = Running::start_with(&["--config", path.to_str().expect("utf-8 path")]);
-    engine.wait_for("workers[1] (iii-worker-manager#rbac): ignored: RBAC listener not supported yet; no listener on port 49135");
+    let further = engine.wait_for("workers also on ws://127.0.0.1:");
+    assert!(further.contains("(access-controlled)"), "{further}");
     engine.wait_for("workers[2] (iii-observability): ignored:");
     let mut w = Worker::connect_url(&engine.ws_url()).await;
     let r = w
         .call("state::get", json!({"scope": "s", "key": "k"}))
         .await;
     assert!(r.get("error").is_none(), "{r}");
+    // The same call through the file's access-controlled listener, which exposes nothing.
+    let url = further
+        .split_whitespace()
+        .find(|w| w.starts_with("ws://"))
+        .expect("a URL in the line");
+    let mut guarded = Worker::connect_url(url).await;
+    let r = guarded
+        .call("state::get", json!({"scope": "s", "key": "k"}))
+        .await;
+    assert_eq!(r["error"]["code"], "FORBIDDEN", "{r}");
     let _ = std::fs::remove_file(path);
 }
 

@@ -259,3 +259,58 @@ async fn engine_bindings_outlive_their_maker_but_not_its_rights() {
     assert_eq!(listed(&mut other).await, [made]);
     engine.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_engines_own_trigger_types_cannot_be_provided_by_a_worker() {
+    let engine = common::start().await;
+    let mut owner = Worker::connect(&engine).await;
+    owner.route("owner.f", "GET", "/mine").await;
+    owner.register_function("owner.tick").await;
+    owner
+        .register_trigger(
+            "cron",
+            "owner.tick",
+            json!({"expression": "0 0 0 1 1 * 2099"}),
+        )
+        .await;
+    // A type the real engine implements and this one parks is reserved all the same.
+    owner
+        .register_trigger("log", "owner.tick", json!({"level": "all"}))
+        .await;
+    owner.sync().await;
+    let mut thief = Worker::connect(&engine).await;
+    for ty in [
+        "http",
+        "cron",
+        "subscribe",
+        "state",
+        "stream",
+        "durable:subscriber",
+        "log",
+    ] {
+        thief
+            .send(json!({"type": "registertriggertype", "id": ty, "description": "mine now"}))
+            .await;
+    }
+    thief.sync().await;
+    assert!(
+        thief.try_recv(QUIET).await.is_none(),
+        "no binding of the engine's types is handed to the worker"
+    );
+    // The route is still the engine's, served by its worker.
+    let e = &engine;
+    let (resp, ()) = tokio::join!(http(e, "GET", "/mine", &[], ""), async {
+        let inv = owner.expect_invoke().await;
+        assert_eq!(inv["function_id"], "owner.f");
+        owner.answer(&inv, json!({"body": "still mine"})).await;
+    });
+    assert_eq!(
+        (resp.status, resp.json()),
+        (StatusCode::OK, json!("still mine"))
+    );
+    // A binding made afterwards is the engine's too.
+    owner.route("owner.g", "GET", "/later").await;
+    owner.sync().await;
+    assert!(thief.try_recv(QUIET).await.is_none());
+    engine.shutdown().await;
+}

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
 
+mod access;
 mod backpressure;
 mod binary;
 mod browsers;
@@ -20,11 +21,14 @@ mod fairness;
 mod firing;
 mod hijack;
 mod http_extras;
+mod http_functions;
 mod http_guard;
 mod http_triggers;
 mod invoke;
 mod lifecycle;
 mod persistence;
+mod probe;
+mod providers;
 mod queues;
 mod raw;
 mod robustness;

@@ -160,7 +160,7 @@ async fn a_config_files_file_based_stores_survive_a_kill_9() {
     std::fs::write(&config, yaml).expect("config written");
     let args = ["--config", config.to_str().expect("utf-8 path")];
     let mut engine = Running::start_with(&args);
-    engine.wait_for("iii-http-functions): ignored: HTTP-invoked functions not supported yet");
+    engine.wait_for("config.yaml: read");
     let mut w = connect(&mut engine).await;
     w.call(
         "state::set",

@@ -116,6 +116,17 @@ async fn stream_triggers_fire_with_the_engine_payload_and_filters() {
     }
     fired.sort();
     assert_eq!(fired, ["on.any", "on.u1"]);
+    // `stream::send` stores nothing but fires the stream's triggers with the event.
+    let send = json!({"stream_name": "presence", "group_id": "room-2", "type": "typing",
+                      "data": {"who": "ada"}});
+    caller.call("stream::send", send).await;
+    let inv = w.expect_invoke().await;
+    assert_eq!(inv["function_id"], "on.any");
+    assert_eq!(
+        inv["data"]["event"],
+        json!({"type": "event", "data": {"type": "typing", "data": {"who": "ada"}}})
+    );
+    w.answer(&inv, Value::Null).await;
     // Other streams fire nothing.
     caller
         .call(

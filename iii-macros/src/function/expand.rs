@@ -38,6 +38,10 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
         .triggers
         .iter()
         .map(|t| trigger::expand::spec(&private, t));
+    let topic_checks = model
+        .triggers
+        .iter()
+        .map(|t| trigger::expand::topic_check(&private, t, model.input_type()));
     let states = model.params.iter().filter_map(|p| match p {
         Param::Extractor {
             kind: Extractor::State(ty),
@@ -62,6 +66,15 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
             }
         )
     });
+    let reads_body = model.params.iter().any(|p| {
+        matches!(
+            p,
+            Param::Extractor {
+                kind: Extractor::Body,
+                ..
+            }
+        )
+    });
     let marker = marker(model);
 
     quote! {
@@ -78,6 +91,8 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
 
             #handler
 
+            #(#topic_checks)*
+
             #private::inventory::submit! {
                 #private::FunctionRegistration {
                     id: #id,
@@ -89,6 +104,7 @@ pub(crate) fn expand(model: &Model, item: &ItemFn) -> TokenStream {
                     states: &[#(#states),*],
                     path: #path,
                     reads_path: #reads_path,
+                    reads_body: #reads_body,
                     timeout: #timeout,
                     concurrency: #concurrency,
                     file: ::core::file!(),
@@ -133,7 +149,12 @@ fn handler(model: &Model) -> TokenStream {
                     #assert
                     let #var = <#ty as #private::FromInvocation>::from_invocation(&mut __iii_inv)?;
                 };
-                if let Extractor::Request(body) = kind {
+                if let Extractor::Body = kind {
+                    // Read from the request's channel, so awaited; first like any body.
+                    first.push(quote! {
+                        let #var = <#ty as #private::FromBody>::from_body(&mut __iii_inv).await?;
+                    });
+                } else if let Extractor::Request(body) = kind {
                     let body_assert =
                         quote_spanned!(body.span()=> #private::assert_input::<#body>(););
                     first.push(quote!(#body_assert #extract));
@@ -157,6 +178,12 @@ fn handler(model: &Model) -> TokenStream {
         Value::Response(body) => {
             let encode = quote_spanned!(body.span()=> #private::http_reply::<#body>);
             quote!(#encode(__iii_v))
+        }
+        // Only async handlers get here (validated): the reply attaches the response channel.
+        Value::Streamed(ty) => {
+            // No turbofish: the type may hold an `impl Trait` (`Sse<impl Stream<…>>`).
+            let encode = quote_spanned!(ty.span()=> #private::stream_reply);
+            quote!(#encode(__iii_v, &__iii_inv).await)
         }
     };
     let reply = match &model.output.fallible {

@@ -39,6 +39,9 @@ pub(crate) enum Extractor {
     Headers,
     /// `http::Request<T>`: also consumes the body, of type `T`.
     Request(Box<Type>),
+    /// `BodyStream`, `Bytes`, `Multipart`: the raw request body, read asynchronously from
+    /// the request's channel (so also the body).
+    Body,
 }
 
 /// What the handler returns.
@@ -56,6 +59,9 @@ pub(crate) enum Value {
     Json(Type),
     /// `http::Response<T>`: status and headers plus a `T: Serialize` body.
     Response(Type),
+    /// `iii::Body`, `iii::Sse<S>` or `http::Response<Body>`: a response streamed through the
+    /// request's response channel.
+    Streamed(Type),
     /// A `Result` alias without type arguments: the value type is not visible.
     Unknown,
 }
@@ -77,7 +83,7 @@ impl Model {
     pub(crate) fn output_type(&self) -> Option<&Type> {
         match &self.output.value {
             Value::Json(ty) | Value::Response(ty) => Some(ty),
-            Value::Unit | Value::Unknown => None,
+            Value::Unit | Value::Unknown | Value::Streamed(_) => None,
         }
     }
 }

@@ -9,16 +9,23 @@ use super::model::{Extractor, Param, PathShape};
 use crate::errors::Errors;
 use crate::trigger::TriggerAttr;
 
+const REQUEST_TAKES_BODY: &str = "`http::Request<T>` carries the request body, and another parameter already takes it\nhelp: read the body from the request (`request.body()`) and remove the other parameter";
+const BODY_TAKES_BODY: &str = "this parameter reads the request body, and another parameter already takes it\nhelp: keep one of them: the body is read once";
+
 /// Records the errors of `params` against each other and against `triggers`.
 pub(crate) fn check(params: &[Param], triggers: &[TriggerAttr], errors: &mut Errors) {
     let mut body: Option<&Type> = None;
     for param in params {
-        let (ty, is_request) = match param {
-            Param::Input(ty) => (ty.as_ref(), false),
+        let (ty, takes_body) = match param {
+            Param::Input(ty) => (ty.as_ref(), None),
             Param::Extractor {
                 ty,
                 kind: Extractor::Request(_),
-            } => (ty.as_ref(), true),
+            } => (ty.as_ref(), Some(REQUEST_TAKES_BODY)),
+            Param::Extractor {
+                ty,
+                kind: Extractor::Body,
+            } => (ty.as_ref(), Some(BODY_TAKES_BODY)),
             Param::Extractor {
                 ty,
                 kind: Extractor::Path(inner, shape),
@@ -31,11 +38,9 @@ pub(crate) fn check(params: &[Param], triggers: &[TriggerAttr], errors: &mut Err
         match body {
             None => body = Some(ty),
             Some(first) => {
-                let message = if is_request {
-                    "`http::Request<T>` carries the request body, and another parameter already takes it\nhelp: read the body from the request (`request.body()`) and remove the other parameter"
-                } else {
-                    "a function takes at most one input parameter (the body), and this is a second one\nhelp: put both values in one struct, or use an extractor such as `iii::Query<T>` or `iii::Path<T>`"
-                };
+                let message = takes_body.unwrap_or(
+                    "a function takes at most one input parameter (the body), and this is a second one\nhelp: put both values in one struct, or use an extractor such as `iii::Query<T>` or `iii::Path<T>`",
+                );
                 let mut e = syn::Error::new_spanned(ty, message);
                 e.combine(syn::Error::new_spanned(
                     first,

@@ -341,3 +341,53 @@ fn marker_forms() {
     assert_eq!(marker("true"), Some(Some("a".to_owned())));
     assert_eq!(marker("\"AFn\""), Some(Some("AFn".to_owned())));
 }
+
+#[test]
+fn streamed_bodies_both_ways() {
+    let up = model(
+        r#""up""#,
+        "async fn up(ctx: Context, body: iii::BodyStream) -> iii::Sse<S> { todo!() }",
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(matches!(
+        up.params[1],
+        Param::Extractor {
+            kind: Extractor::Body,
+            ..
+        }
+    ));
+    assert!(matches!(up.output.value, Value::Streamed(_)));
+    for ret in [
+        "Body",
+        "http::Response<iii::Body>",
+        "iii::Result<iii::http::Response<Sse<S>>>",
+    ] {
+        let down = model(
+            r#""down""#,
+            &format!("async fn down() -> {ret} {{ todo!() }}"),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(matches!(down.output.value, Value::Streamed(_)), "{ret}");
+    }
+    // A JSON body type named otherwise stays one.
+    let json = model(
+        r#""j""#,
+        "async fn j() -> http::Response<Report> { todo!() }",
+    )
+    .unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(matches!(json.output.value, Value::Response(_)));
+    assert_eq!(
+        heads(&errors(r#""s""#, "fn s() -> Body { todo!() }")),
+        ["a streamed response (`iii::Body`, `iii::Sse`) needs an `async fn`"]
+    );
+    assert_eq!(
+        heads(&errors(
+            r#""two""#,
+            "async fn two(a: Bytes, b: BodyStream) {}"
+        )),
+        [
+            "this parameter reads the request body, and another parameter already takes it",
+            "the first input parameter is here"
+        ]
+    );
+}

@@ -17,7 +17,7 @@ fn may_be_ours(path: &syn::Path, krate: &syn::Path) -> bool {
     let krate: Vec<&syn::Ident> = krate.segments.iter().map(|s| &s.ident).collect();
     segments
         .first()
-        .is_some_and(|s| *s == "iii" || *s == "http")
+        .is_some_and(|s| *s == "iii" || *s == "http" || *s == "bytes")
         || (segments.len() > krate.len() && segments.starts_with(&krate))
 }
 
@@ -61,6 +61,7 @@ pub(crate) fn classify(ty: &Type, krate: &syn::Path) -> Result<Param, String> {
             };
             match last.ident.to_string().as_str() {
                 "Context" => extractor(Extractor::Context),
+                "BodyStream" | "Bytes" | "Multipart" => extractor(Extractor::Body),
                 "Headers" => extractor(Extractor::Headers),
                 "State" => arg.map_or_else(
                     || Err(needs_arg("State", "")),
@@ -160,18 +161,38 @@ fn value(ty: &Type, krate: &syn::Path) -> Result<Value, String> {
         }
         Type::Path(p) => {
             let ours = p.qself.is_none() && may_be_ours(&p.path, krate);
-            let response = p.path.segments.last().filter(|_| ours).and_then(|last| {
+            let last = p.path.segments.last().filter(|_| ours);
+            if last.is_some_and(|l| streamed(&l.ident)) {
+                return Ok(Value::Streamed(ty.clone()));
+            }
+            let response = last.and_then(|last| {
                 (last.ident == "Response")
                     .then(|| first_type_arg(&last.arguments))
                     .flatten()
             });
             Ok(match response {
+                Some(Type::Path(body))
+                    if body.qself.is_none()
+                        && may_be_ours(&body.path, krate)
+                        && body
+                            .path
+                            .segments
+                            .last()
+                            .is_some_and(|l| streamed(&l.ident)) =>
+                {
+                    Value::Streamed(ty.clone())
+                }
                 Some(body) => Value::Response(body),
                 None => Value::Json(ty.clone()),
             })
         }
         _ => Ok(Value::Json(ty.clone())),
     }
+}
+
+/// The runtime's streamed bodies: `Body` and `Sse<S>`.
+fn streamed(name: &syn::Ident) -> bool {
+    name == "Body" || name == "Sse"
 }
 
 /// Types that deserialize from a single route parameter.

@@ -105,6 +105,20 @@ pub(crate) fn validate(function: &Function, errors: &mut Errors) -> Option<Model
         },
     };
     params::check(&params, &triggers, errors);
+    if item.sig.asyncness.is_none()
+        && let (
+            Some(Output {
+                value: Value::Streamed(ty),
+                ..
+            }),
+            syn::ReturnType::Type(..),
+        ) = (&output, &item.sig.output)
+    {
+        errors.spanned(
+            ty,
+            "a streamed response (`iii::Body`, `iii::Sse`) needs an `async fn`\nhelp: make the function `async`",
+        );
+    }
     let (id, output, marker) = (id?, output?, marker?);
     Some(Model {
         id,

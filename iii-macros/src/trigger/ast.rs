@@ -24,17 +24,17 @@ pub(crate) enum Kind {
         expression: Required<LitStr>,
     },
     Queue {
-        topic: Required<LitStr>,
+        topic: Required<TopicArg>,
     },
     Subscribe {
-        topic: Required<LitStr>,
+        topic: Required<TopicArg>,
     },
     Stream {
         name: Required<LitStr>,
         group: Option<LitStr>,
         item: Option<LitStr>,
     },
-    State {
+    Kv {
         scope: Required<LitStr>,
         key: Option<LitStr>,
     },
@@ -43,6 +43,14 @@ pub(crate) enum Kind {
         /// `None` without `config`; `Some(None)` when it could not be read as JSON.
         config: Option<Option<Config>>,
     },
+}
+
+/// A `topic = …` option: a name, or the path of an `iii::Topic<T>` constant (whose `T` the
+/// function's input must be).
+#[derive(Clone)]
+pub(crate) enum TopicArg {
+    Name(LitStr),
+    Const(syn::Path),
 }
 
 /// `config = …` converted to JSON text.

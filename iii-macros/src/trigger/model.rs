@@ -2,6 +2,8 @@
 
 use syn::LitStr;
 
+use super::ast::TopicArg;
+
 /// One validated trigger.
 pub(crate) enum TriggerAttr {
     Http {
@@ -13,17 +15,17 @@ pub(crate) enum TriggerAttr {
         expression: LitStr,
     },
     Queue {
-        topic: LitStr,
+        topic: TopicArg,
     },
     Subscribe {
-        topic: LitStr,
+        topic: TopicArg,
     },
     Stream {
         name: LitStr,
         group: Option<LitStr>,
         item: Option<LitStr>,
     },
-    State {
+    Kv {
         scope: LitStr,
         key: Option<LitStr>,
     },

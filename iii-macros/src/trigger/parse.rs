@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use syn::{Attribute, ItemFn, Lit};
 
-use super::ast::{Config, Kind, Standalone, Trigger};
+use super::ast::{Config, Kind, Standalone, TopicArg, Trigger};
 use super::json;
 use crate::args::{self, Named, Options, Required, Spec};
 use crate::errors::Errors;
@@ -18,7 +18,7 @@ pub(crate) const NAMES: &[&str] = &[
     "cron",
     "subscribe",
     "stream",
-    "state",
+    "kv",
     "trigger",
 ];
 
@@ -86,7 +86,7 @@ fn parse(name: &str, attr: &Attribute, errors: &mut Errors) -> Option<Trigger> {
         "queue" => (&QUEUE, queue),
         "subscribe" => (&SUBSCRIBE, subscribe),
         "stream" => (&STREAM, stream),
-        "state" => (&STATE, state),
+        "kv" => (&KV, kv),
         "trigger" => (&CUSTOM, custom),
         _ => return None,
     };
@@ -141,7 +141,7 @@ pub(crate) const QUEUE: Spec = Spec {
 
 fn queue(opts: &Options, errors: &mut Errors) -> Kind {
     Kind::Queue {
-        topic: string(opts, "topic", errors),
+        topic: topic(opts, errors),
     }
 }
 
@@ -154,8 +154,27 @@ pub(crate) const SUBSCRIBE: Spec = Spec {
 
 fn subscribe(opts: &Options, errors: &mut Errors) -> Kind {
     Kind::Subscribe {
-        topic: string(opts, "topic", errors),
+        topic: topic(opts, errors),
     }
+}
+
+/// `topic = "name"` or `topic = PATH` (an `iii::Topic<T>` constant).
+fn topic(opts: &Options, errors: &mut Errors) -> Required<TopicArg> {
+    Required::from(opts, "topic", |named| {
+        if let Ok(Lit::Str(s)) = syn::parse2::<Lit>(named.value.clone()) {
+            return Some(TopicArg::Name(s));
+        }
+        match syn::parse2::<syn::Path>(named.value.clone()) {
+            Ok(path) => Some(TopicArg::Const(path)),
+            Err(_) => {
+                errors.spanned(
+                    &named.value,
+                    "`topic` takes a string literal or the path of an `iii::Topic` constant\nhelp: write `topic = \"orders.created\"`, or `topic = ORDERS` with `const ORDERS: iii::Topic<Order> = iii::Topic::new(\"orders.created\");`",
+                );
+                None
+            }
+        }
+    })
 }
 
 pub(crate) const STREAM: Spec = Spec {
@@ -172,17 +191,17 @@ fn stream(opts: &Options, errors: &mut Errors) -> Kind {
     Kind::Stream { name, group, item }
 }
 
-pub(crate) const STATE: Spec = Spec {
-    attr: "state",
+pub(crate) const KV: Spec = Spec {
+    attr: "kv",
     keys: &["scope", "key", "crate"],
     positional: None,
-    example: "#[iii::state(scope = \"users\")]",
+    example: "#[iii::kv(scope = \"users\")]",
 };
 
-fn state(opts: &Options, errors: &mut Errors) -> Kind {
+fn kv(opts: &Options, errors: &mut Errors) -> Kind {
     let key = optional(opts, "key", errors);
     let scope = string(opts, "scope", errors);
-    Kind::State { scope, key }
+    Kind::Kv { scope, key }
 }
 
 pub(crate) const CUSTOM: Spec = Spec {

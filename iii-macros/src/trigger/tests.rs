@@ -101,12 +101,24 @@ fn the_other_triggers() {
             if name.value() == "presence" && item.value() == "u1"
     ));
     assert!(matches!(
-        one(r#"#[iii::state(scope = "users")]"#),
-        Ok(TriggerAttr::State { key: None, .. })
+        one(r#"#[iii::kv(scope = "users")]"#),
+        Ok(TriggerAttr::Kv { key: None, .. })
     ));
     assert!(matches!(
         one(r#"#[iii::subscribe(topic = "a")]"#),
         Ok(TriggerAttr::Subscribe { .. })
+    ));
+    // A `Topic<T>` constant, by path: its name and type come from the constant.
+    assert!(matches!(
+        one(r#"#[iii::queue(topic = crate::topics::ORDERS)]"#),
+        Ok(TriggerAttr::Queue { topic: super::ast::TopicArg::Const(path) })
+            if text(&path) == "crate :: topics :: ORDERS"
+    ));
+    assert!(matches!(
+        one(r#"#[iii::subscribe(topic = EVENTS)]"#),
+        Ok(TriggerAttr::Subscribe {
+            topic: super::ast::TopicArg::Const(_)
+        })
     ));
     assert!(matches!(
         one(r#"#[iii::trigger(type = "log", config = { "level": "error", "n": [1, -2] })]"#),
@@ -124,6 +136,10 @@ fn the_other_triggers() {
         ),
         (r#"#[iii::queue(topic = " ")]"#, "`topic` must not be empty"),
         (
+            r#"#[iii::queue(topic = 42)]"#,
+            "`topic` takes a string literal or the path of an `iii::Topic` constant",
+        ),
+        (
             r#"#[iii::queue(name = "q")]"#,
             "unknown option `name` of `#[iii::queue]` | `#[iii::queue]` needs `topic`",
         ),
@@ -135,10 +151,7 @@ fn the_other_triggers() {
             r#"#[iii::stream(name = "s", group = "")]"#,
             "`group` must not be empty",
         ),
-        (
-            r#"#[iii::state(key = "k")]"#,
-            "`#[iii::state]` needs `scope`",
-        ),
+        (r#"#[iii::kv(key = "k")]"#, "`#[iii::kv]` needs `scope`"),
         (
             r#"#[iii::trigger(config = {})]"#,
             "`#[iii::trigger]` needs `type`",

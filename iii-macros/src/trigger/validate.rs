@@ -3,9 +3,9 @@
 
 use syn::LitStr;
 
-use super::ast::{Kind, Standalone, Trigger};
+use super::ast::{Kind, Standalone, TopicArg, Trigger};
 use super::model::TriggerAttr;
-use super::parse::{CRON, CUSTOM, HTTP, QUEUE, STATE, STREAM, SUBSCRIBE};
+use super::parse::{CRON, CUSTOM, HTTP, KV, QUEUE, STREAM, SUBSCRIBE};
 use super::{cron, route};
 use crate::args::{Required, Spec};
 use crate::errors::Errors;
@@ -24,16 +24,11 @@ pub(crate) fn validate(trigger: &Trigger, errors: &mut Errors) -> Option<Trigger
             Some(TriggerAttr::Cron { expression })
         }
         Kind::Queue { topic } => {
-            let topic = non_empty(
-                required(topic, at, &QUEUE, "`topic`", errors)?,
-                "topic",
-                errors,
-            )?;
+            let topic = topic_arg(topic, at, &QUEUE, errors)?;
             Some(TriggerAttr::Queue { topic })
         }
         Kind::Subscribe { topic } => {
-            let topic = required(topic, at, &SUBSCRIBE, "`topic`", errors);
-            let topic = non_empty(topic?, "topic", errors)?;
+            let topic = topic_arg(topic, at, &SUBSCRIBE, errors)?;
             Some(TriggerAttr::Subscribe { topic })
         }
         Kind::Stream { name, group, item } => {
@@ -46,14 +41,14 @@ pub(crate) fn validate(trigger: &Trigger, errors: &mut Errors) -> Option<Trigger
             )?;
             Some(TriggerAttr::Stream { name, group, item })
         }
-        Kind::State { scope, key } => {
+        Kind::Kv { scope, key } => {
             let key = key.clone().and_then(|k| non_empty(k, "key", errors));
             let scope = non_empty(
-                required(scope, at, &STATE, "`scope`", errors)?,
+                required(scope, at, &KV, "`scope`", errors)?,
                 "scope",
                 errors,
             )?;
-            Some(TriggerAttr::State { scope, key })
+            Some(TriggerAttr::Kv { scope, key })
         }
         Kind::Custom {
             trigger_type,
@@ -146,13 +141,13 @@ fn http(
 
 /// The value of a required option; when it is missing, an error naming `what` (the missing
 /// part as the message says it: "`path`", "an expression") at the attribute's path.
-fn required(
-    value: &Required<LitStr>,
+fn required<T: Clone>(
+    value: &Required<T>,
     at: &syn::Path,
     spec: &Spec,
     what: &str,
     errors: &mut Errors,
-) -> Option<LitStr> {
+) -> Option<T> {
     match value {
         Required::Given(s) => Some(s.clone()),
         Required::Malformed => None,
@@ -166,6 +161,19 @@ fn required(
             ));
             None
         }
+    }
+}
+
+/// A required `topic`: a non-blank name, or a constant's path.
+fn topic_arg(
+    topic: &Required<TopicArg>,
+    at: &syn::Path,
+    spec: &Spec,
+    errors: &mut Errors,
+) -> Option<TopicArg> {
+    match required(topic, at, spec, "`topic`", errors)? {
+        TopicArg::Name(name) => non_empty(name, "topic", errors).map(TopicArg::Name),
+        path @ TopicArg::Const(_) => Some(path),
     }
 }
 

@@ -16,6 +16,7 @@ pub(super) fn encode(http: bool, outcome: Result<Reply>) -> Result<Box<RawValue>
     match (http, outcome) {
         (false, Ok(Reply::Json(value))) => Ok(value),
         (false, Ok(Reply::Http { body, .. })) => Ok(body),
+        (_, Ok(Reply::Streamed { .. })) => Ok(iii_protocol::raw::null()),
         (false, Err(e)) => Err(e.to_body()),
         (true, Ok(Reply::Json(body))) => raw(&HttpResponse {
             status_code: 200,

@@ -112,6 +112,7 @@ impl<'a> Observed<'a> {
         let (status, error) = match outcome {
             Ok(Reply::Http { status, .. }) => (*status, None),
             Ok(Reply::Json(_)) => (200, None),
+            Ok(Reply::Streamed { status }) => (*status, None),
             Err(e) => (e.status(), Some(e)),
         };
         self.metrics.ended(elapsed, error.map(Error::code));
@@ -119,7 +120,7 @@ impl<'a> Observed<'a> {
         {
             let output = match outcome {
                 Ok(Reply::Http { body, .. } | Reply::Json(body)) => body.get(),
-                Err(_) => "",
+                Ok(Reply::Streamed { .. }) | Err(_) => "",
             };
             observe::otel::invocation_ended(&self.span, status, error, output);
         }

@@ -124,7 +124,7 @@ pub(crate) fn trigger_name(kind: TriggerKind) -> &'static str {
         TriggerKind::Cron => "cron",
         TriggerKind::Queue => "queue",
         TriggerKind::Subscribe => "subscribe",
-        TriggerKind::State => "state",
+        TriggerKind::Kv => "kv",
         TriggerKind::Stream => "stream",
         TriggerKind::Other => "other",
         TriggerKind::Call => "call",

@@ -48,7 +48,7 @@ impl TriggerSpec {
                     ("item_id", item),
                 ]),
             ),
-            Self::State { scope, key } => Trigger::new(
+            Self::Kv { scope, key } => Trigger::new(
                 types::STATE,
                 function_id,
                 object(&[("scope", scope), ("key", key)]),

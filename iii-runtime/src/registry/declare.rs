@@ -33,6 +33,10 @@ pub struct FunctionRegistration {
     /// Whether the handler reads the route's parameters (a `Path<T>` or `http::Request<T>`
     /// parameter); a route with `:params` on a function that does not is reported.
     pub reads_path: bool,
+    /// Whether the handler reads the raw request body (a `BodyStream`, `Bytes` or `Multipart`
+    /// parameter): its routes ask the engine to stream bodies (`stream_body`), so that they
+    /// are not held to its inline body limit.
+    pub reads_body: bool,
     /// `timeout = "…"`: the handler fails with `Error::Timeout` after this long.
     pub timeout: Option<Duration>,
     /// `concurrency = N`: at most this many invocations of the function run at once.
@@ -78,8 +82,8 @@ pub enum TriggerSpec {
         /// `item_id` filter.
         item: Option<&'static str>,
     },
-    /// `#[iii::state(scope = "…", key = "…")]`.
-    State {
+    /// `#[iii::kv(scope = "…", key = "…")]` (trigger type `state`).
+    Kv {
         /// `scope` filter.
         scope: Option<&'static str>,
         /// `key` filter.

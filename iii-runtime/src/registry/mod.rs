@@ -35,7 +35,19 @@ pub fn register_declared(worker: &Worker) -> Result<usize> {
 /// As [`register_declared`], and naming every function whose `State<T>` has no value in
 /// `states`.
 pub fn register_declared_with(worker: &Worker, states: StateMap) -> Result<usize> {
-    let mut declared: Vec<_> = declare::declared().collect();
+    register_selected(worker, states, |_| true, |_, function| function)
+}
+
+/// [`register_declared_with`] for the declared functions whose id `keep` accepts, each passed
+/// through `wrap` (with its id) before it is registered; the checks look only at those functions, so that a
+/// test of some functions does not need the states of the others.
+pub(crate) fn register_selected(
+    worker: &Worker,
+    states: StateMap,
+    keep: impl Fn(&str) -> bool,
+    wrap: impl Fn(&'static str, crate::worker::Function) -> crate::worker::Function,
+) -> Result<usize> {
+    let mut declared: Vec<_> = declare::declared().filter(|r| keep(r.id)).collect();
     // inventory's order is unspecified; sort so that errors and registration order are stable.
     declared.sort_by_key(|r| (r.id, r.file, r.line));
     let problems = checks::problems(&declared, &states);
@@ -44,9 +56,19 @@ pub fn register_declared_with(worker: &Worker, states: StateMap) -> Result<usize
     }
     let states = Arc::new(states);
     for reg in &declared {
-        worker.register_function(reg.id, adapter::function(reg, Arc::clone(&states)))?;
+        worker.register_function(
+            reg.id,
+            wrap(reg.id, adapter::function(reg, Arc::clone(&states))),
+        )?;
         for spec in reg.triggers {
-            worker.register_trigger(spec.to_trigger(reg.id)?);
+            let trigger = spec.to_trigger(reg.id)?;
+            let streams =
+                reg.reads_body && trigger.trigger_type == iii_protocol::triggers::types::HTTP;
+            worker.register_trigger(if streams {
+                trigger.stream_body()
+            } else {
+                trigger
+            });
         }
     }
     Ok(declared.len())

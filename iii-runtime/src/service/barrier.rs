@@ -1,8 +1,9 @@
 //! A connection's start, and every registration after it: the announce and the functions go
 //! out first with a ping behind them; the pong settles which functions the engine refused
-//! (see `claims`); only then the triggers of the functions held, with another ping whose pong
-//! makes the worker ready. A function registered later gets a ping of its own, and its
-//! triggers wait for that pong too.
+//! (see `claims`); only then the trigger types the worker provides (unless functions were
+//! refused, see `provide_types`) and the triggers of the functions held, with another ping
+//! whose pong makes the worker ready. A function registered later gets a ping of its own, and
+//! its triggers wait for that pong too.
 
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use super::conn::{Conn, Stage};
 use super::frames::{announce, register_frame, trigger_frame};
 use super::task::Service;
 use crate::link::{Link, Outgoing};
-use crate::status::ConnectionState;
+use crate::status::ConnectionStatus;
 
 /// How long the worker waits for the pongs of its start before it assumes that the engine
 /// read its registrations (an engine that does not answer JSON pings).
@@ -63,7 +64,7 @@ impl Service {
             stage: Stage::Registering,
             opened: Instant::now(),
         };
-        self.publish(ConnectionState::Registering);
+        self.publish(ConnectionStatus::Registering);
     }
 
     /// A pong: the functions it settles are held (their triggers go out); the start moves on.
@@ -99,12 +100,50 @@ impl Service {
                 // Past the first ping: the triggers of the functions held may go out now.
                 let ping = self.claims.ping();
                 self.set_stage(Stage::Binding(ping));
+                self.provide_types();
                 self.flush_triggers();
                 self.send_control(Message::Ping);
                 self.refusals_settled();
             }
-            Stage::Binding(ping) if self.claims.answered(ping) => self.mark_ready(),
-            Stage::Binding(_) | Stage::Ready => self.flush_triggers(),
+            Stage::Binding(ping) if self.claims.answered(ping) => {
+                // Only the fallback holds functions here (a pong settles them before their
+                // ping is answered): their types and triggers go out before the ready mark.
+                self.provide_types();
+                self.flush_triggers();
+                self.mark_ready();
+            }
+            Stage::Binding(_) | Stage::Ready => {
+                self.provide_types();
+                self.flush_triggers();
+            }
+        }
+    }
+
+    /// Announces the trigger types this worker provides, once on a connection: after the
+    /// first pong and before the triggers, so that the engine knows a type before any binding
+    /// of it from this worker (and the readiness pong covers them), and only while the engine
+    /// refuses this worker nothing. A type has no owner to refuse: the engine makes its last
+    /// announcer its provider and hands it every binding, without telling the previous one,
+    /// which would go on firing them. So a copy refused functions (a standby, or a second
+    /// copy started by mistake) leaves its types to the live copy that holds them until it
+    /// takes everything over.
+    pub(super) fn provide_types(&mut self) {
+        let past_first_pong = matches!(
+            &self.conn,
+            Conn::Open {
+                stage: Stage::Binding(_) | Stage::Ready,
+                ..
+            }
+        );
+        if !past_first_pong || !self.providers.waiting() {
+            return;
+        }
+        if !self.claims.refusals().is_empty() {
+            tracing::debug!("trigger types held back while functions are refused");
+            return;
+        }
+        for frame in self.providers.announce() {
+            self.send_control(frame);
         }
     }
 
@@ -136,7 +175,7 @@ impl Service {
             );
         }
         self.calls.release(&data, self.generation);
-        self.publish(ConnectionState::Ready);
+        self.publish(ConnectionStatus::Ready);
         if !reported {
             self.summarize();
         }

@@ -44,6 +44,18 @@ impl Service {
                     }
                 }
             }
+            Command::RegisterTriggerType { frame, handler } => {
+                match self.providers.register(frame, handler) {
+                    Some(frame) => self.send_control(frame),
+                    // The first type provided after the connection's start goes out alone.
+                    None => self.provide_types(),
+                }
+            }
+            Command::UnregisterTriggerType { id } => {
+                if let Some(frame) = self.providers.unregister(&id) {
+                    self.send_control(frame);
+                }
+            }
             Command::Hint(hint) => self.on_hint(hint),
             Command::Call {
                 id,

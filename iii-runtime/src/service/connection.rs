@@ -11,7 +11,7 @@ use super::barrier::READY_FALLBACK;
 use super::conn::{Conn, Stage};
 use super::task::Service;
 use crate::error::Error;
-use crate::status::ConnectionState;
+use crate::status::ConnectionStatus;
 use crate::transport::{self, Timings};
 
 /// While the engine stays unreachable, the worker says so again this often.
@@ -38,7 +38,7 @@ impl Service {
         self.generation += 1;
         self.conn = Conn::Connecting;
         if self.attempt == 0 {
-            self.publish(ConnectionState::Connecting);
+            self.publish(ConnectionStatus::Connecting);
         }
         let timings = Timings {
             connect_timeout: self.config.connect_timeout,
@@ -47,6 +47,7 @@ impl Service {
         };
         tokio::spawn(transport::connect(
             self.url.clone(),
+            Arc::clone(&self.config),
             self.generation,
             timings,
             self.events_tx.clone(),
@@ -91,7 +92,7 @@ impl Service {
         self.conn = Conn::Backoff {
             until: Instant::now() + delay,
         };
-        self.publish(ConnectionState::Reconnecting {
+        self.publish(ConnectionStatus::Reconnecting {
             attempt: self.attempt,
         });
     }
@@ -125,6 +126,7 @@ impl Service {
         tracing::warn!(%reason, retry_in = ?delay, "lost the connection to the engine");
         self.outage = Some((Instant::now(), Instant::now()));
         self.calls.fail_sent();
+        self.providers.disconnected();
         self.retry_after(delay);
     }
 

@@ -1,8 +1,8 @@
-//! Shutting down: hand the functions over (unregister them and their triggers, and say so on
-//! the `iii-rs::released` topic, so that a standby copy takes them over while this one
-//! finishes), let the running invocations (and the calls waiting behind a function's limit)
-//! finish within the grace, abandon what still runs after it, then close the connection with
-//! a close frame.
+//! Shutting down: hand the functions over (unregister them and their triggers, withdraw the
+//! trigger types it provides, and say so on the `iii-rs::released` topic, so that a standby
+//! copy takes them over while this one finishes), let the running invocations (and the calls
+//! waiting behind a function's limit) finish within the grace, abandon what still runs after
+//! it, then close the connection with a close frame.
 
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ use super::task::Service;
 use crate::dispatch::shutting_down;
 use crate::error::Error;
 use crate::link::{Link, Outgoing};
-use crate::status::ConnectionState;
+use crate::status::ConnectionStatus;
 
 /// How long abandoned invocations get to send their answers.
 const ABANDON_GRACE: Duration = Duration::from_secs(1);
@@ -108,13 +108,14 @@ impl Service {
             closing: false,
             handed_over,
         };
-        self.publish(ConnectionState::Draining);
+        self.publish(ConnectionStatus::Draining);
         self.close_if_drained();
     }
 
-    /// On a ready connection: unregisters every trigger and every function held, and names
-    /// the functions on the released topic. The engine reads the frames in order, so the
-    /// notice reaches a standby after the functions are free. True when anything was held.
+    /// On a ready connection: unregisters every trigger and every function held, stops
+    /// providing its trigger types, and names the functions on the released topic. The
+    /// engine reads the frames in order, so the notice reaches a standby after the functions
+    /// are free. True when anything was held.
     fn hand_over(&mut self) -> bool {
         if !matches!(
             self.conn,
@@ -143,14 +144,20 @@ impl Service {
             }
         }
         self.sent_triggers.clear();
+        for frame in self.providers.hand_over() {
+            self.send_control(frame);
+        }
         for id in &held {
             self.claims.forget(id);
             self.send_control(Message::UnregisterFunction(UnregisterFunction {
                 id: id.clone(),
             }));
         }
+        // Published as the worker's other publishes are, so that it reaches the standbys'
+        // subscriptions, which are in the same namespace.
         self.send_control(Message::InvokeFunction(InvokeFunction {
             action: Some(InvokeAction::Void),
+            namespace: self.config.call_namespace(builtins::PUBLISH, None),
             ..InvokeFunction::new(builtins::PUBLISH, released_notice(&held))
         }));
         tracing::info!(

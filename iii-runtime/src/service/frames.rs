@@ -4,7 +4,7 @@
 
 use iii_protocol::{
     InvokeAction, InvokeFunction, Message, RegisterFunction, RegisterTrigger, WorkerMetadata,
-    WorkerTelemetry, builtins,
+    WorkerTelemetry, builtins, triggers::types,
 };
 use serde_json::Value;
 
@@ -20,7 +20,7 @@ pub(super) fn register_frame(id: &str, function: &Function) -> Message {
         request_format: function.request_format.clone(),
         response_format: function.response_format.clone(),
         metadata: function.metadata.clone(),
-        invocation: None,
+        invocation: function.invocation.clone(),
     })
 }
 
@@ -33,12 +33,18 @@ pub(super) fn announce(config: &WorkerConfig) -> Message {
         name: config.name.clone(),
         os: format!("{} ({})", std::env::consts::OS, std::env::consts::ARCH),
         pid: std::process::id(),
-        isolation: std::env::var("III_ISOLATION").ok(),
-        namespace: None,
+        isolation: std::env::var("III_ISOLATION")
+            .ok()
+            .filter(|i| !i.trim().is_empty()),
+        namespace: config.namespace.clone(),
         description: config.description.clone(),
         telemetry: Some(WorkerTelemetry {
-            language: None,
-            project_name: None,
+            // `LANG=en_US.UTF-8` is announced as `en_US`, as the official SDKs do.
+            language: std::env::var("LANG")
+                .ok()
+                .and_then(|l| l.split('.').next().map(str::to_owned))
+                .filter(|l| !l.is_empty()),
+            project_name: config.project_name.clone(),
             framework: Some("iii-rs".to_owned()),
         }),
     };
@@ -50,8 +56,10 @@ pub(super) fn announce(config: &WorkerConfig) -> Message {
 }
 
 /// The registration of `trigger`. A trigger of one of this worker's functions carries the
-/// connection's stamp in its metadata (see `stamp`), unless its configuration names another
-/// worker's function as its condition or middleware, which would see the metadata.
+/// connection's stamp in its metadata (see `stamp`), unless another worker would see that
+/// metadata: a function its configuration names as its condition or middleware, or the
+/// provider of a trigger type the engine does not implement itself (this worker's own
+/// included: the engine hands a type's bindings to whichever worker provides it last).
 pub(super) fn trigger_frame(
     trigger: &RegisterTrigger,
     secret: &Secret,
@@ -67,8 +75,10 @@ pub(super) fn trigger_frame(
             .get("middleware_function_ids")
             .and_then(Value::as_array)
             .is_none_or(|ids| ids.iter().all(|id| id.as_str().is_some_and(ours)));
+    // A binding of a type some worker provides goes to that worker with its metadata.
+    let engine_keeps = types::ENGINE_PROVIDED.contains(&trigger.trigger_type.as_str());
     let mut frame = trigger.clone();
-    if ours(&trigger.function_id) && helpers_ours {
+    if ours(&trigger.function_id) && helpers_ours && engine_keeps {
         frame.metadata = Some(secret.stamp(&trigger.trigger_type, trigger.metadata.as_ref()));
     }
     Message::RegisterTrigger(frame)

@@ -46,6 +46,17 @@ impl Service {
                 }
             }
             Message::RegistrationRejected(r) => self.on_rejected(r),
+            // Bindings of a trigger type this worker provides, forwarded by the engine.
+            Message::RegisterTrigger(t) => {
+                if let Conn::Open { link, .. } = &self.conn {
+                    self.providers.on_register(t, link);
+                }
+            }
+            Message::UnregisterTrigger(t) => {
+                if let Conn::Open { link, .. } = &self.conn {
+                    self.providers.on_unregister(t, link);
+                }
+            }
             Message::TriggerRegistrationResult(r) => {
                 if let Some(error) = r.error {
                     tracing::error!(trigger_id = %r.id, trigger_type = %r.trigger_type,

@@ -21,6 +21,8 @@
 //! - `calls.rs`: the calls this worker makes, waiting for their results.
 //! - `frames.rs`: the announce and registration frames; `conn.rs`: where the connection
 //!   stands.
+//! - `providers.rs`: the trigger types this worker provides, and the bindings the engine
+//!   forwards to them.
 
 mod barrier;
 mod calls;
@@ -32,6 +34,7 @@ mod drain;
 mod engine;
 mod frames;
 mod messages;
+mod providers;
 mod refused;
 mod standby;
 mod start;

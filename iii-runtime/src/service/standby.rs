@@ -11,7 +11,7 @@
 //! (the set of functions changed) triggers, and to the `iii-rs::released` pub/sub topic, on
 //! which a worker shutting down names the functions it just unregistered.
 
-use iii_protocol::{RegisterTrigger, RegistrationRejected, UnregisterFunction};
+use iii_protocol::{RegistrationRejected, UnregisterFunction};
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
@@ -19,6 +19,7 @@ use super::conn::{Conn, Stage};
 use super::refused::{RELEASED_TOPIC, RETRY_FIRST, RETRY_MAX, WATCHER_PREFIX};
 use super::task::Service;
 use crate::status::Refusal;
+use crate::trigger::Trigger;
 use crate::worker::{Command, Function, Invocation};
 
 impl Service {
@@ -186,14 +187,13 @@ impl Service {
             ("engine::functions-available", Value::Null),
             ("subscribe", json!({"topic": RELEASED_TOPIC})),
         ]
-        .map(|(trigger_type, config)| RegisterTrigger {
-            id: uuid::Uuid::new_v4().to_string(),
-            trigger_type: trigger_type.to_owned(),
-            function_id: id.clone(),
-            config,
-            metadata: None,
-            namespace: None,
-            trigger_namespace: None,
+        .map(|(trigger_type, config)| {
+            // In the worker's namespace, where the hidden function is registered (and where
+            // a copy handing over publishes the released topic).
+            Trigger::new(trigger_type, id.clone(), config).into_frame(
+                uuid::Uuid::new_v4().to_string(),
+                self.config.namespace.as_deref(),
+            )
         });
         let ids = triggers.iter().map(|t| t.id.clone()).collect();
         self.triggers.extend(triggers);

@@ -2,9 +2,8 @@
 //! waiting until the worker is ready. It lives here, above the service it spawns, so that the
 //! handle itself never refers to the service.
 
-use crate::config::check_url;
 use crate::error::{Error, Result};
-use crate::status::{ConnectionState, Status};
+use crate::status::{ConnectionStatus, Status};
 use crate::worker::Worker;
 
 use super::task::Service;
@@ -18,10 +17,10 @@ impl Worker {
         let Some(startup) = self.take_startup() else {
             return;
         };
-        if let Err(reason) = check_url(&self.config().url) {
+        if let Err(reason) = self.config().check() {
             // Retrying cannot fix a malformed URL: stop for good and say why.
             tracing::error!("{reason}");
-            let mut status = Status::new(ConnectionState::Closed);
+            let mut status = Status::new(ConnectionStatus::Closed);
             status.fatal = Some(reason);
             startup.status.send_replace(status);
             return;
@@ -33,13 +32,14 @@ impl Worker {
     /// Connects to the engine and waits until it is [ready](Worker::ready).
     ///
     /// # Errors
-    /// [`Error::Connect`] when the URL is not a `ws://` URL, or when the first connection
-    /// attempt fails (its cause, the URL and what to do), or the worker is not ready within
-    /// the connect timeout; the connection task keeps retrying in the background all the
-    /// same. [`Error::Refused`] as [`ready`](Worker::ready).
+    /// [`Error::Connect`] when the configuration cannot work (a URL that is not `ws://` or
+    /// `wss://`, a blank namespace, a malformed handshake header), or when the first
+    /// connection attempt fails (its cause, the URL and what to do), or the worker is not
+    /// ready within the connect timeout; the connection task keeps retrying in the background
+    /// all the same. [`Error::Refused`] as [`ready`](Worker::ready).
     pub async fn connect(&self) -> Result<()> {
         let url = &self.config().url;
-        if let Err(reason) = check_url(url) {
+        if let Err(reason) = self.config().check() {
             return Err(Error::Connect {
                 url: url.clone(),
                 source: reason.into(),
@@ -47,17 +47,17 @@ impl Worker {
         }
         self.start();
         let timeout = self.config().connect_timeout;
-        let first = self.wait_for_state(|s| {
+        let first = self.wait_for_connection(|s| {
             matches!(
                 s,
-                ConnectionState::Ready
-                    | ConnectionState::Draining
-                    | ConnectionState::Closed
-                    | ConnectionState::Reconnecting { .. }
+                ConnectionStatus::Ready
+                    | ConnectionStatus::Draining
+                    | ConnectionStatus::Closed
+                    | ConnectionStatus::Reconnecting { .. }
             )
         });
         match tokio::time::timeout(timeout, first).await {
-            Ok(Ok(ConnectionState::Reconnecting { .. })) => match self.connect_error() {
+            Ok(Ok(ConnectionStatus::Reconnecting { .. })) => match self.connect_error() {
                 // The message already names the URL, says why and what to do.
                 Some(message) => Err(Error::Connect {
                     url: url.clone(),
@@ -90,16 +90,16 @@ impl Worker {
     /// [`Error::Shutdown`] if the worker shuts down first.
     pub async fn ready(&self) -> Result<()> {
         self.start();
-        let state = self
-            .wait_for_state(|s| {
+        let status = self
+            .wait_for_connection(|s| {
                 matches!(
                     s,
-                    ConnectionState::Ready | ConnectionState::Draining | ConnectionState::Closed
+                    ConnectionStatus::Ready | ConnectionStatus::Draining | ConnectionStatus::Closed
                 )
             })
             .await?;
-        match state {
-            ConnectionState::Ready => {
+        match status {
+            ConnectionStatus::Ready => {
                 let refused = self.refusals();
                 if refused.is_empty() || self.config().standby {
                     Ok(())

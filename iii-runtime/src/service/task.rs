@@ -10,13 +10,14 @@ use tokio::time::{Instant, sleep_until};
 use super::calls::Calls;
 use super::claims::Claims;
 use super::conn::Conn;
+use super::providers::Providers;
 use super::refused::Standby;
 use crate::config::WorkerConfig;
 use crate::dispatch::{Admission, Backlog};
 use crate::embedded::EmbeddedEngine;
 use crate::error::Error;
 use crate::link::Outgoing;
-use crate::status::{ConnectionState, Status};
+use crate::status::{ConnectionStatus, Status};
 use crate::transport::Event;
 use crate::worker::{Command, Startup, WeakWorker};
 
@@ -47,6 +48,8 @@ pub(crate) struct Service {
     pub(super) ever_ready: bool,
     /// Retrying refused functions, and what tells the worker when to.
     pub(super) standby: Standby,
+    /// The trigger types this worker provides.
+    pub(super) providers: Providers,
     pub(super) calls: Calls,
     /// The function table, the slots and the fast path the reader shares.
     pub(super) admission: Arc<Admission>,
@@ -93,6 +96,7 @@ impl Service {
             claims: Claims::default(),
             ever_ready: false,
             standby: Standby::default(),
+            providers: Providers::default(),
             calls: Calls::default(),
             backlog: Backlog::new(Arc::clone(&admission)),
             admission,
@@ -132,8 +136,8 @@ impl Service {
             let starting = engine_start.is_some();
             // Cancel safety: `recv` loses nothing when another branch wins; a dropped permit
             // acquisition returns what it had; the engine start's receiver is polled by
-            // reference and put back; the sleep is recreated from stored state each turn. `biased` handles commands first, so a call is always registered before
-            // its result can arrive: its frame is written only after the service handed out
+            // reference and put back; the sleep is recreated from stored state each turn. `biased`
+            // handles commands first, so a call is always registered before its result can arrive: its frame is written only after the service handed out
             // the queue for it.
             tokio::select! {
                 biased;
@@ -174,7 +178,7 @@ impl Service {
             }
         }
         self.calls.fail_all(|_| Error::Shutdown);
-        self.publish(ConnectionState::Closed);
+        self.publish(ConnectionStatus::Closed);
         for done in self.drained_waiters.drain(..) {
             let _ = done.send(());
         }
@@ -196,19 +200,20 @@ impl Service {
         }
     }
 
-    pub(super) fn publish(&self, state: ConnectionState) {
+    pub(super) fn publish(&self, connection: ConnectionStatus) {
         let refused = self.claims.refusals();
         self.status.send_replace(Status {
-            state,
+            connection,
             fatal: self.fatal.clone(),
             refused: Arc::new(refused),
             connect_error: self.connect_error.clone(),
+            url: Some(Arc::from(self.url.as_str())),
         });
     }
 
-    /// Publishes the current state again (the refusals changed).
+    /// Publishes the current status again (the refusals changed).
     pub(super) fn republish(&self) {
-        let state = self.status.borrow().state;
-        self.publish(state);
+        let connection = self.status.borrow().connection;
+        self.publish(connection);
     }
 }

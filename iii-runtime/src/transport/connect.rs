@@ -10,18 +10,22 @@ use super::read::{Reader, read_loop};
 use super::report::Event;
 use super::socket::{Timings, Ws, open};
 use super::write::write_loop;
+use crate::config::WorkerConfig;
 use crate::dispatch::Admission;
 use crate::link::{Link, Queues};
 
-/// Connects to `url` and, on success, spawns the transport task and reports `Connected`.
+/// Connects to the engine at `url` (the configured one, or the development engine the
+/// worker started when that went away) with the configuration's handshake and, on success,
+/// spawns the transport task and reports `Connected`.
 pub(crate) async fn connect(
     url: String,
+    config: Arc<WorkerConfig>,
     generation: u64,
     timings: Timings,
     events: mpsc::Sender<Event>,
     admission: Arc<Admission>,
 ) {
-    let ws = match open(url, timings).await {
+    let ws = match open(url, &config.handshake, timings).await {
         Ok(ws) => ws,
         Err(error) => {
             let _ = events

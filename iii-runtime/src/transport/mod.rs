@@ -16,4 +16,4 @@ mod write;
 
 pub(crate) use self::connect::connect;
 pub(crate) use self::report::Event;
-pub(crate) use self::socket::Timings;
+pub(crate) use self::socket::{Timings, Ws, dial};

@@ -38,6 +38,10 @@ pub struct CallOptions {
     pub timeout: Option<Duration>,
     /// Metadata sidecar delivered to the handler.
     pub metadata: Option<Value>,
+    /// The namespace the function resolves in; by default the worker's
+    /// ([`WorkerConfig::namespace`](crate::WorkerConfig::namespace)), or `default` for
+    /// `engine::*` functions.
+    pub namespace: Option<String>,
 }
 
 impl Worker {
@@ -169,6 +173,10 @@ impl Worker {
         action: Option<InvokeAction>,
         options: CallOptions,
     ) -> Result<Option<Box<RawValue>>> {
+        #[cfg(feature = "testing")]
+        if let Some(stub) = self.stub() {
+            return stub.answer(function_id, &data, action.as_ref());
+        }
         let void = action == Some(InvokeAction::Void);
         let id = Uuid::new_v4();
         let (reply, answer) = if void {
@@ -190,9 +198,11 @@ impl Worker {
             armed: !void,
         };
         let (span, trace) = crate::observe::call_span(function_id);
+        let namespace = self.config().call_namespace(function_id, options.namespace);
         let frame = Message::InvokeFunction(InvokeFunction {
             invocation_id: (!void).then_some(id),
             action,
+            namespace,
             metadata: options.metadata,
             traceparent: trace.traceparent,
             baggage: trace.baggage,

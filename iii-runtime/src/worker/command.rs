@@ -2,7 +2,7 @@
 //! The handle sends commands and never waits on the service's state; the service owns that
 //! state and acts on the commands in the order they were sent.
 
-use iii_protocol::{RawValue, RegisterTrigger};
+use iii_protocol::{RawValue, RegisterTrigger, RegisterTriggerType};
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::function::Function;
 use crate::error::Result;
 use crate::link::Outgoing;
+use crate::provider::ProvideFn;
 
 /// The result of a call, as the service hands it to the caller.
 pub(crate) type CallResult = Result<Option<Box<RawValue>>>;
@@ -30,6 +31,14 @@ pub(crate) enum Command {
     },
     RegisterTrigger(RegisterTrigger),
     UnregisterTrigger {
+        id: String,
+    },
+    /// Provide a trigger type: announce it, and hand its forwarded bindings to `handler`.
+    RegisterTriggerType {
+        frame: RegisterTriggerType,
+        handler: ProvideFn,
+    },
+    UnregisterTriggerType {
         id: String,
     },
     /// A call: `reply` (absent for fire-and-forget) gets the result; `go` gets the queue to

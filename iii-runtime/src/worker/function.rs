@@ -35,6 +35,8 @@ pub struct Function {
     pub(crate) metadata: Option<Value>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) concurrency: Option<usize>,
+    /// Set for a function the engine calls over HTTP (`crate::http_function`).
+    pub(crate) invocation: Option<Value>,
 }
 
 impl std::fmt::Debug for Function {
@@ -58,6 +60,7 @@ impl Function {
             metadata: None,
             timeout: None,
             concurrency: None,
+            invocation: None,
         }
     }
 

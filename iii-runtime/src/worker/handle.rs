@@ -1,5 +1,6 @@
 //! [`Worker`]: the cheap, cloneable handle through which user code registers functions and
-//! triggers, calls other functions, watches the connection state and shuts the worker down.
+//! triggers, calls other functions, watches the connection's status and shuts the worker
+//! down.
 //!
 //! The handle holds the configuration, the sending end of the service's command queue and
 //! the published status. It knows nothing of the service task behind it: starting one
@@ -13,7 +14,20 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::command::Command;
 use crate::config::WorkerConfig;
 use crate::error::{Error, Result};
-use crate::status::{ConnectionState, Refusal, Status};
+use crate::status::{ConnectionStatus, Refusal, Status};
+
+/// What answers a stubbed worker's calls in place of the engine (`iii::testing::MockCalls`):
+/// the function called, its input, and whether it is a void call or an enqueue.
+#[cfg(feature = "testing")]
+pub(crate) trait CallStub: Send + Sync + std::fmt::Debug {
+    /// The call's result, as the engine would have answered it.
+    fn answer(
+        &self,
+        function_id: &str,
+        input: &iii_protocol::RawValue,
+        action: Option<&iii_protocol::InvokeAction>,
+    ) -> Result<Option<Box<iii_protocol::RawValue>>>;
+}
 
 /// A connection to the iii engine and the functions it serves.
 ///
@@ -53,6 +67,9 @@ struct Inner {
     status: watch::Receiver<Status>,
     /// The service's ends of the channels, taken by the first start.
     startup: Mutex<Option<Startup>>,
+    /// Answers every call instead of the engine (`iii::testing::MockCalls`).
+    #[cfg(feature = "testing")]
+    stub: Option<Arc<dyn CallStub>>,
 }
 
 /// The service's ends of a handle's channels: the commands to act on, and the status to
@@ -78,30 +95,30 @@ impl std::fmt::Debug for Worker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Worker")
             .field("url", &self.inner.config.url)
-            .field("state", &self.state())
+            .field("connection", &self.connection())
             .finish()
     }
 }
 
-/// Connection state changes of a [`Worker`], from [`Worker::state_changes`].
+/// Changes of a [`Worker`]'s [`ConnectionStatus`], from [`Worker::connection_events`].
 ///
-/// Intermediate states may be skipped when they change faster than they are read; the
-/// latest state is never missed.
+/// Intermediate statuses may be skipped when they change faster than they are read; the
+/// latest one is never missed.
 #[derive(Debug)]
-pub struct StateChanges {
+pub struct ConnectionEvents {
     status: watch::Receiver<Status>,
     first: bool,
 }
 
-impl StateChanges {
-    /// The current state on the first call, then each new state as it changes; `None` once
-    /// the worker is closed and gone.
-    pub async fn next(&mut self) -> Option<ConnectionState> {
+impl ConnectionEvents {
+    /// The current status on the first call, then each new status as it changes; `None`
+    /// once the worker is closed and gone.
+    pub async fn next(&mut self) -> Option<ConnectionStatus> {
         if !std::mem::take(&mut self.first) {
             self.status.changed().await.ok()?;
         }
-        let state = self.status.borrow_and_update().state;
-        Some(state)
+        let connection = self.status.borrow_and_update().connection;
+        Some(connection)
     }
 }
 
@@ -148,7 +165,7 @@ impl Worker {
     /// A worker with an explicit configuration.
     pub fn with_config(config: WorkerConfig) -> Self {
         let (commands, commands_rx) = mpsc::unbounded_channel();
-        let (status_tx, status) = watch::channel(Status::new(ConnectionState::Idle));
+        let (status_tx, status) = watch::channel(Status::new(ConnectionStatus::Idle));
         Self {
             inner: Arc::new(Inner {
                 config: Arc::new(config),
@@ -158,8 +175,31 @@ impl Worker {
                     commands: commands_rx,
                     status: status_tx,
                 })),
+                #[cfg(feature = "testing")]
+                stub: None,
             }),
         }
+    }
+
+    /// A worker that never connects: `stub` answers each of its calls.
+    #[cfg(feature = "testing")]
+    pub(crate) fn stubbed(config: WorkerConfig, stub: Arc<dyn CallStub>) -> Self {
+        let (commands, _) = mpsc::unbounded_channel();
+        let (_, status) = watch::channel(Status::new(ConnectionStatus::Idle));
+        Self {
+            inner: Arc::new(Inner {
+                config: Arc::new(config),
+                commands,
+                status,
+                startup: Mutex::new(None),
+                stub: Some(stub),
+            }),
+        }
+    }
+
+    #[cfg(feature = "testing")]
+    pub(crate) fn stub(&self) -> Option<&Arc<dyn CallStub>> {
+        self.inner.stub.as_ref()
     }
 
     /// Takes the service's ends of the channels: `Some` once, for whoever starts the worker
@@ -211,33 +251,40 @@ impl Worker {
         self.inner.status.borrow().connect_error.clone()
     }
 
-    /// The current connection state.
-    pub fn state(&self) -> ConnectionState {
-        self.inner.status.borrow().state
+    /// The engine URL the worker connects to: the configured one, or the development engine's
+    /// once the worker started it (data channels dial the same address).
+    pub(crate) fn engine_url(&self) -> String {
+        let published = self.inner.status.borrow().url.clone();
+        published.map_or_else(|| self.inner.config.url.clone(), |u| u.to_string())
     }
 
-    /// A stream of connection state changes, starting from the current state.
-    pub fn state_changes(&self) -> StateChanges {
-        StateChanges {
+    /// Where the connection to the engine stands now.
+    pub fn connection(&self) -> ConnectionStatus {
+        self.inner.status.borrow().connection
+    }
+
+    /// A stream of the connection's status changes, starting from the current status.
+    pub fn connection_events(&self) -> ConnectionEvents {
+        ConnectionEvents {
             status: self.inner.status.clone(),
             first: true,
         }
     }
 
-    /// Waits until the connection state satisfies `accept`, and returns that state.
+    /// Waits until the connection's status satisfies `accept`, and returns that status.
     ///
     /// # Errors
     /// [`Error::Shutdown`] when the worker is gone before that happens.
-    pub async fn wait_for_state(
+    pub async fn wait_for_connection(
         &self,
-        mut accept: impl FnMut(ConnectionState) -> bool,
-    ) -> Result<ConnectionState> {
+        mut accept: impl FnMut(ConnectionStatus) -> bool,
+    ) -> Result<ConnectionStatus> {
         let mut status = self.inner.status.clone();
         let status = status
-            .wait_for(|s| accept(s.state))
+            .wait_for(|s| accept(s.connection))
             .await
             .map_err(|_| Error::Shutdown)?;
-        Ok(status.state)
+        Ok(status.connection)
     }
 
     /// Stops taking invocations, lets running ones finish within the shutdown grace, closes
@@ -250,7 +297,7 @@ impl Worker {
             // Nothing to drain; a later `start` finds nothing to start.
             never_started
                 .status
-                .send_replace(Status::new(ConnectionState::Closed));
+                .send_replace(Status::new(ConnectionStatus::Closed));
             return;
         }
         let (done, finished) = oneshot::channel();

@@ -78,6 +78,23 @@ impl Invocation {
         }
     }
 
+    /// An invocation built by a test (`iii::testing::TestInvocation`): its input, the HTTP
+    /// request that carried it, its context and the states.
+    #[cfg(feature = "testing")]
+    pub(crate) fn from_parts(
+        input: Box<RawValue>,
+        http: Option<HttpRequest>,
+        ctx: Context,
+        states: Arc<StateMap>,
+    ) -> Self {
+        Self {
+            input,
+            http,
+            ctx,
+            states,
+        }
+    }
+
     /// Hands the worker's shared state to this invocation (for `State<T>` parameters).
     pub(crate) fn set_states(&mut self, states: Arc<StateMap>) {
         self.states = states;

@@ -151,9 +151,9 @@ fn the_stamp_gives_the_kind_and_the_users_metadata_back() {
         ("cron", TriggerKind::Cron),
         ("subscribe", TriggerKind::Subscribe),
         ("durable:subscriber", TriggerKind::Queue),
-        ("state", TriggerKind::State),
+        ("state", TriggerKind::Kv),
         ("stream", TriggerKind::Stream),
-        ("webhook", TriggerKind::Other),
+        ("engine::workers-available", TriggerKind::Other),
     ] {
         let metadata = secret.stamp(ty, Some(&json!({"tenant": "acme"})));
         let inv = invocation_with(json!({"trigger": "cron"}), Some(metadata), &secret);

@@ -5,7 +5,7 @@ use tracing::Level;
 
 use super::handle::Worker;
 use crate::observe;
-use crate::status::ConnectionState;
+use crate::status::ConnectionStatus;
 
 impl Worker {
     /// Forwards `tracing` events at or above `level` to the engine's log
@@ -32,7 +32,7 @@ impl Worker {
                 let Some(worker) = worker.upgrade() else {
                     break;
                 };
-                if worker.state() == ConnectionState::Closed {
+                if worker.connection() == ConnectionStatus::Closed {
                     break;
                 }
                 // A log that cannot be sent is dropped: saying so would log again.

@@ -21,7 +21,7 @@
 //!
 //! # Files
 //!
-//! - `handle.rs`: [`Worker`], the cloneable handle, and its connection state.
+//! - `handle.rs`: [`Worker`], the cloneable handle, and the status of its connection.
 //! - `command.rs`: what the handle asks of the service.
 //! - `register.rs`: registering functions and triggers, [`FunctionHandle`], [`TriggerHandle`].
 //! - `calls.rs`: calls to other functions ([`Worker::invoke`] and friends).
@@ -45,7 +45,9 @@ pub use self::context::Context;
 pub use self::function::{
     Blocking, Function, HandlerFuture, IntoFunction, json_reply, run_blocking,
 };
-pub use self::handle::{RefusalChanges, StateChanges, Worker};
+#[cfg(feature = "testing")]
+pub(crate) use self::handle::CallStub;
+pub use self::handle::{ConnectionEvents, RefusalChanges, Worker};
 pub(crate) use self::handle::{Startup, WeakWorker};
 pub use self::invocation::Invocation;
 pub use self::register::{FunctionHandle, TriggerHandle};

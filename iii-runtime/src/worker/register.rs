@@ -41,7 +41,8 @@ impl Worker {
     /// Registers a trigger; it is sent at once when connected, else on connect.
     pub fn register_trigger(&self, trigger: Trigger) -> TriggerHandle {
         let id = Uuid::new_v4().to_string();
-        self.command(Command::RegisterTrigger(trigger.into_frame(id.clone())));
+        let frame = trigger.into_frame(id.clone(), self.config().namespace.as_deref());
+        self.command(Command::RegisterTrigger(frame));
         TriggerHandle {
             id,
             worker: self.clone(),

@@ -168,7 +168,7 @@ async fn the_drain_waits_for_the_calls_queued_behind_a_limit() {
     let stopping = worker.clone();
     let disconnect = tokio::spawn(async move { stopping.disconnect().await });
     worker
-        .wait_for_state(|s| s == iii::ConnectionState::Draining)
+        .wait_for_connection(|s| s == iii::ConnectionStatus::Draining)
         .await
         .expect("draining");
     gate.open_all();

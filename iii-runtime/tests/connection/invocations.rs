@@ -342,7 +342,7 @@ async fn http_invocations_refused_without_a_handler_get_an_http_answer() {
     let stopping = worker.clone();
     let disconnect = tokio::spawn(async move { stopping.disconnect().await });
     worker
-        .wait_for_state(|s| s == iii::ConnectionState::Draining)
+        .wait_for_connection(|s| s == iii::ConnectionStatus::Draining)
         .await
         .expect("draining");
     // The worker handed its functions over before draining: what the engine sent before it

@@ -4,8 +4,10 @@
 mod concurrency;
 mod fake_engine;
 mod hostile;
+mod identity;
 mod invocations;
 mod keepalive;
+mod provided_types;
 mod reconnect;
 mod replicas;
 mod shutdown;

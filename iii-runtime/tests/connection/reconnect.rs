@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use iii::{ConnectionState, Trigger};
+use iii::{ConnectionStatus, Trigger};
 use serde_json::json;
 
 use crate::fake_engine::{FakeEngine, PATIENCE};
@@ -64,8 +64,8 @@ async fn backoff_doubles_between_failed_attempts() {
         );
     }
     assert!(matches!(
-        worker.state(),
-        ConnectionState::Reconnecting { .. } | ConnectionState::Connecting
+        worker.connection(),
+        ConnectionStatus::Reconnecting { .. } | ConnectionStatus::Connecting
     ));
     worker.disconnect().await;
 }

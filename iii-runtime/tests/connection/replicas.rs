@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use iii::{ConnectionState, Error, Trigger, Worker};
+use iii::{ConnectionStatus, Error, Trigger, Worker};
 use serde_json::{Value, json};
 
 use crate::fake_engine::{FakeEngine, Peer};
@@ -22,7 +22,8 @@ fn replica(url: &str, standby: bool) -> Worker {
     worker
 }
 
-fn refusal(function_id: &str, owner: &str) -> Value {
+/// The engine's refusal of `function_id`, held by worker `owner`.
+pub(crate) fn refusal(function_id: &str, owner: &str) -> Value {
     json!({"type": "registrationrejected", "code": "FUNCTION_NAMESPACE_CONFLICT",
            "namespace": "default", "function_id": function_id, "owner_worker_id": owner})
 }
@@ -91,7 +92,7 @@ async fn a_refused_functions_triggers_never_go_out_and_ready_reports_the_refusal
         }
         other => panic!("expected a refusal, got {other:?}"),
     }
-    assert_eq!(worker.state(), ConnectionState::Ready);
+    assert_eq!(worker.connection(), ConnectionStatus::Ready);
     let seen = refusals.next().await.expect("a change");
     assert_eq!(seen[0].function_id, "add");
     // Not a standby, first connection: no retry, and never the route.

@@ -37,7 +37,7 @@ async fn disconnect_lets_running_invocations_finish_then_closes() {
     let stopping = worker.clone();
     let disconnect = tokio::spawn(async move { stopping.disconnect().await });
     worker
-        .wait_for_state(|s| s == iii::ConnectionState::Draining)
+        .wait_for_connection(|s| s == iii::ConnectionStatus::Draining)
         .await
         .expect("draining");
     // First the hand-over: every function unregistered, and the notice for standbys.
@@ -70,7 +70,7 @@ async fn disconnect_lets_running_invocations_finish_then_closes() {
         .await
         .expect("disconnect returns")
         .expect("task");
-    assert_eq!(worker.state(), iii::ConnectionState::Closed);
+    assert_eq!(worker.connection(), iii::ConnectionStatus::Closed);
     // Calls after shutdown fail at once.
     assert!(matches!(
         worker.invoke::<Value>("echo", json!(1)).await,
@@ -127,7 +127,7 @@ async fn running_handlers_may_still_call_out_while_draining() {
                         started.notify_one();
                         // Wait for the drain to begin, then call another function.
                         ctx.worker()
-                            .wait_for_state(|s| s == iii::ConnectionState::Draining)
+                            .wait_for_connection(|s| s == iii::ConnectionStatus::Draining)
                             .await?;
                         let v: Value = ctx.worker().invoke("downstream", json!({})).await?;
                         Ok(v)
@@ -158,7 +158,7 @@ async fn running_handlers_may_still_call_out_while_draining() {
 async fn dropping_every_handle_closes_the_connection_and_ends_the_service() {
     let engine = FakeEngine::bind().await;
     let worker = crate::worker(engine.url());
-    let mut changes = worker.state_changes();
+    let mut changes = worker.connection_events();
     let mut peer = crate::serve(&worker, &engine).await;
     worker.ready().await.expect("ready");
     drop(worker);
@@ -168,7 +168,7 @@ async fn dropping_every_handle_closes_the_connection_and_ends_the_service() {
     );
     let closed = tokio::time::timeout(Duration::from_secs(5), async {
         while let Some(state) = changes.next().await {
-            if state == iii::ConnectionState::Closed {
+            if state == iii::ConnectionStatus::Closed {
                 return true;
             }
         }

@@ -1,6 +1,6 @@
 //! What the worker sends when a connection opens, and in which order.
 
-use iii::{ConnectionState, Trigger};
+use iii::{ConnectionStatus, Trigger};
 use serde_json::json;
 
 use crate::fake_engine::FakeEngine;
@@ -52,7 +52,7 @@ async fn announce_first_then_functions_then_triggers_then_ready() {
 
     // The pong to the worker's ping is what makes it ready.
     worker.ready().await.expect("ready");
-    assert_eq!(worker.state(), ConnectionState::Ready);
+    assert_eq!(worker.connection(), ConnectionStatus::Ready);
     worker.disconnect().await;
 }
 
@@ -117,37 +117,37 @@ async fn connect_times_out_with_a_typed_error() {
         other => panic!("unexpected {other:?}"),
     }
     assert!(matches!(
-        worker.state(),
-        ConnectionState::Reconnecting { .. } | ConnectionState::Connecting
+        worker.connection(),
+        ConnectionStatus::Reconnecting { .. } | ConnectionStatus::Connecting
     ));
     worker.disconnect().await;
-    assert_eq!(worker.state(), ConnectionState::Closed);
+    assert_eq!(worker.connection(), ConnectionStatus::Closed);
 }
 
 #[tokio::test]
-async fn state_changes_report_the_lifecycle() {
+async fn connection_events_report_the_lifecycle() {
     let engine = FakeEngine::bind().await;
     let worker = worker(engine.url());
-    let mut changes = worker.state_changes();
-    assert_eq!(changes.next().await, Some(ConnectionState::Idle));
+    let mut changes = worker.connection_events();
+    assert_eq!(changes.next().await, Some(ConnectionStatus::Idle));
     let _peer = crate::serve(&worker, &engine).await;
     let mut seen = Vec::new();
     while let Some(state) = changes.next().await {
         seen.push(state);
-        if state == ConnectionState::Ready {
+        if state == ConnectionStatus::Ready {
             break;
         }
     }
-    assert_eq!(seen.last(), Some(&ConnectionState::Ready), "{seen:?}");
+    assert_eq!(seen.last(), Some(&ConnectionStatus::Ready), "{seen:?}");
     worker.disconnect().await;
     let mut last = None;
     while let Some(state) = changes.next().await {
         last = Some(state);
-        if state == ConnectionState::Closed {
+        if state == ConnectionStatus::Closed {
             break;
         }
     }
-    assert_eq!(last, Some(ConnectionState::Closed));
+    assert_eq!(last, Some(ConnectionStatus::Closed));
 }
 
 #[tokio::test]
@@ -159,7 +159,7 @@ async fn a_refused_function_is_logged_and_the_worker_keeps_serving() {
         .await;
     let id = peer.invoke("echo", json!("still here")).await;
     assert_eq!(peer.result_of(&id).await["result"], "still here");
-    assert_eq!(worker.state(), ConnectionState::Ready);
+    assert_eq!(worker.connection(), ConnectionStatus::Ready);
     worker.disconnect().await;
 }
 
@@ -172,11 +172,11 @@ async fn a_rejected_worker_stops_for_good() {
         .await;
     let state = tokio::time::timeout(
         std::time::Duration::from_secs(5),
-        worker.wait_for_state(|s| s == ConnectionState::Closed),
+        worker.wait_for_connection(|s| s == ConnectionStatus::Closed),
     )
     .await
     .expect("closes");
-    assert_eq!(state.ok(), Some(ConnectionState::Closed));
+    assert_eq!(state.ok(), Some(ConnectionStatus::Closed));
     assert!(peer.closed_within(std::time::Duration::from_secs(5)).await);
     // No reconnect attempt follows.
     let retry =
@@ -198,7 +198,7 @@ async fn a_malformed_url_fails_at_once_without_retrying() {
         other => panic!("unexpected {other:?}"),
     }
     worker.start();
-    assert_eq!(worker.state(), ConnectionState::Closed);
+    assert_eq!(worker.connection(), ConnectionStatus::Closed);
     assert!(worker.fatal_error().is_some_and(|e| e.contains("ws://")));
 }
 
@@ -216,7 +216,7 @@ async fn an_engine_that_never_answers_the_ping_is_assumed_ready_after_a_while() 
             break;
         }
     }
-    assert_ne!(worker.state(), ConnectionState::Ready);
+    assert_ne!(worker.connection(), ConnectionStatus::Ready);
     let started = std::time::Instant::now();
     tokio::time::timeout(std::time::Duration::from_secs(10), worker.ready())
         .await

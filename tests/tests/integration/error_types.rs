@@ -4,7 +4,6 @@
 //! for a direct call.
 
 use iii::prelude::*;
-use iii_tests::{engine, http};
 
 use crate::declared;
 
@@ -66,9 +65,7 @@ fn string() -> Result<u32, String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn error_types_keep_their_status_and_code() {
-    let engine = engine().await;
-    let worker = declared::worker(&engine).await;
-    let addr = engine.http_addr();
+    let t = declared::start().await;
 
     for (path, body, status, code, message) in [
         (
@@ -109,7 +106,14 @@ async fn error_types_keep_their_status_and_code() {
         ),
         ("/string", "{}", 500, "invocation_failed", "a plain string"),
     ] {
-        let r = http(addr, "POST", path, Some(body)).await.expect("http");
+        let r = t
+            .http()
+            .post(path)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("http");
         assert_eq!(r.status, status, "{path} {body}: {r:?}");
         let e = &r.json()["error"];
         assert_eq!(e["code"], code, "{path} {body}: {r:?}");
@@ -117,11 +121,9 @@ async fn error_types_keep_their_status_and_code() {
     }
 
     // A direct call gets the same code in the protocol's error body.
-    let e = worker
-        .invoke::<u32>("shop.order", serde_json::json!({"item": "tea"}))
+    let e = t
+        .invoke("shop.order", serde_json::json!({"item": "tea"}))
         .await
         .expect_err("fails");
     assert_eq!(e.code(), "out_of_stock", "{e}");
-    worker.disconnect().await;
-    engine.shutdown().await;
 }

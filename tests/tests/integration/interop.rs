@@ -226,6 +226,17 @@ impl Script {
             .expect("the script prints the line")
     }
 
+    /// Waits until `needle` has appeared `times` times in the script's output.
+    ///
+    /// # Panics
+    /// When the script exits first or `within` passes.
+    pub(crate) async fn wait_for_count(&mut self, needle: &str, times: usize, within: Duration) {
+        self.0
+            .wait_for_count(needle, times, within)
+            .await
+            .expect("the script prints it");
+    }
+
     /// Standard output so far, line by line.
     pub(crate) fn lines(&self) -> Vec<String> {
         self.0.output().stdout

@@ -7,7 +7,6 @@ use std::time::Duration;
 use iii::http;
 use iii::prelude::*;
 use iii_test_support::http::Client;
-use iii_tests::engine;
 use serde_json::json;
 
 #[derive(Debug, Serialize, Deserialize, JsonSchema)]
@@ -106,10 +105,9 @@ async fn slow() -> iii::Result<()> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_call_between_two_functions_through_the_engine() {
-    let engine = engine().await;
-    let worker = crate::declared::worker(&engine).await;
+    let t = crate::declared::start().await;
 
-    let out = worker
+    let out = t
         .call::<add>(AddInput { a: 20, b: 1 })
         .await
         .expect("typed call");
@@ -117,15 +115,11 @@ async fn typed_call_between_two_functions_through_the_engine() {
     assert_eq!(<add as TypedFunction>::ID, "typed.add");
 
     // The HTTP function calls `typed.add` with `ctx.call::<add>`.
-    let doubled = iii_tests::http(engine.http_addr(), "GET", "/double/2/3", None)
-        .await
-        .expect("http");
+    let doubled = t.http().get("/double/2/3").send().await.expect("http");
     assert_eq!(doubled.status, 200, "{doubled:?}");
     assert_eq!(doubled.json(), json!({"sum": 10}));
 
-    let bad = iii_tests::http(engine.http_addr(), "GET", "/double/2/x", None)
-        .await
-        .expect("http");
+    let bad = t.http().get("/double/2/x").send().await.expect("http");
     assert_eq!(bad.status, 400, "{bad:?}");
     assert_eq!(bad.json()["error"]["code"], "invalid_input");
     assert!(
@@ -135,19 +129,15 @@ async fn typed_call_between_two_functions_through_the_engine() {
         "{bad:?}"
     );
 
-    worker
+    t.worker()
         .call_void::<add>(AddInput { a: 1, b: 1 })
         .await
         .expect("fire and forget");
-
-    worker.disconnect().await;
-    engine.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_response_and_extractors_over_http() {
-    let engine = engine().await;
-    let worker = crate::declared::worker(&engine).await;
+    let t = crate::declared::start().await;
     let request = http::Request::builder()
         .method("POST")
         .uri("/notes/7?page=3")
@@ -155,7 +145,7 @@ async fn request_response_and_extractors_over_http() {
         .header("user-agent", "iii-tests")
         .body(r#"{"text":"hi"}"#)
         .expect("request");
-    let echoed = Client::new(engine.http_addr())
+    let echoed = Client::new(t.http().addr())
         .send(request)
         .await
         .expect("http");
@@ -166,28 +156,24 @@ async fn request_response_and_extractors_over_http() {
         json!({"id": 7, "text": "hi", "page": 3, "agent": "iii-tests", "uri": "/notes/7?page=3"})
     );
 
-    let bad_id = iii_tests::http(
-        engine.http_addr(),
-        "PUT",
-        "/notes/seven",
-        Some(r#"{"text":"x"}"#),
-    )
-    .await
-    .expect("http");
+    let bad_id = t
+        .http()
+        .put("/notes/seven")
+        .json(&json!({"text": "x"}))
+        .send()
+        .await
+        .expect("http");
     assert_eq!(bad_id.status, 400, "{bad_id:?}");
 
     // Sync handler on the blocking pool, with shared state.
-    let first: u64 = worker.call::<count>(()).await.expect("count");
-    let second: u64 = worker.call::<count>(()).await.expect("count");
+    let first: u64 = t.call::<count>(()).await.expect("count");
+    let second: u64 = t.call::<count>(()).await.expect("count");
     assert_eq!(second, first + 1);
 
-    match worker.call::<slow>(()).await {
+    match t.call::<slow>(()).await {
         Err(Error::Remote { body, .. }) => assert_eq!(body.code, "timeout", "{body:?}"),
         other => panic!("expected the function's timeout, got {other:?}"),
     }
-
-    worker.disconnect().await;
-    engine.shutdown().await;
 }
 
 #[test]

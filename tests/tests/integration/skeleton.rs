@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use iii::prelude::*;
-use iii_tests::{engine, http};
 
 use crate::declared;
 
@@ -60,19 +59,27 @@ fn io_error(input: AddInput) -> Result<AddOutput, std::io::Error> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_worker_served_over_http() {
-    let engine = engine().await;
-    let worker = declared::worker(&engine).await;
-    let addr = engine.http_addr();
+    let t = declared::start().await;
 
     // Ready means every route is registered: no polling needed.
-    let ok = http(addr, "POST", "/add", Some(r#"{"a":2,"b":3}"#))
+    let ok = t
+        .http()
+        .post("/add")
+        .header("content-type", "application/json")
+        .body(r#"{"a":2,"b":3}"#)
+        .send()
         .await
         .expect("http");
     assert_eq!(ok.status, 200, "{ok:?}");
     assert_eq!(ok.json(), serde_json::json!({"sum": 5}));
     assert_eq!(ok.header("content-type"), Some("application/json"));
 
-    let bad_json = http(addr, "POST", "/add", Some(r#"{"a":2,"#))
+    let bad_json = t
+        .http()
+        .post("/add")
+        .header("content-type", "application/json")
+        .body(r#"{"a":2,"#)
+        .send()
         .await
         .expect("http");
     assert_eq!(bad_json.status, 400, "{bad_json:?}");
@@ -84,7 +91,12 @@ async fn typed_worker_served_over_http() {
         "{bad_json:?}"
     );
 
-    let missing_b = http(addr, "POST", "/add", Some(r#"{"a":2}"#))
+    let missing_b = t
+        .http()
+        .post("/add")
+        .header("content-type", "application/json")
+        .body(r#"{"a":2}"#)
+        .send()
         .await
         .expect("http");
     assert_eq!(missing_b.status, 400, "{missing_b:?}");
@@ -96,7 +108,12 @@ async fn typed_worker_served_over_http() {
         "{missing_b:?}"
     );
 
-    let wrong_type = http(addr, "POST", "/add", Some(r#"{"a":2,"b":"x"}"#))
+    let wrong_type = t
+        .http()
+        .post("/add")
+        .header("content-type", "application/json")
+        .body(r#"{"a":2,"b":"x"}"#)
+        .send()
         .await
         .expect("http");
     assert_eq!(wrong_type.status, 400);
@@ -107,7 +124,12 @@ async fn typed_worker_served_over_http() {
         "{wrong_type:?}"
     );
 
-    let no_route = http(addr, "POST", "/nowhere", Some("{}"))
+    let no_route = t
+        .http()
+        .post("/nowhere")
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
         .await
         .expect("http");
     assert_eq!(no_route.status, 404);
@@ -116,12 +138,19 @@ async fn typed_worker_served_over_http() {
         serde_json::json!({"error": {"code": "NOT_FOUND", "message": "Not Found"}})
     );
 
-    let failed = http(addr, "POST", "/fail", Some("{}")).await.expect("http");
+    let failed = t
+        .http()
+        .post("/fail")
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .expect("http");
     assert_eq!(failed.status, 500, "{failed:?}");
     assert_eq!(failed.json()["error"]["code"], "invocation_failed");
     assert_eq!(failed.json()["error"]["message"], "the disk is on fire");
 
-    let not_found = http(addr, "GET", "/things/7", None).await.expect("http");
+    let not_found = t.http().get("/things/7").send().await.expect("http");
     assert_eq!(not_found.status, 404, "{not_found:?}");
     assert_eq!(not_found.json()["error"]["code"], "not_found");
     assert_eq!(
@@ -129,7 +158,12 @@ async fn typed_worker_served_over_http() {
         "no thing 7 here (function test.missing)"
     );
 
-    let panicked = http(addr, "POST", "/panic", Some("{}"))
+    let panicked = t
+        .http()
+        .post("/panic")
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
         .await
         .expect("http");
     assert_eq!(panicked.status, 500, "{panicked:?}");
@@ -141,19 +175,23 @@ async fn typed_worker_served_over_http() {
     );
 
     // The worker survived all of the above.
-    let again = http(addr, "POST", "/add", Some(r#"{"a":40,"b":2}"#))
+    let again = t
+        .http()
+        .post("/add")
+        .header("content-type", "application/json")
+        .body(r#"{"a":40,"b":2}"#)
+        .send()
         .await
         .expect("http");
     assert_eq!(again.json(), serde_json::json!({"sum": 42}));
 
-    worker.disconnect().await;
-    engine.shutdown().await;
+    t.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_calls_functions_directly() {
-    let engine = engine().await;
-    let worker = declared::worker(&engine).await;
+    let t = declared::start().await;
+    let worker = t.worker();
 
     // A direct call carries the engine's `_caller_worker_id`, which a strict input type must
     // not see.
@@ -206,6 +244,5 @@ async fn worker_calls_functions_directly() {
         .expect("answers within the timeout");
     assert_eq!(timeout.sum, 2);
 
-    worker.disconnect().await;
-    engine.shutdown().await;
+    t.shutdown().await;
 }

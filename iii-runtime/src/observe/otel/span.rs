@@ -44,7 +44,7 @@ pub(crate) fn invocation_span(
         return None;
     }
     let kind = match trigger {
-        TriggerKind::Queue | TriggerKind::Subscribe | TriggerKind::State | TriggerKind::Stream => {
+        TriggerKind::Queue | TriggerKind::Subscribe | TriggerKind::Kv | TriggerKind::Stream => {
             "consumer"
         }
         _ => "server",

@@ -32,8 +32,8 @@ async fn on_presence(event: StreamEvent) {
 }
 
 #[iii::function("t.state")]
-#[iii::state(scope = "users", key = "42")]
-async fn on_user(event: StateEvent) {
+#[iii::kv(scope = "users", key = "42")]
+async fn on_user(event: KvEvent) {
     let _ = event.new_value;
 }
 

@@ -1,6 +1,6 @@
 #[iii::function("users.changed")]
-#[iii::state(key = "42")]
-async fn changed(event: iii::StateEvent) {
+#[iii::kv(key = "42")]
+async fn changed(event: iii::KvEvent) {
     let _ = event;
 }
 
