@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use iii_protocol::DEFAULT_ENGINE_URL;
 
-use crate::observe::RequestLog;
 use crate::handshake::{ENV_TOKEN, Handshake};
+use crate::observe::RequestLog;
 
 /// Environment variable naming the engine's WebSocket URL.
 pub const ENV_URL: &str = "III_URL";
