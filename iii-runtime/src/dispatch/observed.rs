@@ -61,9 +61,11 @@ impl<'a> Observed<'a> {
         let log = ctx.worker().config().request_log;
         let request = invocation.http();
         // Its fields given at creation, not recorded after: each record is one more call into
-        // every layer.
+        // every layer. At DEBUG (as tower-http's request spans): a span costs a subscriber at
+        // INFO about as much as the request log line itself, which already names the function
+        // and the invocation. Traces (`otel`) make theirs at INFO.
         let plain = || {
-            tracing::info_span!(
+            tracing::debug_span!(
                 target: "iii::invoke",
                 "invoke",
                 function_id = %ctx.function_id(),

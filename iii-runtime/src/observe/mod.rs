@@ -26,8 +26,11 @@
 //! With the `otel` feature, one OpenTelemetry span per invocation, the child of the incoming
 //! `traceparent`, and one per call a handler makes, whose context the call carries on; see
 //! `iii::observe::otel`. Without it, the incoming `traceparent` and `baggage` are still passed on to the
-//! calls a handler makes, and every invocation runs in an `invoke` span (target
-//! `iii::invoke`) that a subscriber's own layers can use.
+//! calls a handler makes, and every invocation runs in an `invoke` span at `DEBUG` (target
+//! `iii::invoke`, fields `function_id`, `invocation_id`, `trigger`) that a subscriber's own
+//! layers can use: `RUST_LOG=info,iii::invoke=debug` has every event a handler logs carry
+//! them. It is at `DEBUG` because at `INFO` it would cost as much as the request log line,
+//! which names the function and the invocation already.
 //!
 //! # Logs to the engine
 //!
