@@ -23,10 +23,12 @@ use iii_engine::{Engine, EngineConfig};
 const USAGE: &str = "\
 iii-bench-instructions: instructions per call of each worker, under cachegrind.
 
-USAGE: iii-bench-instructions [--calls N] [--workers LIST]
+USAGE: iii-bench-instructions [--calls N] [--workers LIST] [--profile DIR]
 
   --calls N        calls of the shorter run (default 2000; the longer one makes 3N)
   --workers LIST   as iii-bench's --workers (default iii-rs,iii-rs-log,iii-rs-otel)
+  --profile DIR    keep each run's cachegrind profile in DIR (cachegrind.<worker>.<calls>),
+                   for `cg_annotate --diff` of two workers or two builds
 ";
 
 /// How long a worker under valgrind may take to serve its first call.
@@ -36,6 +38,7 @@ const READY_TIMEOUT: Duration = Duration::from_secs(120);
 async fn main() -> Result<(), String> {
     let mut calls = 2000_u64;
     let mut workers = vec![Impl::IiiRs, Impl::IiiRsLog, Impl::IiiRsOtel];
+    let mut profile: Option<std::path::PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -53,6 +56,7 @@ async fn main() -> Result<(), String> {
                     .map(|k| Impl::from_key(k.trim()).ok_or(format!("--workers: {k:?}?")))
                     .collect::<Result<_, _>>()?;
             }
+            "--profile" => profile = Some(value()?.into()),
             "-h" | "--help" => {
                 print!("{USAGE}");
                 return Ok(());
@@ -82,8 +86,14 @@ async fn main() -> Result<(), String> {
     println!("|---|---:|---:|");
     let mut base = None;
     for which in workers {
-        let short = count(&engine.ws_url(), &driver, which, calls).await?;
-        let long = count(&engine.ws_url(), &driver, which, 3 * calls).await?;
+        let out = |n: u64| {
+            profile.as_ref().map_or_else(
+                || "/dev/null".into(),
+                |dir| dir.join(format!("cachegrind.{}.{n}", which.key())),
+            )
+        };
+        let short = count(&engine.ws_url(), &driver, which, calls, &out(calls)).await?;
+        let long = count(&engine.ws_url(), &driver, which, 3 * calls, &out(3 * calls)).await?;
         let per_call = long.saturating_sub(short) as f64 / (2 * calls) as f64;
         let base = *base.get_or_insert(per_call);
         println!(
@@ -98,14 +108,17 @@ async fn main() -> Result<(), String> {
 }
 
 /// Runs `which` under cachegrind for `calls` calls and returns its total instruction count.
-async fn count(url: &str, driver: &iii::Worker, which: Impl, calls: u64) -> Result<u64, String> {
+async fn count(
+    url: &str,
+    driver: &iii::Worker,
+    which: Impl,
+    calls: u64,
+    out: &std::path::Path,
+) -> Result<u64, String> {
     let log = std::env::temp_dir().join(format!("iii-bench-ir-{}.log", std::process::id()));
     let child = tokio::process::Command::new("valgrind")
-        .args([
-            "--tool=cachegrind",
-            "--cache-sim=no",
-            "--cachegrind-out-file=/dev/null",
-        ])
+        .args(["--tool=cachegrind", "--cache-sim=no"])
+        .arg(format!("--cachegrind-out-file={}", out.display()))
         .arg(binary_dir()?.join(which.binary()))
         .env(ENV_URL, url)
         .env(ENV_FUNCTION_ID, which.function_id())
