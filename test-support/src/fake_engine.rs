@@ -40,6 +40,27 @@ impl FakeEngine {
             .unwrap_or_else(|e| panic!("cannot bind the fake engine: {e}"))
     }
 
+    /// Binds a free loopback port whose connections have a fixed receive buffer of about
+    /// `bytes` (no autotuning), so that a peer which stops reading stalls the worker's writes
+    /// after a little data rather than after the tens of megabytes loopback buffers grow to.
+    ///
+    /// # Panics
+    /// When no port can be bound.
+    pub async fn bind_with_receive_buffer(bytes: u32) -> Self {
+        let bound = async {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            // Set before `listen`: accepted connections inherit it.
+            socket.set_recv_buffer_size(bytes)?;
+            socket.bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))?;
+            let listener = socket.listen(16)?;
+            let url = format!("ws://{}", listener.local_addr()?);
+            std::io::Result::Ok(Self { listener, url })
+        };
+        bound
+            .await
+            .unwrap_or_else(|e| panic!("cannot bind the fake engine: {e}"))
+    }
+
     /// The URL workers connect to.
     pub fn url(&self) -> &str {
         &self.url

@@ -86,9 +86,14 @@ async fn malformed_frames_are_dropped_without_closing() {
     worker.disconnect().await;
 }
 
-#[tokio::test]
+// Two threads and a small receive buffer: the writer stalls (and is detected) while the
+// sender still serializes megabytes (100 ms each in a debug build), after the few megabytes of
+// the worker's send buffer rather than the ~30 MB loopback buffers grow to. On one thread,
+// with autotuned buffers, detection waited for ~28 messages to be serialized first: 3 s here,
+// over 10 s on a loaded machine.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_engine_that_stops_reading_is_detected() {
-    let engine = FakeEngine::bind().await;
+    let engine = FakeEngine::bind_with_receive_buffer(64 * 1024).await;
     let worker = quick(engine.url());
     let peer = crate::serve(&worker, &engine).await;
     worker.ready().await.expect("ready");
