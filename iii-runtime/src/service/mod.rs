@@ -40,3 +40,5 @@ mod standby;
 mod start;
 mod summary;
 mod task;
+#[cfg(feature = "otel")]
+mod telemetry;

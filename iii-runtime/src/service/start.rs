@@ -27,6 +27,8 @@ impl Worker {
         }
         let service = Service::new(self.shared_config(), self.downgrade(), startup);
         tokio::spawn(service.run());
+        #[cfg(feature = "otel")]
+        super::telemetry::carry(self);
     }
 
     /// Connects to the engine and waits until it is [ready](Worker::ready).

@@ -18,6 +18,8 @@ use iii_test_support::http::Client;
 use serde_json::{Value, json};
 use tracing_subscriber::layer::SubscriberExt;
 
+mod engine_socket;
+
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const PARENT_ID: &str = "00f067aa0ba902b7";
 

@@ -11,9 +11,17 @@
 //! whatever worker serves it.
 //!
 //! [`init_tracing`](crate::init_tracing) (which `#[iii::main]` calls) installs all this from
-//! the standard variables: OTLP over HTTP/protobuf to `OTEL_EXPORTER_OTLP_ENDPOINT` (default
-//! `http://localhost:4318`; `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `_HEADERS`, `_TIMEOUT`,
-//! `_COMPRESSION` as the specification says), sampling from `OTEL_TRACES_SAMPLER` and
+//! the standard variables. Where spans go (`OTEL_TRACES_EXPORTER`, a comma-separated list):
+//! - `iii`, the default when no OTLP endpoint is set: the iii engine the worker is connected
+//!   to, on its telemetry socket (`/otel`, OTLP-JSON in binary frames), as the official SDKs
+//!   send them; the official engine shows them in its console, the development engine
+//!   discards them ([`EngineExporter`]);
+//! - `otlp`, the default when `OTEL_EXPORTER_OTLP_ENDPOINT` or `_TRACES_ENDPOINT` is set:
+//!   OTLP over HTTP/protobuf to that endpoint (default `http://localhost:4318`; `_HEADERS`,
+//!   `_TIMEOUT`, `_COMPRESSION` as the specification says);
+//! - `otlp,iii` both, `none` neither.
+//!
+//! Sampling from `OTEL_TRACES_SAMPLER` and
 //! `OTEL_TRACES_SAMPLER_ARG` (default `parentbased_always_on`), the resource from
 //! `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES`, the batch from `OTEL_BSP_*`.
 //! `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none` turns it off. The exporter's HTTP
@@ -27,9 +35,9 @@
 //! `III_TRACE_PAYLOAD_MAX_BYTES=N`, records the first `N` bytes of each input and output as
 //! `iii.input` / `iii.output`.
 //!
-//! The iii engine's own telemetry socket (`/otel` on the worker port, OTLP-JSON in binary
-//! frames) is not used: the official engine shows traces that arrive there in its console,
-//! the development engine discards them, and this crate exports to an OTLP endpoint only.
+//! The engine's socket is opened by the first worker of the process to start, beside its
+//! own connection (same URL with `/otel`, same handshake headers and TLS), and reopened with
+//! backoff when it drops; batches wait for it in a bounded outbox ([`dropped_batches`]).
 //!
 //! With your own subscriber, install the pieces yourself:
 //!
@@ -49,6 +57,7 @@
 //! # Ok(()) }
 //! ```
 
+mod engine;
 mod exporter;
 mod span;
 
@@ -62,6 +71,8 @@ use tracing::Subscriber;
 use tracing_subscriber::Layer;
 use tracing_subscriber::registry::LookupSpan;
 
+pub use self::engine::{EngineExporter, dropped_batches};
+pub(crate) use self::engine::{give_back, take_frames};
 pub(crate) use self::span::{call_ended, call_span, invocation_ended, invocation_span};
 /// The OpenTelemetry crates this feature is built on, in the versions it uses.
 pub use {opentelemetry, opentelemetry_otlp, opentelemetry_sdk, tracing_opentelemetry};
@@ -107,40 +118,83 @@ pub fn from_env() -> Result<Option<SdkTracerProvider>, OtelError> {
     if var("OTEL_SDK_DISABLED") == "true" {
         return Ok(None);
     }
-    match var("OTEL_TRACES_EXPORTER").as_str() {
-        "" | "otlp" => {}
-        "none" => return Ok(None),
-        other => {
-            return Err(OtelError::Unsupported(format!(
-                "OTEL_TRACES_EXPORTER={other} is not supported: this build exports `otlp` only"
-            )));
+    let endpoint = [
+        "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_ENDPOINT",
+    ]
+    .iter()
+    .any(|key| !var(key).is_empty());
+    let Some(Exporters { otlp, engine }) = exporters(&var("OTEL_TRACES_EXPORTER"), endpoint)?
+    else {
+        return Ok(None);
+    };
+    let mut builder = builder();
+    if otlp {
+        for key in [
+            "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+        ] {
+            let protocol = var(key);
+            if !protocol.is_empty() && protocol != "http/protobuf" {
+                return Err(OtelError::Unsupported(format!(
+                    "{key}={protocol} is not supported: this build speaks OTLP over `http/protobuf`"
+                )));
+            }
+        }
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| OtelError::NoRuntime)?;
+        let exporter = opentelemetry_otlp::SpanExporter::builder()
+            .with_http()
+            .build()?;
+        builder = builder.with_batch_exporter(exporter::OnRuntime::new(exporter, runtime));
+    }
+    if engine {
+        builder = builder.with_batch_exporter(EngineExporter::new());
+    }
+    Ok(Some(builder.build()))
+}
+
+/// Where spans go.
+#[derive(Debug, PartialEq, Eq)]
+struct Exporters {
+    otlp: bool,
+    engine: bool,
+}
+
+/// What `OTEL_TRACES_EXPORTER` (`list`) asks for, when an OTLP endpoint is set or not;
+/// `None` for `none`.
+fn exporters(list: &str, endpoint: bool) -> Result<Option<Exporters>, OtelError> {
+    let (mut otlp, mut engine) = (false, false);
+    for name in list.split(',').map(str::trim) {
+        match name {
+            "" => {}
+            "otlp" => otlp = true,
+            "iii" => engine = true,
+            "none" => return Ok(None),
+            other => {
+                return Err(OtelError::Unsupported(format!(
+                    "OTEL_TRACES_EXPORTER={other} is not supported: this build exports `otlp` \
+                     (an OTLP/HTTP endpoint) and `iii` (the engine's telemetry socket)"
+                )));
+            }
         }
     }
-    for key in [
-        "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
-        "OTEL_EXPORTER_OTLP_PROTOCOL",
-    ] {
-        let protocol = var(key);
-        if !protocol.is_empty() && protocol != "http/protobuf" {
-            return Err(OtelError::Unsupported(format!(
-                "{key}={protocol} is not supported: this build speaks OTLP over `http/protobuf`"
-            )));
-        }
+    if !otlp && !engine {
+        // Where the official SDKs send spans unless told otherwise: the engine. An endpoint
+        // in the environment says a collector is wanted instead.
+        (otlp, engine) = (endpoint, !endpoint);
     }
-    let runtime = tokio::runtime::Handle::try_current().map_err(|_| OtelError::NoRuntime)?;
-    let otlp = opentelemetry_otlp::SpanExporter::builder()
-        .with_http()
-        .build()?;
-    Ok(Some(provider(exporter::OnRuntime::new(otlp, runtime))))
+    Ok(Some(Exporters { otlp, engine }))
+}
+
+/// The provider's settings every pipeline shares: the resource from the environment.
+fn builder() -> opentelemetry_sdk::trace::TracerProviderBuilder {
+    SdkTracerProvider::builder().with_resource(Resource::builder().build())
 }
 
 /// A tracer provider exporting to `exporter` in batches, sampling as `OTEL_TRACES_SAMPLER`
 /// says, with the resource of `OTEL_SERVICE_NAME` / `OTEL_RESOURCE_ATTRIBUTES`.
 pub fn provider<E: SpanExporter + 'static>(exporter: E) -> SdkTracerProvider {
-    SdkTracerProvider::builder()
-        .with_batch_exporter(exporter)
-        .with_resource(Resource::builder().build())
-        .build()
+    builder().with_batch_exporter(exporter).build()
 }
 
 /// The `tracing` layer that turns spans into OpenTelemetry spans of `provider`, set up for
@@ -188,6 +242,17 @@ pub fn shutdown() {
     if let Some(provider) = provider {
         // Nothing is left to report an export failure to at this point.
         let _ = provider.shutdown();
+    }
+}
+
+/// Exports what the installed provider's batch holds now. Blocks until its exporters ran.
+pub(crate) fn flush() {
+    let provider = INSTALLED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    if let Some(provider) = provider {
+        let _ = provider.force_flush();
     }
 }
 

@@ -8,6 +8,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
 use super::exporter::OnRuntime;
+use super::{Exporters, exporters};
 
 /// Reads one HTTP/1.1 request (head and a `content-length` body), answers `200`.
 async fn receive_one(listener: TcpListener) -> (Vec<String>, Vec<u8>) {
@@ -75,4 +76,22 @@ async fn batches_are_posted_as_otlp_protobuf_from_the_runtime() {
         .await
         .expect("join")
         .expect("shutdown");
+}
+
+#[test]
+fn spans_go_to_the_engine_unless_a_collector_is_named() {
+    let to = |otlp, engine| Some(Exporters { otlp, engine });
+    let chosen = |list: &str, endpoint| exporters(list, endpoint).expect("supported");
+    assert_eq!(chosen("", false), to(false, true), "the engine by default");
+    assert_eq!(
+        chosen("", true),
+        to(true, false),
+        "an endpoint names a collector"
+    );
+    assert_eq!(chosen("otlp", false), to(true, false));
+    assert_eq!(chosen("iii", true), to(false, true));
+    assert_eq!(chosen("otlp, iii", false), to(true, true));
+    assert_eq!(chosen("none", true), None);
+    let err = exporters("zipkin", false).expect_err("not built in");
+    assert!(err.to_string().contains("zipkin"), "{err}");
 }
