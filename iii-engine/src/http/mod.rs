@@ -42,6 +42,7 @@
 
 mod body;
 mod cors;
+mod deadline;
 pub(crate) mod envelope;
 mod guard;
 pub(crate) mod listener;
