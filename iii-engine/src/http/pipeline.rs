@@ -9,7 +9,9 @@ use iii_protocol::http::HttpErrorBody;
 use iii_protocol::{ErrorBody, codes};
 use serde_json::Value;
 
+use super::answer;
 use super::envelope::{self, Resp};
+use super::request_data::{self, RequestData};
 use super::server::Server;
 use super::stream::RequestChannels;
 use crate::codec::to_raw;
@@ -17,6 +19,7 @@ use crate::limit::InFlight;
 use crate::registry::Snapshot;
 use crate::registry::route_table::Matched;
 use crate::router::Call;
+use crate::url::query_params;
 
 /// A request whose route matched.
 pub(super) struct Request<'a> {
@@ -55,10 +58,7 @@ impl Request<'_> {
         } = self;
         let Matched { route, path_params } = matched;
         let (channels, body) = match body {
-            Ok(body) => (
-                RequestChannels::open(&server.channels, &server.tasks, body.clone()),
-                body,
-            ),
+            Ok(body) => (RequestChannels::open(&server.channels, body.clone()), body),
             Err(streaming) => (
                 RequestChannels::open_streaming(
                     &server.channels,
@@ -69,14 +69,15 @@ impl Request<'_> {
                 Bytes::new(),
             ),
         };
-        let request = envelope::request(
+        let query = query_params(parts.uri.query().unwrap_or(""));
+        let request = RequestData::new(
             &route,
             &method,
             &path_params,
-            parts.uri.query(),
+            &query,
             &parts.headers,
-            &body,
-            channels.refs.clone(),
+            request_data::body(&parts.headers, &body),
+            channels.refs(),
         );
         let data = match to_raw(&request) {
             Ok(raw) => raw,
@@ -99,7 +100,7 @@ impl Request<'_> {
             }
         }
         if !route.middleware.is_empty() {
-            let input = match to_raw(&envelope::middleware_input(&request)) {
+            let input = match to_raw(&request.middleware()) {
                 Ok(raw) => raw,
                 Err(e) => return failed(&e),
             };
@@ -112,12 +113,12 @@ impl Request<'_> {
                 };
                 if let Some(out) = out.filter(|out| out["action"] == "respond") {
                     let response = &out["response"];
-                    let status = envelope::status(response.get("status_code"));
-                    let headers: Vec<_> = envelope::envelope_headers(response.get("headers"))
+                    let status = answer::status(response.get("status_code"));
+                    let headers: Vec<_> = answer::envelope_headers(response.get("headers"))
                         .into_iter()
                         .filter(|(k, _)| !k.eq_ignore_ascii_case("content-type"))
                         .collect();
-                    return envelope::serialize(status, headers, &response["body"]);
+                    return answer::serialize(status, headers, &response["body"]);
                 }
             }
         }
@@ -127,10 +128,10 @@ impl Request<'_> {
                 let grace = server.config.http_stream_grace;
                 match channels.streamed(grace, slot).await {
                     Some(resp) => resp,
-                    None => envelope::from_result(None),
+                    None => answer::from_result(None),
                 }
             }
-            Ok(result) => envelope::from_result(result.as_deref()),
+            Ok(result) => answer::from_result(result.as_deref()),
             Err(e) => failed(&e),
         }
     }
