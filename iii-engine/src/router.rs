@@ -117,7 +117,7 @@ impl Router {
                     ..call
                 };
                 let outcome = Box::pin(self.invoke_on(snapshot, target)).await;
-                return self.builtins.delegated(d, outcome).await;
+                return Box::pin(self.builtins.delegated(d, outcome)).await;
             }
             let data = call.data.get();
             let outcome = self
@@ -133,7 +133,9 @@ impl Router {
             .and_then(|f| f.http.clone())
         {
             let id = call.preferred_id.unwrap_or_else(Uuid::new_v4);
-            return self.http.invoke(&target, id, &call.data).await;
+            // Boxed, like the delegation above: the HTTP client's future is several KiB, and
+            // inline it would make every call's future that large, to be copied on each move.
+            return Box::pin(self.http.invoke(&target, id, &call.data)).await;
         }
         let registered = snapshot.link_of(&call.function_id).and_then(|link| {
             let (id, wait) = link.expect(call.preferred_id)?;

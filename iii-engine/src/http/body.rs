@@ -9,13 +9,14 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderMap, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::{Body, Incoming};
 use iii_protocol::codes;
 use tokio::sync::mpsc;
 
 use super::envelope::{self, Resp};
+use super::request_data::is_json;
 use crate::config::EngineConfig;
 use crate::stores::channels::{Item, Packet};
 
@@ -23,11 +24,7 @@ use crate::stores::channels::{Item, Packet};
 /// route asks for it (`stream_body`), the body is not JSON (JSON is parsed into the envelope,
 /// so it is read whole), and there is one.
 pub(crate) fn streams(route_streams: bool, headers: &HeaderMap, body: &Incoming) -> bool {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.to_ascii_lowercase().contains("application/json"));
-    route_streams && !json && !body.is_end_stream()
+    route_streams && !is_json(headers) && !body.is_end_stream()
 }
 
 /// The bounds of a streamed body.

@@ -53,8 +53,13 @@ fn is_local(host: &str) -> bool {
             _ => host,
         },
     };
-    let name = name.trim_end_matches('.').to_ascii_lowercase();
-    name == "localhost" || name.ends_with(".localhost") || name.parse::<IpAddr>().is_ok()
+    // Compared without a lower-cased copy: the guard runs on every request.
+    let name = name.trim_end_matches('.').as_bytes();
+    let suffix = b".localhost";
+    name.eq_ignore_ascii_case(b"localhost")
+        || (name.len() >= suffix.len()
+            && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix))
+        || std::str::from_utf8(name).is_ok_and(|n| n.parse::<IpAddr>().is_ok())
 }
 
 #[cfg(test)]
@@ -97,6 +102,8 @@ mod tests {
             "localhost:3111",
             "LOCALHOST.",
             "app.localhost:80",
+            ".localhost",
+            "App.LocalHost",
             "127.0.0.1",
             "127.0.0.1:3111",
             "10.1.2.3",

@@ -13,6 +13,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use iii_protocol::codes;
 use tokio::net::TcpListener;
 
+use super::deadline::Deadline;
 use super::envelope::{self, Resp};
 use super::server::Server;
 use super::{body, cors, guard, pipeline};
@@ -26,20 +27,27 @@ pub(crate) async fn serve(server: Arc<Server>, listener: TcpListener) {
             a = listener.accept() => a,
             () = server.tasks.stopping() => return,
         };
-        let (stream, _) = match accepted {
+        let (stream, peer) = match accepted {
             Ok(a) => a,
             Err(e) => {
                 tracing::debug!("http accept failed: {e}");
                 continue;
             }
         };
+        // A streamed response is written chunk by chunk: with Nagle's algorithm a chunk written
+        // while the one before is unacknowledged waits for the client's (maybe delayed) ACK.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY on the HTTP connection from {peer}: {e}");
+        }
         let server2 = server.clone();
         server.tasks.spawn(async move {
+            let deadline = Arc::new(Deadline::default());
             let svc = service_fn(|req: Request<Incoming>| {
                 let server = server2.clone();
+                let deadline = deadline.clone();
                 let origin = req.headers().get(header::ORIGIN).cloned();
                 async move {
-                    let resp = handle(&server, req).await;
+                    let resp = handle(&server, &deadline, req).await;
                     Ok::<_, Infallible>(cors::apply(&server.config.cors, origin.as_ref(), resp))
                 }
             });
@@ -55,7 +63,7 @@ pub(crate) async fn serve(server: Arc<Server>, listener: TcpListener) {
     }
 }
 
-async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
+async fn handle(server: &Server, deadline: &Deadline, req: Request<Incoming>) -> Resp {
     if !guard::host_allowed(&server.config, req.headers()) {
         return guard::refused();
     }
@@ -115,9 +123,10 @@ async fn handle(server: &Server, req: Request<Incoming>) -> Resp {
         matched,
         method,
     };
-    match tokio::time::timeout(server.config.http_timeout, request.run(parts, body, slot)).await {
-        Ok(resp) => resp,
-        Err(_) => envelope::empty(StatusCode::GATEWAY_TIMEOUT),
+    let work = request.run(parts, body, slot);
+    match deadline.run(server.config.http_timeout, work).await {
+        Some(resp) => resp,
+        None => envelope::empty(StatusCode::GATEWAY_TIMEOUT),
     }
 }
 

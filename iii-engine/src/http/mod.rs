@@ -40,11 +40,15 @@
 //! [`EngineConfig::http_stream_grace`]: crate::EngineConfig::http_stream_grace
 //! [`EngineConfig::concurrency_request_limit`]: crate::EngineConfig::concurrency_request_limit
 
+mod answer;
 mod body;
+mod compact;
 mod cors;
+mod deadline;
 pub(crate) mod envelope;
 mod guard;
 pub(crate) mod listener;
 mod pipeline;
+mod request_data;
 pub(crate) mod server;
 mod stream;

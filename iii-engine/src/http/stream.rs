@@ -15,60 +15,38 @@ use bytes::Bytes;
 use http::StatusCode;
 use http_body_util::BodyExt;
 use hyper::body::{Body, Frame};
-use iii_protocol::Uuid;
-use iii_protocol::http::{ChannelRef, StreamControl};
-use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{Notify, mpsc};
+use iii_protocol::http::StreamControl;
+use tokio::sync::mpsc;
 
 use hyper::body::Incoming;
 
+use super::answer::envelope_headers;
 use super::body;
 use super::envelope::{self, Resp};
+use super::request_data::ChannelEnd;
 use crate::config::EngineConfig;
 use crate::limit::InFlight;
-use crate::stores::channels::{Channels, Direction, Item, Packet};
+use crate::stores::channels::{CHUNK, Channels, Item, Packet, RequestPair};
 use crate::tasks::Tasks;
-
-/// Size of the binary messages the request body is cut into (what the Python SDK uses too).
-const CHUNK: usize = 64 * 1024;
 
 /// The channels of one request. Dropping it forgets the ends the worker did not connect.
 pub(crate) struct RequestChannels {
     channels: Arc<Channels>,
-    ids: [Uuid; 2],
-    response: Option<mpsc::Receiver<Packet>>,
-    response_attached: Arc<Notify>,
-    /// The `request_body` (read) and `response` (write) references for the envelope.
-    pub(crate) refs: (ChannelRef, ChannelRef),
+    pair: RequestPair,
 }
 
 impl RequestChannels {
-    /// Creates both channels and writes `body` into the request channel: at once when it fits
-    /// the channel's buffer (the common case, no task), else from a task that ends when
-    /// everything is buffered or read, or when the unread channel is dropped.
-    pub(crate) fn open(channels: &Arc<Channels>, tasks: &Tasks, body: Bytes) -> Self {
-        let (this, writer) = Self::create(channels);
-        if let Some(tx) = writer {
-            let mut rest = body;
-            while !rest.is_empty() {
-                let chunk = rest.slice(..rest.len().min(CHUNK));
-                match tx.try_send(Packet::engine(Item::Binary(chunk))) {
-                    Ok(()) => {
-                        let taken = rest.len().min(CHUNK);
-                        let _ = rest.split_to(taken);
-                    }
-                    Err(TrySendError::Closed(_)) => break,
-                    Err(TrySendError::Full(_)) => {
-                        tasks.spawn(write_rest(tx, rest));
-                        break;
-                    }
-                }
-            }
+    /// Enters both channels; the request channel serves `body`, whole, to a reader that
+    /// attaches (the store makes it then: most functions never read it).
+    pub(crate) fn open(channels: &Arc<Channels>, body: Bytes) -> Self {
+        let pair = channels.open_request(Some(body));
+        Self {
+            channels: channels.clone(),
+            pair,
         }
-        this
     }
 
-    /// Creates both channels and forwards `body`, still arriving, into the request channel
+    /// Enters both channels and forwards `body`, still arriving, into the request channel
     /// from a task (see [`body::forward`]).
     pub(crate) fn open_streaming(
         channels: &Arc<Channels>,
@@ -76,8 +54,8 @@ impl RequestChannels {
         body: Incoming,
         config: &EngineConfig,
     ) -> Self {
-        let (this, writer) = Self::create(channels);
-        if let Some(tx) = writer {
+        let mut pair = channels.open_request(None);
+        if let Some(tx) = pair.body_writer.take() {
             let limits = body::StreamLimits {
                 total: config.max_stream_body_bytes,
                 idle: config.http_body_timeout,
@@ -85,22 +63,28 @@ impl RequestChannels {
             };
             tasks.spawn(body::forward(body, tx, limits));
         }
-        this
+        Self {
+            channels: channels.clone(),
+            pair,
+        }
     }
 
-    fn create(channels: &Arc<Channels>) -> (Self, Option<mpsc::Sender<Packet>>) {
-        let (request, response, writer, reader) = channels.create_request_pair();
-        let this = Self {
-            channels: channels.clone(),
-            ids: [request.id, response.id],
-            response: reader,
-            response_attached: response.writer_attached.clone(),
-            refs: (
-                request.reference(Direction::Read),
-                response.reference(Direction::Write),
-            ),
-        };
-        (this, writer)
+    /// The `request_body` (read) and `response` (write) references for the envelope.
+    pub(crate) fn refs(&self) -> (ChannelEnd<'_>, ChannelEnd<'_>) {
+        let (request, request_key) = &self.pair.request;
+        let (response, response_key) = &self.pair.response;
+        (
+            ChannelEnd {
+                channel_id: *request,
+                access_key: request_key,
+                direction: "read",
+            },
+            ChannelEnd {
+                channel_id: *response,
+                access_key: response_key,
+                direction: "write",
+            },
+        )
     }
 
     /// After a null result: streams the response channel if the worker connected its writer
@@ -110,29 +94,18 @@ impl RequestChannels {
         grace: std::time::Duration,
         slot: InFlight,
     ) -> Option<Resp> {
-        let attached = self.response_attached.clone();
-        // `notify_one` stores a permit, so an attach that already happened is seen at once.
-        tokio::time::timeout(grace, attached.notified())
-            .await
-            .ok()?;
-        let rx = self.response.take()?;
+        // The reader is sent the moment the writer attaches, so one that attached before
+        // the result came is already there.
+        let reader = &mut self.pair.response_reader;
+        let rx = tokio::time::timeout(grace, reader).await.ok()?.ok()?;
         Some(respond(rx, slot).await)
-    }
-}
-
-/// Writes the rest of a request body that did not fit the channel's buffer.
-async fn write_rest(tx: mpsc::Sender<Packet>, mut rest: Bytes) {
-    while !rest.is_empty() {
-        let chunk = rest.split_to(rest.len().min(CHUNK));
-        if tx.send(Packet::engine(Item::Binary(chunk))).await.is_err() {
-            return;
-        }
     }
 }
 
 impl Drop for RequestChannels {
     fn drop(&mut self) {
-        self.channels.remove(&self.ids);
+        self.channels
+            .remove(&[self.pair.request.0, self.pair.response.0]);
     }
 }
 
@@ -176,7 +149,7 @@ fn control(text: &str, status: &mut StatusCode, headers: &mut Vec<(String, Strin
             }
         }
         Ok(StreamControl::SetHeaders { headers: new }) => {
-            for (name, value) in envelope::envelope_headers(Some(&new)) {
+            for (name, value) in envelope_headers(Some(&new)) {
                 headers.retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
                 headers.push((name, value));
             }

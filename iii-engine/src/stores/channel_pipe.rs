@@ -6,6 +6,10 @@ use std::sync::Arc;
 use bytes::Bytes;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 
+/// Items buffered when the creator does not say.
+pub(crate) const DEFAULT_BUFFER: usize = 64;
+/// The most items a channel may buffer.
+pub(crate) const MAX_BUFFER: usize = 1024;
 /// The most bytes a channel buffers from a worker's writer socket; past it the engine stops
 /// reading that socket until the reader catches up (one larger message may go through alone).
 pub(crate) const MAX_BUFFER_BYTES: usize = 16 * 1024 * 1024;

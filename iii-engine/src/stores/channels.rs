@@ -15,129 +15,66 @@
 //! them ends, or when the worker that created them disconnects.
 //!
 //! The table of unattached ends is private to [`Channels`] and locked for one map operation
-//! at a time; an HTTP request takes it twice (to create its two channels and to forget the
-//! ends its worker did not attach).
+//! at a time; an HTTP request takes it twice (to enter its two channels and to forget the
+//! ends its worker did not attach). Those two are entered lazily (`super::lazy_channel`):
+//! nothing but a key until a worker opens them.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use iii_protocol::Uuid;
-use iii_protocol::http::ChannelRef;
-use tokio::sync::{Notify, Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc};
 
+pub(crate) use super::channel_ends::{Created, Direction, End, Keys, RequestPair, TakeError};
 #[cfg(test)]
 use super::channel_pipe::MAX_BUFFER_BYTES;
 use super::channel_pipe::MAX_TOTAL_BUFFER_BYTES;
-pub(crate) use super::channel_pipe::{Item, Packet, Writer};
+pub(crate) use super::channel_pipe::{DEFAULT_BUFFER, Item, MAX_BUFFER, Packet, Writer};
+pub(crate) use super::lazy_channel::CHUNK;
+use super::lazy_channel::Lazy;
 
 use crate::tasks::Tasks;
 
-/// Items buffered when the creator does not say.
-pub(crate) const DEFAULT_BUFFER: usize = 64;
-/// The most items a channel may buffer.
-pub(crate) const MAX_BUFFER: usize = 1024;
-/// Which end of a channel a socket attaches to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Direction {
-    /// The reading end.
-    Read,
-    /// The writing end.
-    Write,
-}
-
-impl Direction {
-    /// Parses the `dir` query parameter.
-    pub(crate) fn parse(text: &str) -> Option<Self> {
-        match text {
-            "read" => Some(Self::Read),
-            "write" => Some(Self::Write),
-            _ => None,
-        }
-    }
-}
-
-/// An end taken out of the table.
-pub(crate) enum End {
-    /// Receives what the writer sends.
-    Reader(mpsc::Receiver<Packet>),
-    /// Sends to the reader.
-    Writer(Writer),
-}
-
-/// Why an end cannot be attached.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum TakeError {
-    /// No such channel, or the key does not match (not told apart, to leak nothing).
-    NotFound,
-    /// That end is attached already.
-    Taken,
-}
-
-/// The access keys of a channel's two ends.
-#[derive(Clone)]
-pub(crate) struct Keys {
-    read: String,
-    write: String,
-}
-
-impl Keys {
-    fn new() -> Self {
-        Self {
-            read: Uuid::new_v4().to_string(),
-            write: Uuid::new_v4().to_string(),
-        }
-    }
-
-    /// The key of one end.
-    pub(crate) fn of(&self, direction: Direction) -> &str {
-        match direction {
-            Direction::Read => &self.read,
-            Direction::Write => &self.write,
-        }
-    }
-}
-
 struct Entry {
-    keys: Keys,
-    writer: Option<Writer>,
-    reader: Option<mpsc::Receiver<Packet>>,
+    ends: Ends,
     created: Instant,
     owner: Option<Uuid>,
-    /// Notified when a socket attaches the writer.
-    writer_attached: Arc<Notify>,
+}
+
+/// The ends of a channel that wait in the table.
+enum Ends {
+    /// A channel made whole (`engine::channels::create`, a streamed request body): each end
+    /// waits here until it is attached.
+    Made {
+        keys: Keys,
+        writer: Option<Writer>,
+        reader: Option<mpsc::Receiver<Packet>>,
+    },
+    /// One of an HTTP request's channels, made when its worker end attaches.
+    Lazy(Lazy),
 }
 
 impl Entry {
+    /// The key that opens the `direction` end, if a worker may open it.
+    fn key(&self, direction: Direction) -> Option<&str> {
+        match &self.ends {
+            Ends::Made { keys, .. } => Some(keys.of(direction)),
+            Ends::Lazy(lazy) => lazy.key(direction),
+        }
+    }
+
     /// Before the entry goes: a reader attached to a writer that never came ends with an
     /// error, not as if the stream were complete.
     fn abandon(&self, why: &str) {
-        if self.reader.is_none()
-            && let Some(writer) = &self.writer
+        if let Ends::Made {
+            writer: Some(writer),
+            reader: None,
+            ..
+        } = &self.ends
         {
             writer.abort(why.to_owned());
-        }
-    }
-}
-
-/// A freshly created channel.
-pub(crate) struct Created {
-    pub(crate) id: Uuid,
-    pub(crate) keys: Keys,
-    pub(crate) writer_attached: Arc<Notify>,
-}
-
-impl Created {
-    /// The reference a worker uses for one end: `{channel_id, access_key, direction}`.
-    pub(crate) fn reference(&self, direction: Direction) -> ChannelRef {
-        let dir = match direction {
-            Direction::Read => "read",
-            Direction::Write => "write",
-        };
-        ChannelRef {
-            channel_id: self.id.to_string(),
-            access_key: self.keys.of(direction).to_owned(),
-            direction: dir.to_owned(),
         }
     }
 }
@@ -174,22 +111,35 @@ impl Channels {
         self.table().create(buffer, owner)
     }
 
-    /// Creates the two channels of an HTTP request in one go and takes, for the engine, the
-    /// writer of the first and the reader of the second.
-    pub(crate) fn create_request_pair(
-        &self,
-    ) -> (
-        Created,
-        Created,
-        Option<mpsc::Sender<Packet>>,
-        Option<mpsc::Receiver<Packet>>,
-    ) {
+    /// Enters the two channels of an HTTP request in one go: `body` is the whole body, or
+    /// `None` for one still arriving (its channel is then made at once, the engine holding
+    /// the writer). The response channel is made when (if) its worker end attaches.
+    pub(crate) fn open_request(&self, body: Option<Bytes>) -> RequestPair {
+        let response_key = Uuid::new_v4().to_string();
+        let (response_end, response_reader) = Lazy::response(response_key.clone());
+        let response_id = Uuid::new_v4();
+        let body_key = body.as_ref().map(|_| Uuid::new_v4().to_string());
         let mut table = self.table();
-        let request = table.create(DEFAULT_BUFFER, None);
-        let response = table.create(DEFAULT_BUFFER, None);
-        let writer = table.take_writer(request.id);
-        let reader = table.take_reader(response.id);
-        (request, response, writer, reader)
+        let (request, body_writer) = match (body, body_key) {
+            (Some(body), Some(key)) => {
+                let id = Uuid::new_v4();
+                table.insert(id, Ends::Lazy(Lazy::body(key.clone(), body)), None);
+                ((id, key), None)
+            }
+            _ => {
+                let created = table.create(DEFAULT_BUFFER, None);
+                let writer = table.take_writer(created.id);
+                let key = created.keys.of(Direction::Read).to_owned();
+                ((created.id, key), writer)
+            }
+        };
+        table.insert(response_id, Ends::Lazy(response_end), None);
+        RequestPair {
+            request,
+            response: (response_id, response_key),
+            body_writer,
+            response_reader,
+        }
     }
 
     /// Hands out one end to a socket that presented `key`.
@@ -242,20 +192,23 @@ impl Table {
         let created = Created {
             id: Uuid::new_v4(),
             keys: Keys::new(),
-            writer_attached: Arc::new(Notify::new()),
         };
-        self.map.insert(
-            created.id,
-            Entry {
-                keys: created.keys.clone(),
-                writer: Some(tx),
-                reader: Some(rx),
-                created: Instant::now(),
-                owner,
-                writer_attached: created.writer_attached.clone(),
-            },
-        );
+        let ends = Ends::Made {
+            keys: created.keys.clone(),
+            writer: Some(tx),
+            reader: Some(rx),
+        };
+        self.insert(created.id, ends, owner);
         created
+    }
+
+    fn insert(&mut self, id: Uuid, ends: Ends, owner: Option<Uuid>) {
+        let entry = Entry {
+            ends,
+            created: Instant::now(),
+            owner,
+        };
+        self.map.insert(id, entry);
     }
 
     /// Hands out one end to a socket that presented `key`.
@@ -263,32 +216,35 @@ impl Table {
         let entry = self
             .map
             .get_mut(&id)
-            .filter(|e| e.keys.of(dir) == key)
+            .filter(|e| e.key(dir) == Some(key))
             .ok_or(TakeError::NotFound)?;
-        let end = match dir {
-            Direction::Read => entry.reader.take().map(End::Reader),
-            Direction::Write => entry.writer.take().map(End::Writer),
-        }
-        .ok_or(TakeError::Taken)?;
-        if dir == Direction::Write {
-            entry.writer_attached.notify_one();
-        }
+        let end = match &mut entry.ends {
+            Ends::Made { writer, reader, .. } => match dir {
+                Direction::Read => reader.take().map(End::Reader),
+                Direction::Write => writer.take().map(End::Writer),
+            }
+            .ok_or(TakeError::Taken)?,
+            // Its only worker end: the entry goes with it, so a second attach finds nothing,
+            // as for a made channel whose other end the engine holds.
+            Ends::Lazy(_) => {
+                return match self.map.remove(&id).map(|e| e.ends) {
+                    Some(Ends::Lazy(lazy)) => Ok(lazy.attach(&self.total)),
+                    _ => Err(TakeError::NotFound),
+                };
+            }
+        };
         self.forget_if_done(id);
         Ok(end)
     }
 
     /// Takes the writer for the engine itself.
     fn take_writer(&mut self, id: Uuid) -> Option<mpsc::Sender<Packet>> {
-        let writer = self.map.get_mut(&id)?.writer.take().map(|w| w.tx);
+        let writer = match &mut self.map.get_mut(&id)?.ends {
+            Ends::Made { writer, .. } => writer.take().map(|w| w.tx),
+            Ends::Lazy(_) => None,
+        };
         self.forget_if_done(id);
         writer
-    }
-
-    /// Takes the reader for the engine itself.
-    fn take_reader(&mut self, id: Uuid) -> Option<mpsc::Receiver<Packet>> {
-        let reader = self.map.get_mut(&id)?.reader.take();
-        self.forget_if_done(id);
-        reader
     }
 
     /// Drops the unattached ends of channels older than `ttl`; returns how many went.
@@ -307,11 +263,17 @@ impl Table {
     }
 
     fn forget_if_done(&mut self, id: Uuid) {
-        if self
-            .map
-            .get(&id)
-            .is_some_and(|e| e.writer.is_none() && e.reader.is_none())
-        {
+        let done = self.map.get(&id).is_some_and(|e| {
+            matches!(
+                e.ends,
+                Ends::Made {
+                    writer: None,
+                    reader: None,
+                    ..
+                }
+            )
+        });
+        if done {
             self.map.remove(&id);
         }
     }

@@ -16,10 +16,12 @@
 //!   path (two short critical sections per request, cheaper than two round trips to a task).
 //!   No lock is ever held across an `.await` or while another is taken.
 
+mod channel_ends;
 mod channel_pipe;
 pub(crate) mod channels;
 pub(crate) mod cron;
 pub(crate) mod db;
+pub(crate) mod lazy_channel;
 mod owner;
 pub(crate) mod queues;
 pub(crate) mod state;

@@ -2,6 +2,8 @@
 //! answers and pings here; registrations and reattach in `super::registration`; the checks of
 //! an access-controlled connection in `super::gate`.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use iii_protocol::triggers::EnqueueReceipt;
@@ -9,6 +11,7 @@ use iii_protocol::{
     ErrorBody, InvocationResult, InvokeAction, InvokeFunction, Message, Uuid, codes,
 };
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::admission::CallPermit;
 use super::endpoint::Endpoint;
@@ -44,10 +47,18 @@ impl Conn {
     }
 
     /// Handles one decoded frame; `permit` is the room taken for it when it is a call.
+    ///
+    /// The waits of the rarer frames (registrations, the gate, reattach, an enqueue) are
+    /// boxed: inline they made this future (built for every frame, answers included) over
+    /// 3 KiB, copied each time it was moved.
     pub(crate) async fn handle(&self, incoming: Incoming, permit: Option<CallPermit>) {
         // An access-controlled connection's frames pass its gate first (`super::gate`).
-        let Some(kind) = self.gate(incoming.kind).await else {
-            return;
+        let kind = match self.access() {
+            None => incoming.kind,
+            Some(access) => match Box::pin(self.gate(access, incoming.kind)).await {
+                Some(kind) => kind,
+                None => return,
+            },
         };
         let message = match kind {
             Kind::Message(m) => m,
@@ -58,26 +69,30 @@ impl Conn {
                     self.id,
                     call.function_id
                 );
-                self.invoke(call, Some(ReplyId::Foreign(id)), permit).await;
+                if let Some(enqueue) = self.invoke(call, Some(ReplyId::Foreign(id)), permit) {
+                    enqueue.await;
+                }
                 return;
             }
         };
         match message {
-            Message::RegisterFunction(def) => self.register_function(def).await,
+            Message::RegisterFunction(def) => Box::pin(self.register_function(def)).await,
             Message::UnregisterFunction(u) => {
                 if self.ep.registry.release_function(self.id, &u.id) {
                     tracing::info!("worker {} unregistered function {:?}", self.name(), u.id);
                 }
             }
-            Message::RegisterTrigger(t) => self.register_trigger(t).await,
-            Message::UnregisterTrigger(u) => self.unregister_trigger(&u.id).await,
-            Message::RegisterTriggerType(t) => self.provide_trigger_type(t).await,
+            Message::RegisterTrigger(t) => Box::pin(self.register_trigger(t)).await,
+            Message::UnregisterTrigger(u) => Box::pin(self.unregister_trigger(&u.id)).await,
+            Message::RegisterTriggerType(t) => Box::pin(self.provide_trigger_type(t)).await,
             Message::TriggerRegistrationResult(r) => {
-                self.ep.triggers.provider_result(self.id, r).await;
+                Box::pin(self.ep.triggers.provider_result(self.id, r)).await;
             }
             Message::InvokeFunction(call) => {
                 let id = call.invocation_id.map(ReplyId::Uuid);
-                self.invoke(call, id, permit).await;
+                if let Some(enqueue) = self.invoke(call, id, permit) {
+                    enqueue.await;
+                }
             }
             Message::InvocationResult(r) => {
                 let outcome = match r.error {
@@ -88,20 +103,21 @@ impl Conn {
                     tracing::debug!("dropping result for unknown invocation {}", r.invocation_id);
                 }
             }
-            Message::Reattach(r) => self.reattach(r).await,
+            Message::Reattach(r) => Box::pin(self.reattach(r)).await,
             Message::Ping => self.send(Message::Pong).await,
             other => tracing::debug!("worker {}: ignoring {}", self.id, other.type_name()),
         }
     }
 
-    /// Routes a worker's call; `invocation_id` is the id to answer under (the frame's own
-    /// field is ignored, so that non-UUID ids can be served too).
-    async fn invoke(
+    /// Routes a worker's call in a task of its own; `invocation_id` is the id to answer under
+    /// (the frame's own field is ignored, so that non-UUID ids can be served too). An
+    /// `enqueue` is not a call: what it returns, to be awaited, queues the message.
+    fn invoke(
         &self,
         call: InvokeFunction,
         invocation_id: Option<ReplyId>,
         permit: Option<CallPermit>,
-    ) {
+    ) -> Option<Pin<Box<dyn Future<Output = ()> + Send + '_>>> {
         let InvokeFunction {
             function_id,
             data,
@@ -112,32 +128,13 @@ impl Conn {
             ..
         } = call;
         if let Some(InvokeAction::Enqueue { queue }) = action {
-            let data: Value = serde_json::from_str(data.get()).unwrap_or(Value::Null);
-            let receipt = EnqueueReceipt {
-                message_receipt_id: Uuid::new_v4().to_string(),
-            };
-            // The receipt is an acknowledgement: it goes once the message is committed.
-            let queued = self
-                .ep
-                .queues
-                .enqueue(queue, function_id.clone(), data)
-                .await;
-            if let Some(id) = invocation_id
-                && let Ok(raw) = iii_protocol::raw::to_raw(&receipt)
-            {
-                let result = match queued {
-                    Ok(()) => InvocationResult::ok(Uuid::nil(), function_id, raw),
-                    Err(e) => InvocationResult::err(Uuid::nil(), function_id, e.body()),
-                };
-                let frame = id.encode(result);
-                // A closed channel means the connection is ending.
-                self.link.send(frame).await;
-            }
-            return;
+            return Some(Box::pin(async move {
+                self.enqueue(queue, function_id, &data, invocation_id).await;
+            }));
         }
         // The dotted spelling of old SDKs does nothing on the real engine either (void call).
         if function_id == "engine.workers.register" {
-            return;
+            return None;
         }
         let reply_to = match action {
             Some(InvokeAction::Void) => None,
@@ -157,7 +154,7 @@ impl Conn {
         let caller = self.id;
         // Spawned so that the read loop keeps reading while the call is in flight; results may
         // therefore come back in any order, as with the real engine.
-        self.ep.tasks.spawn(async move {
+        let task = async move {
             // Held until the answer is queued towards the caller: a caller that does not read
             // its answers runs out of room and is no longer read from.
             let _permit = permit;
@@ -195,6 +192,40 @@ impl Conn {
                     );
                 }
             }
-        });
+        };
+        self.ep.tasks.spawn(task);
+        None
+    }
+
+    /// An `enqueue` action: the message goes to `queue`'s store, and the caller gets a
+    /// receipt once it is committed.
+    async fn enqueue(
+        &self,
+        queue: String,
+        function_id: String,
+        data: &RawValue,
+        invocation_id: Option<ReplyId>,
+    ) {
+        let data: Value = serde_json::from_str(data.get()).unwrap_or(Value::Null);
+        let receipt = EnqueueReceipt {
+            message_receipt_id: Uuid::new_v4().to_string(),
+        };
+        // The receipt is an acknowledgement: it goes once the message is committed.
+        let queued = self
+            .ep
+            .queues
+            .enqueue(queue, function_id.clone(), data)
+            .await;
+        if let Some(id) = invocation_id
+            && let Ok(raw) = iii_protocol::raw::to_raw(&receipt)
+        {
+            let result = match queued {
+                Ok(()) => InvocationResult::ok(Uuid::nil(), function_id, raw),
+                Err(e) => InvocationResult::err(Uuid::nil(), function_id, e.body()),
+            };
+            let frame = id.encode(result);
+            // A closed channel means the connection is ending.
+            self.link.send(frame).await;
+        }
     }
 }

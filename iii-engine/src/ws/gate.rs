@@ -16,6 +16,7 @@
 //! an `invocationresult`, a function with `registrationrejected`, a trigger or trigger type
 //! with `triggerregistrationresult`, all naming the reason.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use iii_protocol::{
@@ -56,18 +57,19 @@ fn text(answer: &Map<String, Value>, key: &str) -> Option<String> {
 }
 
 impl Conn {
-    /// Lets `kind` through (perhaps changed), or answers its refusal and returns `None`. A
-    /// connection that came through an open listener passes untouched.
-    pub(super) async fn gate(&self, kind: Kind) -> Option<Kind> {
+    /// What this connection may do, when it came through an access-controlled listener
+    /// (its frames then pass [`Conn::gate`] first).
+    pub(super) fn access(&self) -> Option<Arc<Access>> {
         let snapshot = self.ep.registry.snapshot();
-        let Some(access) = snapshot
+        snapshot
             .workers
             .get(&self.id)
             .and_then(|w| w.access.clone())
-        else {
-            return Some(kind);
-        };
-        drop(snapshot);
+    }
+
+    /// Lets `kind` through (perhaps changed) under `access`, or answers its refusal and
+    /// returns `None`.
+    pub(super) async fn gate(&self, access: Arc<Access>, kind: Kind) -> Option<Kind> {
         Some(match kind {
             Kind::Message(Message::InvokeFunction(call)) => {
                 let reply = call.invocation_id.map(ReplyId::Uuid);

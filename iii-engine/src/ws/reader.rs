@@ -2,6 +2,8 @@
 //! calls within the worker's room (`super::admission`) and handles the rest in order.
 
 use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
@@ -47,7 +49,8 @@ enum Wake {
 }
 
 /// Resolves when the connection must end whatever it is doing. Cancel-safe: each branch only
-/// observes a token or a channel.
+/// observes a token or a channel. The read loop makes one for its whole life: a new one per
+/// frame would register (and drop) three waiters, under their locks, every time.
 async fn stopping(link: &Link, ep: &Endpoint) -> Stop {
     tokio::select! {
         () = link.evict.cancelled() => Stop::Evicted,
@@ -75,18 +78,30 @@ pub(super) struct Reader {
     pub(super) summary: Due,
 }
 
+/// The connection's stop signal, made once by the read loop.
+type Stopping<'a> = Pin<&'a mut (dyn Future<Output = Stop> + Send)>;
+
 impl Reader {
     /// The read loop.
     pub(super) async fn serve(&mut self) -> Stop {
+        let (link, ep) = (self.link.clone(), self.ep.clone());
+        let stop = stopping(&link, &ep);
+        tokio::pin!(stop);
+        // Kept across frames for the same reason as `stop`; made again once it fired.
+        let announced = link.announced.notified();
+        tokio::pin!(announced);
         loop {
-            if let Err(why) = self.drain().await {
+            if let Err(why) = self.drain(stop.as_mut()).await {
                 return why;
             }
-            match self.wake().await {
+            match self.wake(stop.as_mut(), announced.as_mut()).await {
                 Wake::Stop(why) => return why,
                 // Some call gave its room back: the next `drain` looks again.
                 Wake::Freed => {}
-                Wake::Announced => self.summary.announced(),
+                Wake::Announced => {
+                    announced.set(link.announced.notified());
+                    self.summary.announced();
+                }
                 Wake::Summary => {
                     self.summary.take();
                     summary::log(&self.ep.registry.snapshot(), self.id);
@@ -97,7 +112,7 @@ impl Reader {
                     // Answers are never held back: answering calls frees the room that other
                     // calls wait for.
                     Ok(Some(incoming)) if incoming.is_result() => {
-                        if let Err(why) = self.handle(incoming, None).await {
+                        if let Err(why) = self.handle(stop.as_mut(), incoming, None).await {
                             return why;
                         }
                     }
@@ -110,7 +125,11 @@ impl Reader {
     /// Handles the deferred frames that can be handled now, in order. A call whose target has
     /// used its share of the room stays, with the later calls to that target, and the frames
     /// behind it go ahead; a call that finds the whole room taken stops the pass.
-    async fn drain(&mut self) -> Result<(), Stop> {
+    async fn drain(&mut self, mut stop: Stopping<'_>) -> Result<(), Stop> {
+        // Nothing waits in the common case: then not even the registry is read.
+        if self.deferred.is_empty() {
+            return Ok(());
+        }
         let snapshot = self.ep.registry.snapshot();
         let mut busy: HashSet<Target> = HashSet::new();
         let mut index = 0;
@@ -137,37 +156,47 @@ impl Reader {
             let Some(incoming) = self.deferred.take(index) else {
                 break;
             };
-            self.handle(incoming, permit).await?;
+            self.handle(stop.as_mut(), incoming, permit).await?;
         }
         Ok(())
     }
 
     /// Handles one frame, unless the connection must stop first.
-    async fn handle(&mut self, incoming: Incoming, permit: Option<CallPermit>) -> Result<(), Stop> {
+    async fn handle(
+        &mut self,
+        stop: Stopping<'_>,
+        incoming: Incoming,
+        permit: Option<CallPermit>,
+    ) -> Result<(), Stop> {
         if incoming.is_registration() {
             self.summary.registered();
         }
         tokio::select! {
             () = self.conn.handle(incoming, permit) => Ok(()),
-            why = stopping(&self.link, &self.ep) => Err(why),
+            why = stop => Err(why),
         }
     }
 
     /// Waits for the next thing to do.
-    async fn wake(&mut self) -> Wake {
+    async fn wake(
+        &mut self,
+        stop: Stopping<'_>,
+        announced: Pin<&mut tokio::sync::futures::Notified<'_>>,
+    ) -> Wake {
         // While calls wait for room, later frames are still read (answers are handled at
         // once), up to a bound; past it the worker is not read from at all.
         let room = self.deferred.has_room();
         let waiting = !self.deferred.is_empty();
         let summary_at = self.summary.at();
-        // Every branch is cancel-safe: `next` polls a stream, `notified` and `freed` keep
-        // their wake-up in the `Notify`, and the others only observe.
+        // Every branch is cancel-safe: `next` polls a stream, `announced` and `freed` keep
+        // their wake-up in the `Notify` (and `announced` is not dropped here), and the others
+        // only observe.
         tokio::select! {
             frame = self.stream.next(), if room => Wake::Frame(frame),
             () = self.budget.freed(), if waiting => Wake::Freed,
-            () = self.link.announced.notified() => Wake::Announced,
+            () = announced => Wake::Announced,
             () = sleep_until(summary_at), if summary_at.is_some() => Wake::Summary,
-            why = stopping(&self.link, &self.ep) => Wake::Stop(why),
+            why = stop => Wake::Stop(why),
         }
     }
 
