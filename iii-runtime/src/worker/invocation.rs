@@ -114,7 +114,7 @@ impl Invocation {
             if raw::is_null(&self.input) {
                 return missing_http_body::<T>(req);
             }
-            return from_raw(&self.input);
+            return from_text(self.input.get());
         }
         // The engine adds the caller's worker id to object payloads of worker-to-worker calls;
         // cut it from the text (no intermediate `Value`) so that strict
@@ -123,10 +123,9 @@ impl Invocation {
             && let Some((text, caller)) = crate::strip::remove_member(self.input.get(), CALLER_KEY)
         {
             self.ctx.caller_worker_id = caller;
-            let mut de = serde_json::Deserializer::from_str(&text);
-            return serde_path_to_error::deserialize(&mut de).map_err(invalid_input);
+            return from_text(&text);
         }
-        from_raw(&self.input)
+        from_text(self.input.get())
     }
 
     /// The input as it came (for HTTP, the request body), before any deserialization.
@@ -200,8 +199,17 @@ fn missing_http_body<T: DeserializeOwned>(req: &HttpRequest) -> Result<T> {
     })
 }
 
-fn from_raw<T: DeserializeOwned>(raw: &RawValue) -> Result<T> {
-    let mut de = serde_json::Deserializer::from_str(raw.get());
+/// Deserializes `text` into `T`. The path of a bad field is only wanted once there is an
+/// error, and tracking it costs on every value: plain serde first, and only when it fails the
+/// same text again through `serde_path_to_error` for the error with its path (the input is the
+/// same, so is the error).
+fn from_text<T: DeserializeOwned>(text: &str) -> Result<T> {
+    if let Ok(value) =
+        serde::Deserialize::deserialize(&mut serde_json::Deserializer::from_str(text))
+    {
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(invalid_input)
 }
 
