@@ -8,12 +8,12 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
-use iii_protocol::{InvocationResult, InvokeFunction, Message};
+use iii_protocol::InvokeFunction;
 use tokio::sync::{OwnedSemaphorePermit, watch};
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::answer::encode;
+use super::answer;
 use super::observed::{self, Observed};
 use super::refuse::{reply, shutting_down};
 use super::table::Entry;
@@ -108,13 +108,12 @@ async fn invoke(entry: &Entry, call: InvokeFunction, worker: Worker, link: &Link
     let Some(invocation_id) = invocation_id else {
         return;
     };
-    let result = match encode(trigger == TriggerKind::Http, outcome) {
-        Ok(value) => InvocationResult::ok(invocation_id, function_id, value),
-        Err(body) => InvocationResult::err(invocation_id, function_id, body),
-    };
+    let frame = answer::frame(
+        invocation_id,
+        &function_id,
+        trigger == TriggerKind::Http,
+        outcome,
+    );
     // If the connection is gone the engine has already answered the caller; nothing to do.
-    let _ = link
-        .data
-        .send(Outgoing::Frame(Message::InvocationResult(result).encode()))
-        .await;
+    let _ = link.data.send(Outgoing::Frame(frame)).await;
 }
