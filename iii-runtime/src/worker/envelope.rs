@@ -12,7 +12,9 @@ use std::sync::OnceLock;
 use iii_protocol::RawValue;
 use iii_protocol::http::HttpRequest;
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::de::{Deserializer, MapAccess, Visitor};
+
+use crate::borrowed::Text;
 
 /// What the arrival pass keeps of an envelope; the rest is read when asked for.
 #[derive(Debug)]
@@ -139,7 +141,7 @@ struct Str;
 
 impl<'de> Deserialize<'de> for Str {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(Text).map(|_| Str)
+        Text::deserialize(deserializer).map(|_| Str)
     }
 }
 
@@ -188,42 +190,10 @@ impl<'de, F: FnMut(Cow<'de, str>, Cow<'de, str>)> Visitor<'de> for StringsVisito
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-        while let Some(name) = map.next_key::<Texted<'de>>()? {
-            let value = map.next_value::<Texted<'de>>()?;
-            (self.0)(name.0, value.0);
+        while let Some(Text(name)) = map.next_key::<Text<'de>>()? {
+            let Text(value) = map.next_value::<Text<'de>>()?;
+            (self.0)(name, value);
         }
         Ok(())
-    }
-}
-
-/// A JSON string, borrowed when it has no escapes.
-struct Texted<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Texted<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_str(Text).map(Texted)
-    }
-}
-
-/// Reads a string, as `String`'s own visitor does for JSON.
-struct Text;
-
-impl<'de> Visitor<'de> for Text {
-    type Value = Cow<'de, str>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a string")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(Cow::Borrowed(v))
-    }
-
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v.to_owned()))
-    }
-
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Cow::Owned(v))
     }
 }

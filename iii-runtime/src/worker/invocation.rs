@@ -5,7 +5,6 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use iii_protocol::InvokeFunction;
 #[cfg(feature = "testing")]
 use iii_protocol::RawValue;
 use iii_protocol::http::HttpRequest;
@@ -15,6 +14,7 @@ use super::context::Context;
 use super::envelope::Envelope;
 use super::handle::Worker;
 use crate::error::{Error, Result};
+use crate::incoming::Incoming;
 use crate::stamp::Secret;
 use crate::state_map::StateMap;
 use crate::trigger::TriggerKind;
@@ -41,17 +41,16 @@ impl Invocation {
     /// the stamp of `secret`, the connection's) is unwrapped from the HTTP request envelope, so
     /// the same function serves HTTP and direct calls. Any other payload is the input as it
     /// came, whatever its shape: an envelope-shaped object from another worker is its data.
-    pub(crate) fn new(call: InvokeFunction, worker: Worker, secret: &Secret) -> Self {
-        let InvokeFunction {
+    pub(crate) fn new(call: Incoming, worker: Worker, secret: &Secret) -> Self {
+        let Incoming {
             invocation_id,
             function_id,
             data,
             traceparent,
             baggage,
             metadata,
-            ..
         } = call;
-        let (fired_by, metadata) = secret.open(metadata);
+        let (fired_by, metadata) = secret.open(metadata.as_deref());
         let trigger = fired_by
             .as_deref()
             .map_or(TriggerKind::Call, TriggerKind::of_type);

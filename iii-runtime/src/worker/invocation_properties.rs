@@ -98,7 +98,7 @@ proptest! {
         let data = RawValue::from_string(text.clone()).expect("valid JSON");
         let mut call = InvokeFunction::new("f", data);
         call.metadata = metadata;
-        let mut inv = Invocation::new(call, Worker::with_config(crate::WorkerConfig::default()), &secret);
+        let mut inv = Invocation::new(call.into(), Worker::with_config(crate::WorkerConfig::default()), &secret);
 
         // The oracle: serde_json's reading of the same text (last of duplicate keys wins).
         let oracle: Map<String, Value> = serde_json::from_str(&text).expect("an object");
