@@ -112,6 +112,7 @@
 
 mod app;
 mod body;
+mod borrowed;
 mod channel;
 mod clients;
 mod config;
@@ -123,6 +124,7 @@ mod events;
 mod extract;
 mod handshake;
 pub mod http_function;
+mod incoming;
 mod link;
 pub mod observe;
 mod provider;

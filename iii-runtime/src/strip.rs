@@ -14,6 +14,9 @@
 /// commas) and the value of its last occurrence when it is a string (the one `serde_json`
 /// would keep), or `None` when `text` is not an object or has no such member at the top level.
 pub(crate) fn remove_member(text: &str, key: &str) -> Option<(String, Option<String>)> {
+    if let Some(plain) = at_an_end(text, key) {
+        return Some(plain);
+    }
     let bytes = text.as_bytes();
     let mut i = skip_ws(bytes, 0);
     if bytes.get(i) != Some(&b'{') {
@@ -61,6 +64,51 @@ pub(crate) fn remove_member(text: &str, key: &str) -> Option<(String, Option<Str
     out.push_str(&kept.join(","));
     out.push('}');
     Some((out, captured))
+}
+
+/// The engines put the member first (ours) or last. When it stands there as `"key":"value"`
+/// and nothing else in the text has a backslash (so no escaped spelling of the key, and every
+/// quote ends a string) nor the key again, the rest of the object is the answer: one search
+/// for those two, no walk through the members (which costs as much as parsing the payload).
+fn at_an_end(text: &str, key: &str) -> Option<(String, Option<String>)> {
+    let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
+    leading(inner, key).or_else(|| trailing(inner, key))
+}
+
+/// `at_an_end` for a first member: `inner` is the object's text between its braces.
+fn leading(inner: &str, key: &str) -> Option<(String, Option<String>)> {
+    let rest = inner.trim_start().strip_prefix('"')?.strip_prefix(key)?;
+    let rest = rest.strip_prefix('"')?.trim_start().strip_prefix(':')?;
+    let (value, rest) = rest.trim_start().strip_prefix('"')?.split_once('"')?;
+    let rest = rest.trim_start();
+    let others = match rest.strip_prefix(',') {
+        Some(others) => others,
+        None if rest.is_empty() => "",
+        None => return None,
+    };
+    plain(value, others, key)
+}
+
+/// `at_an_end` for a last member: `inner` is the object's text between its braces.
+fn trailing(inner: &str, key: &str) -> Option<(String, Option<String>)> {
+    let before = inner.trim_end().strip_suffix('"')?;
+    let (before, value) = before.rsplit_once('"')?;
+    let before = before
+        .trim_end()
+        .strip_suffix(':')?
+        .trim_end()
+        .strip_suffix('"')?;
+    let others = before.strip_suffix(key)?.strip_suffix('"')?.trim_end();
+    plain(value, others.strip_suffix(',')?, key)
+}
+
+/// The object of the `others` members and the caller id `value`, when neither has a
+/// backslash and the others do not name `key` again.
+fn plain(value: &str, others: &str, key: &str) -> Option<(String, Option<String>)> {
+    if value.contains('\\') || others.contains('\\') || others.contains(key) {
+        return None;
+    }
+    Some((format!("{{{others}}}"), Some(value.to_owned())))
 }
 
 fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
@@ -156,6 +204,29 @@ mod tests {
             let mut expected: Value = serde_json::from_str(text).expect("json");
             expected.as_object_mut().expect("object").remove(KEY);
             assert_eq!(v, expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_member_at_either_end_is_cut_as_serde_reads_the_object() {
+        for text in [
+            r#"{"_caller_worker_id":"w1","a":1,"_caller_worker_id":"w2"}"#,
+            r#"{"_caller_worker_id":"w1","a":{"_caller_worker_id":"x"}}"#,
+            r#"{"_caller_worker_id":"w1","_caller\u005fworker_id":"w3"}"#,
+            r#"{"_caller_worker_id":"w\"1","a":1}"#,
+            r#"{"a":"_caller_worker_id","_caller_worker_id":"w1"}"#,
+            r#"{"a":1,"b":"x\\","_caller_worker_id":"w1"}"#,
+            r#"{"a":{"_caller_worker_id":"x"},"_caller_worker_id":"w1"}"#,
+            r#"{ "_caller_worker_id" : "w1" , "a" : [1] }"#,
+            r#"{"a":[1],  "_caller_worker_id" : "w1"  }"#,
+        ] {
+            let (out, caller) = strip(text);
+            let mut expected: serde_json::Map<String, Value> =
+                serde_json::from_str(text).expect("json");
+            let want = expected.remove(KEY);
+            let got: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{out}: {e}"));
+            assert_eq!(got, Value::Object(expected), "{text}");
+            assert_eq!(caller.as_deref(), want.as_ref().and_then(Value::as_str), "{text}");
         }
     }
 

@@ -2,8 +2,9 @@
 //! valgrind's cachegrind, for machines too busy for CPU times to mean much.
 //!
 //! Each worker runs twice under `valgrind --tool=cachegrind --cache-sim=no` against an engine
-//! in this process, serving `N` and then `3N` sequential calls of 100 B from a driver
-//! connection; the difference of the two totals divided by `2N` is what one call costs, start
+//! in this process, serving `N` and then `3N` sequential calls of 100 B (`--case call`: from a
+//! driver connection; `http`: `POST` to its echo route; `add`: its typed `math.add` route, one
+//! keep-alive HTTP connection); the difference of the two totals divided by `2N` is what one call costs, start
 //! and shutdown cancelled out. Only user-space instructions count: system calls (the request
 //! log's write to its file among them) are not in the figure. Needs `valgrind` on the `PATH`.
 //!
@@ -15,28 +16,41 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use iii::CallOptions;
+use iii_bench::cases::http::{HttpClient, Request};
 use iii_bench::contract::{ENV_ADD_PATH, ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_REQUEST_LOG, ENV_URL};
+use iii_bench::load::Client;
 use iii_bench::payload::{Size, echo_raw};
 use iii_bench::workers::{Impl, binary_dir};
-use iii_engine::{Engine, EngineConfig};
+use iii_engine::{Engine, EngineConfig, EngineHandle};
 
 const USAGE: &str = "\
 iii-bench-instructions: instructions per call of each worker, under cachegrind.
 
-USAGE: iii-bench-instructions [--calls N] [--workers LIST] [--profile DIR]
+USAGE: iii-bench-instructions [--calls N] [--case CASE] [--workers LIST] [--profile DIR]
 
   --calls N        calls of the shorter run (default 2000; the longer one makes 3N)
+  --case CASE      call (default: worker-to-worker calls), http (POST the echo route) or
+                   add (POST the typed math.add route); 100 B, one at a time
   --workers LIST   as iii-bench's --workers (default iii-rs,iii-rs-log,iii-rs-otel)
   --profile DIR    keep each run's cachegrind profile in DIR (cachegrind.<worker>.<calls>),
-                   for `cg_annotate --diff` of two workers or two builds
+                   for a per-function diff of two workers or two builds
 ";
 
 /// How long a worker under valgrind may take to serve its first call.
 const READY_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// What each counted call is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Call,
+    Http,
+    Add,
+}
+
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let mut calls = 2000_u64;
+    let mut case = Case::Call;
     let mut workers = vec![Impl::IiiRs, Impl::IiiRsLog, Impl::IiiRsOtel];
     let mut profile: Option<std::path::PathBuf> = None;
     let mut args = std::env::args().skip(1);
@@ -49,6 +63,14 @@ async fn main() -> Result<(), String> {
                     .ok()
                     .filter(|n| *n > 0)
                     .ok_or("--calls: a positive number")?;
+            }
+            "--case" => {
+                case = match value()?.as_str() {
+                    "call" => Case::Call,
+                    "http" => Case::Http,
+                    "add" => Case::Add,
+                    other => return Err(format!("--case: {other:?}? call, http or add")),
+                };
             }
             "--workers" => {
                 workers = value()?
@@ -92,8 +114,8 @@ async fn main() -> Result<(), String> {
                 |dir| dir.join(format!("cachegrind.{}.{n}", which.key())),
             )
         };
-        let short = count(&engine.ws_url(), &driver, which, calls, &out(calls)).await?;
-        let long = count(&engine.ws_url(), &driver, which, 3 * calls, &out(3 * calls)).await?;
+        let short = count(&engine, &driver, which, case, calls, &out(calls)).await?;
+        let long = count(&engine, &driver, which, case, 3 * calls, &out(3 * calls)).await?;
         let per_call = long.saturating_sub(short) as f64 / (2 * calls) as f64;
         let base = *base.get_or_insert(per_call);
         println!(
@@ -107,11 +129,13 @@ async fn main() -> Result<(), String> {
     Ok(())
 }
 
-/// Runs `which` under cachegrind for `calls` calls and returns its total instruction count.
+/// Runs `which` under cachegrind for `calls` calls of `case` and returns its total
+/// instruction count.
 async fn count(
-    url: &str,
+    engine: &EngineHandle,
     driver: &iii::Worker,
     which: Impl,
+    case: Case,
     calls: u64,
     out: &std::path::Path,
 ) -> Result<u64, String> {
@@ -120,7 +144,7 @@ async fn count(
         .args(["--tool=cachegrind", "--cache-sim=no"])
         .arg(format!("--cachegrind-out-file={}", out.display()))
         .arg(binary_dir()?.join(which.binary()))
-        .env(ENV_URL, url)
+        .env(ENV_URL, engine.ws_url())
         .env(ENV_FUNCTION_ID, which.function_id())
         .env(ENV_HTTP_PATH, which.http_path())
         .env(ENV_ADD_PATH, which.add_path())
@@ -147,11 +171,35 @@ async fn count(
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    for _ in 0..calls {
-        driver
-            .call_raw(which.function_id(), payload.clone(), CallOptions::default())
-            .await
-            .map_err(|e| format!("{}: {e}", which.label()))?;
+    let failed = |e: String| format!("{}: {e}", which.label());
+    match case {
+        Case::Call => {
+            for _ in 0..calls {
+                driver
+                    .call_raw(which.function_id(), payload.clone(), CallOptions::default())
+                    .await
+                    .map_err(|e| failed(e.to_string()))?;
+            }
+        }
+        Case::Http | Case::Add => {
+            let request = match case {
+                Case::Add => Request::add(which),
+                _ => Request::echo(which, Size::Small),
+            };
+            let mut client = HttpClient::connect(engine.http_addr(), request)
+                .await
+                .map_err(failed)?;
+            // The route is registered after the function: wait until it answers.
+            while let Err(e) = client.call().await {
+                if started.elapsed() > READY_TIMEOUT {
+                    return Err(failed(format!("route not served: {e}")));
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            for _ in 0..calls {
+                client.call().await.map_err(failed)?;
+            }
+        }
     }
     let pid = child.id().ok_or("valgrind exited early")?;
     let _ = tokio::process::Command::new("kill")

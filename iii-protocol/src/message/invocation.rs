@@ -101,6 +101,37 @@ impl InvocationResult {
         }
     }
 
+    /// Encodes the frame of a successful result whose `result` is `value`, serialized in
+    /// place: the text [`Message::encode`](crate::Message::encode) gives for
+    /// `InvocationResult::ok(invocation_id, function_id, raw)` where `raw` holds `value`'s
+    /// JSON, without serializing `value` into a raw value first and copying it again.
+    ///
+    /// # Errors
+    /// When `value`'s `Serialize` implementation fails (for example a map with non-string
+    /// keys).
+    pub fn encode_ok<T: Serialize + ?Sized>(
+        invocation_id: Uuid,
+        function_id: &str,
+        value: &T,
+    ) -> serde_json::Result<String> {
+        /// The members of an `invocationresult` with a result, in the order of the enum's
+        /// encoding: the tag first, then the fields as declared (the absent ones skipped).
+        #[derive(Serialize)]
+        struct Ok<'a, T: ?Sized> {
+            #[serde(rename = "type")]
+            tag: &'static str,
+            invocation_id: Uuid,
+            function_id: &'a str,
+            result: &'a T,
+        }
+        serde_json::to_string(&Ok {
+            tag: "invocationresult",
+            invocation_id,
+            function_id,
+            result: value,
+        })
+    }
+
     /// A failed result.
     pub fn err(invocation_id: Uuid, function_id: impl Into<String>, error: ErrorBody) -> Self {
         Self {

@@ -249,6 +249,24 @@ fn http_envelope_from_protocol_doc() {
 }
 
 #[test]
+fn a_result_encoded_in_place_is_the_frame_of_its_raw_value() {
+    let id: crate::Uuid = "0d4f6c6a-2f8e-4f53-9a0e-5f1d2c3b4a59"
+        .parse()
+        .expect("uuid");
+    let value = crate::http::HttpResponse {
+        status_code: 201,
+        headers: [("x-a".to_owned(), "\"q\"".to_owned())].into(),
+        body: serde_json::json!({"sum": 3, "s": "é\n"}),
+    };
+    for function_id in ["math::add", "a \"quoted\" id"] {
+        let raw = crate::raw::to_raw(&value).expect("raw");
+        let twice = Message::InvocationResult(InvocationResult::ok(id, function_id, raw)).encode();
+        let once = InvocationResult::encode_ok(id, function_id, &value).expect("encoded");
+        assert_eq!(once, twice);
+    }
+}
+
+#[test]
 fn tag_is_read_first_or_anywhere() {
     for frame in [
         r#"{"type":"ping"}"#,

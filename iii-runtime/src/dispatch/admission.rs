@@ -17,13 +17,13 @@
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 
-use iii_protocol::InvokeFunction;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 use super::limit::{self, Limit};
 use super::refuse::{not_found, over_limit, reply_to, shutting_down};
 use super::run;
 use super::table::{Entry, Table};
+use crate::incoming::Incoming;
 use crate::link::Link;
 use crate::worker::{Function, WeakWorker};
 
@@ -32,10 +32,10 @@ pub(crate) enum Offer {
     /// Started, queued behind its function's limit, or refused: nothing left to do.
     Done,
     /// No function has that id.
-    Unknown(InvokeFunction),
+    Unknown(Incoming),
     /// It may run but no slot is free (or others wait for one first): it waits in the
     /// backlog.
-    NoSlot(InvokeFunction),
+    NoSlot(Incoming),
 }
 
 pub(crate) struct Admission {
@@ -91,7 +91,7 @@ impl Admission {
     }
 
     /// Starts `call` at once if it may; gives it back when the service has to decide.
-    pub(crate) fn try_start(&self, call: InvokeFunction, link: &Link) -> Option<InvokeFunction> {
+    pub(crate) fn try_start(&self, call: Incoming, link: &Link) -> Option<Incoming> {
         if !self.accepting.load(Ordering::Acquire) || self.backlogged.load(Ordering::Acquire) > 0 {
             return Some(call);
         }
@@ -104,7 +104,7 @@ impl Admission {
     /// Runs `call` if its function's limit and a free slot allow, queues it behind its
     /// function's limit, or refuses it. `behind` says that others wait for a slot before it,
     /// so that it may not take a free one.
-    pub(crate) fn offer(&self, call: InvokeFunction, link: &Link, behind: bool) -> Offer {
+    pub(crate) fn offer(&self, call: Incoming, link: &Link, behind: bool) -> Offer {
         let Some(entry) = self.functions().get(&call.function_id) else {
             return Offer::Unknown(call);
         };
@@ -120,7 +120,7 @@ impl Admission {
 
     /// Starts `call` with a slot the service obtained for it from the backlog; answers it
     /// when the function is gone (unregistered while it waited).
-    pub(crate) fn start(&self, slot: OwnedSemaphorePermit, call: InvokeFunction, link: Link) {
+    pub(crate) fn start(&self, slot: OwnedSemaphorePermit, call: Incoming, link: Link) {
         let Some(entry) = self.functions().get(&call.function_id) else {
             return reply_to(&link, &call, not_found(&call.function_id));
         };
@@ -133,7 +133,7 @@ impl Admission {
     fn place(
         &self,
         entry: Arc<Entry>,
-        call: InvokeFunction,
+        call: Incoming,
         link: &Link,
         slot: impl FnOnce() -> Option<OwnedSemaphorePermit>,
     ) -> Offer {
@@ -161,13 +161,7 @@ impl Admission {
         Offer::Done
     }
 
-    fn spawn(
-        &self,
-        slot: OwnedSemaphorePermit,
-        entry: Arc<Entry>,
-        call: InvokeFunction,
-        link: Link,
-    ) {
+    fn spawn(&self, slot: OwnedSemaphorePermit, entry: Arc<Entry>, call: Incoming, link: Link) {
         match self.worker.upgrade() {
             Some(worker) => run::spawn(slot, entry, call, link, worker, self.abandon.subscribe()),
             None => {

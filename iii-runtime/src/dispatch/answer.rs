@@ -1,28 +1,40 @@
-//! Encoding a handler's outcome for the wire: the `result` or `error` of an
-//! `invocationresult`, as an HTTP envelope when an HTTP trigger fired the invocation.
+//! Encoding a handler's outcome for the wire: the `invocationresult` frame with its `result`
+//! or `error`, as an HTTP envelope when an HTTP trigger fired the invocation.
 
 use iii_protocol::http::{HttpErrorBody, HttpResponse};
-use iii_protocol::{ErrorBody, RawValue};
+use iii_protocol::{ErrorBody, InvocationResult, Message, RawValue, Uuid};
 
 use crate::error::{Error, Result};
 use crate::reply::Reply;
 
-/// Turns a handler's outcome into the `result` or `error` of an `invocationresult`.
+/// The `invocationresult` frame answering invocation `invocation_id` of `function_id` with
+/// a handler's outcome.
 ///
 /// For HTTP-fired invocations errors are answered as HTTP envelopes with the error's status
-/// and the engine's error body, because the engine maps every protocol error to a 500.
-pub(super) fn encode(http: bool, outcome: Result<Reply>) -> Result<Box<RawValue>, ErrorBody> {
-    let raw = |v: &dyn erased::Ser| v.to_raw().map_err(|e| Error::from(e).to_body());
-    match (http, outcome) {
-        (false, Ok(Reply::Json(value))) => Ok(value),
-        (false, Ok(Reply::Http { body, .. })) => Ok(body),
-        (_, Ok(Reply::Streamed { .. })) => Ok(iii_protocol::raw::null()),
-        (false, Err(e)) => Err(e.to_body()),
-        (true, Ok(Reply::Json(body))) => raw(&HttpResponse {
-            status_code: 200,
-            headers: Default::default(),
-            body,
-        }),
+/// and the engine's error body, because the engine maps every protocol error to a 500. The
+/// envelope is serialized straight into the frame (not into a raw value copied into it).
+pub(super) fn frame(
+    invocation_id: Uuid,
+    function_id: &str,
+    http: bool,
+    outcome: Result<Reply>,
+) -> String {
+    let (id, f) = (invocation_id, function_id);
+    let encoded = match (http, outcome) {
+        (false, Ok(Reply::Json(value) | Reply::Http { body: value, .. })) => {
+            InvocationResult::encode_ok(id, f, &*value)
+        }
+        (_, Ok(Reply::Streamed { .. })) => InvocationResult::encode_ok(id, f, RawValue::NULL),
+        (false, Err(e)) => return error_frame(id, f, e.to_body()),
+        (true, Ok(Reply::Json(body))) => InvocationResult::encode_ok(
+            id,
+            f,
+            &HttpResponse {
+                status_code: 200,
+                headers: Default::default(),
+                body,
+            },
+        ),
         (
             true,
             Ok(Reply::Http {
@@ -30,13 +42,25 @@ pub(super) fn encode(http: bool, outcome: Result<Reply>) -> Result<Box<RawValue>
                 headers,
                 body,
             }),
-        ) => raw(&HttpResponse {
-            status_code: status,
-            headers,
-            body,
-        }),
-        (true, Err(e)) => raw(&http_error(e.status(), e.code(), e.message())),
-    }
+        ) => InvocationResult::encode_ok(
+            id,
+            f,
+            &HttpResponse {
+                status_code: status,
+                headers,
+                body,
+            },
+        ),
+        (true, Err(e)) => {
+            InvocationResult::encode_ok(id, f, &http_error(e.status(), e.code(), e.message()))
+        }
+    };
+    encoded.unwrap_or_else(|e| error_frame(id, f, Error::from(e).to_body()))
+}
+
+/// The `invocationresult` frame of a protocol error.
+fn error_frame(invocation_id: Uuid, function_id: &str, error: ErrorBody) -> String {
+    Message::InvocationResult(InvocationResult::err(invocation_id, function_id, error)).encode()
 }
 
 /// An HTTP response with the engine's error body `{"error":{"code","message"}}`.
@@ -49,20 +73,5 @@ pub(super) fn http_error(
         status_code: status,
         headers: Default::default(),
         body: HttpErrorBody::new(code, message),
-    }
-}
-
-mod erased {
-    use iii_protocol::RawValue;
-
-    /// Object-safe serialization into a raw value, so `encode` can share one closure.
-    pub(super) trait Ser {
-        fn to_raw(&self) -> serde_json::Result<Box<RawValue>>;
-    }
-
-    impl<T: serde::Serialize> Ser for T {
-        fn to_raw(&self) -> serde_json::Result<Box<RawValue>> {
-            serde_json::value::to_raw_value(self)
-        }
     }
 }

@@ -5,15 +5,16 @@
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use iii_protocol::{ErrorBody, InvokeFunction};
+use iii_protocol::ErrorBody;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::admission::Admission;
 use super::refuse::{overloaded, reply_to};
+use crate::incoming::Incoming;
 use crate::link::Link;
 
 pub(crate) struct Backlog {
-    waiting: VecDeque<(InvokeFunction, Link)>,
+    waiting: VecDeque<(Incoming, Link)>,
     admission: Arc<Admission>,
 }
 
@@ -30,7 +31,7 @@ impl Backlog {
     }
 
     /// Queues `call` for the next free slot, or refuses it when the backlog is full.
-    pub(crate) fn push(&mut self, call: InvokeFunction, link: Link) {
+    pub(crate) fn push(&mut self, call: Incoming, link: Link) {
         if self.waiting.len() >= self.admission.limit() {
             reply_to(&link, &call, overloaded(self.admission.running()));
             return;

@@ -14,9 +14,9 @@
 use std::collections::VecDeque;
 use std::sync::{Mutex, MutexGuard};
 
-use iii_protocol::InvokeFunction;
 use tokio::sync::OwnedSemaphorePermit;
 
+use crate::incoming::Incoming;
 use crate::link::Link;
 
 /// One function's limit and its waiting calls.
@@ -29,19 +29,19 @@ pub(crate) struct Limit {
 
 struct State {
     running: usize,
-    waiting: VecDeque<(InvokeFunction, Link)>,
+    waiting: VecDeque<(Incoming, Link)>,
 }
 
 /// What [`Limit::admit`] decided.
 pub(super) enum Admit {
     /// Under the limit, with a slot: run it now.
-    Run(OwnedSemaphorePermit, InvokeFunction),
+    Run(OwnedSemaphorePermit, Incoming),
     /// Over the limit: it waits in the function's queue.
     Queued,
     /// Over the limit and the queue is full: refuse it.
-    Full(InvokeFunction),
+    Full(Incoming),
     /// Under the limit, but no worker slot was to be had: it waits for one in the backlog.
-    NoSlot(InvokeFunction),
+    NoSlot(Incoming),
 }
 
 impl Limit {
@@ -62,7 +62,7 @@ impl Limit {
     /// slot it would hand out stays with the worker otherwise.
     pub(super) fn admit(
         &self,
-        call: InvokeFunction,
+        call: Incoming,
         link: &Link,
         slot: impl FnOnce() -> Option<OwnedSemaphorePermit>,
     ) -> Admit {
@@ -86,7 +86,7 @@ impl Limit {
     /// An invocation of the function ended: the next waiting call, to run on the slot it held,
     /// or `None` when nothing waits (the function then runs one fewer). Calls whose connection
     /// is gone are dropped on the way: the engine has answered them.
-    pub(super) fn next(&self) -> Option<(InvokeFunction, Link)> {
+    pub(super) fn next(&self) -> Option<(Incoming, Link)> {
         let mut state = self.lock();
         while let Some((call, link)) = state.waiting.pop_front() {
             if !link.data.is_closed() {
@@ -118,16 +118,16 @@ impl Limit {
 mod tests {
     use std::sync::Arc;
 
-    use iii_protocol::raw;
+    use iii_protocol::{InvokeFunction, raw};
     use tokio::sync::Semaphore;
 
     use super::*;
 
-    fn call(n: u32) -> InvokeFunction {
-        InvokeFunction::new("f", raw::to_raw(&n).expect("raw"))
+    fn call(n: u32) -> Incoming {
+        InvokeFunction::new("f", raw::to_raw(&n).expect("raw")).into()
     }
 
-    fn input(call: &InvokeFunction) -> &str {
+    fn input(call: &Incoming) -> &str {
         call.data.get()
     }
 

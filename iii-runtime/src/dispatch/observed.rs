@@ -32,18 +32,15 @@ pub(super) struct Observed<'a> {
 /// through).
 pub(super) fn trace_context(invocation: &Invocation) -> TraceContext {
     let ctx = invocation.context();
-    let header = |name: &str| invocation.http().and_then(|r| r.headers.get(name)).cloned();
+    let (traceparent, baggage) = invocation.http_trace_headers().unwrap_or_default();
     match ctx.traceparent() {
         Some(traceparent) => TraceContext {
             traceparent: Some(traceparent.to_owned()),
             baggage: ctx.baggage().map(str::to_owned),
         },
         None => TraceContext {
-            traceparent: header("traceparent"),
-            baggage: ctx
-                .baggage()
-                .map(str::to_owned)
-                .or_else(|| header("baggage")),
+            traceparent: traceparent.map(str::to_owned),
+            baggage: ctx.baggage().or(baggage).map(str::to_owned),
         },
     }
 }
@@ -59,7 +56,6 @@ impl<'a> Observed<'a> {
         let ctx = invocation.context();
         let trigger = ctx.trigger();
         let log = ctx.worker().config().request_log;
-        let request = invocation.http();
         // Its fields given at creation, not recorded after: each record is one more call into
         // every layer. At DEBUG (as tower-http's request spans): a span costs a subscriber at
         // INFO about as much as the request log line itself, which already names the function
@@ -79,14 +75,17 @@ impl<'a> Observed<'a> {
             ctx.invocation_id(),
             trigger,
             trace,
-            request.map(|r| (r.method.as_str(), r.path.as_str())),
-            invocation.raw_input().get(),
+            invocation.http_route(),
+            invocation.raw_input(),
         )
         .unwrap_or_else(plain);
         #[cfg(not(feature = "otel"))]
         let span = plain();
-        let http = request
-            .filter(|_| log.may_log(trigger))
+        // The whole request (its path parameters) is read only for a line that may be written.
+        let http = log
+            .may_log(trigger)
+            .then(|| invocation.http())
+            .flatten()
             .map(|r| HttpLine::new(&r.method, &r.path, &r.path_params));
         metrics.started();
         Self {

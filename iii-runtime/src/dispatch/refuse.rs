@@ -1,10 +1,11 @@
 //! Answers sent without running a handler: the function is unknown, the worker is shutting
 //! down, or it has no room for the call.
 
-use iii_protocol::{ErrorBody, InvocationResult, InvokeFunction, Message, codes};
+use iii_protocol::{ErrorBody, InvocationResult, Message, codes};
 use uuid::Uuid;
 
 use super::answer::http_error;
+use crate::incoming::Incoming;
 use crate::link::Link;
 
 /// The protocol's code for a call the worker has no room for.
@@ -44,11 +45,11 @@ pub(super) fn over_limit(function_id: &str, limit: usize, waiting: usize) -> Err
 /// An invocation one of this worker's `http` triggers fired gets an HTTP envelope (`503` while shutting down or overloaded,
 /// `404` for an unknown function) rather than a protocol error, which the engine would turn
 /// into a `500`.
-pub(crate) fn reply_to(link: &Link, call: &InvokeFunction, error: ErrorBody) {
+pub(crate) fn reply_to(link: &Link, call: &Incoming, error: ErrorBody) {
     let Some(id) = call.invocation_id else {
         return;
     };
-    if link.secret.is_http(call.metadata.as_ref()) {
+    if link.secret.is_http(call.metadata.as_deref()) {
         let status = if error.code == codes::FUNCTION_NOT_FOUND {
             404
         } else {

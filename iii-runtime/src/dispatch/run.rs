@@ -8,16 +8,16 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use futures_util::FutureExt;
-use iii_protocol::{InvocationResult, InvokeFunction, Message};
 use tokio::sync::{OwnedSemaphorePermit, watch};
 use tracing::Instrument;
 use uuid::Uuid;
 
-use super::answer::encode;
+use super::answer;
 use super::observed::{self, Observed};
 use super::refuse::{reply, shutting_down};
 use super::table::Entry;
 use crate::error::Error;
+use crate::incoming::Incoming;
 use crate::link::{Link, Outgoing};
 use crate::trace::TRACE;
 use crate::trigger::TriggerKind;
@@ -28,7 +28,7 @@ use crate::worker::{Invocation, Worker};
 pub(super) fn spawn(
     slot: OwnedSemaphorePermit,
     entry: Arc<Entry>,
-    call: InvokeFunction,
+    call: Incoming,
     link: Link,
     worker: Worker,
     mut abandon: watch::Receiver<bool>,
@@ -56,7 +56,7 @@ pub(super) fn spawn(
 /// Runs one invocation, or answers it with `shutdown` once the drain gives up on it.
 async fn guarded(
     entry: &Entry,
-    call: InvokeFunction,
+    call: Incoming,
     worker: Worker,
     link: Link,
     abandon: &mut watch::Receiver<bool>,
@@ -79,7 +79,7 @@ fn answer_abandoned(link: &Link, invocation_id: Option<Uuid>, function_id: &str)
     }
 }
 
-async fn invoke(entry: &Entry, call: InvokeFunction, worker: Worker, link: &Link) {
+async fn invoke(entry: &Entry, call: Incoming, worker: Worker, link: &Link) {
     let function = &entry.function;
     let invocation_id = call.invocation_id;
     let function_id = call.function_id.clone();
@@ -108,13 +108,12 @@ async fn invoke(entry: &Entry, call: InvokeFunction, worker: Worker, link: &Link
     let Some(invocation_id) = invocation_id else {
         return;
     };
-    let result = match encode(trigger == TriggerKind::Http, outcome) {
-        Ok(value) => InvocationResult::ok(invocation_id, function_id, value),
-        Err(body) => InvocationResult::err(invocation_id, function_id, body),
-    };
+    let frame = answer::frame(
+        invocation_id,
+        &function_id,
+        trigger == TriggerKind::Http,
+        outcome,
+    );
     // If the connection is gone the engine has already answered the caller; nothing to do.
-    let _ = link
-        .data
-        .send(Outgoing::Frame(Message::InvocationResult(result).encode()))
-        .await;
+    let _ = link.data.send(Outgoing::Frame(frame)).await;
 }

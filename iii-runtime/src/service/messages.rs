@@ -1,11 +1,12 @@
 //! Acting on what the transport reports: the connection's events and the engine's messages,
 //! among them the invocations the reader could not start at once.
 
-use iii_protocol::{InvokeFunction, Message};
+use iii_protocol::Message;
 
 use super::conn::Conn;
 use super::task::Service;
 use crate::dispatch::{Offer, not_found, reply_to, shutting_down};
+use crate::incoming::Incoming;
 use crate::link::Outgoing;
 use crate::transport::Event;
 
@@ -22,6 +23,9 @@ impl Service {
                 generation,
                 message,
             } if generation == self.generation => self.on_message(message),
+            Event::Invoke { generation, call } if generation == self.generation => {
+                self.on_invoke(call);
+            }
             Event::Closed { generation, reason } if generation == self.generation => {
                 self.on_closed(reason);
             }
@@ -32,7 +36,7 @@ impl Service {
 
     fn on_message(&mut self, message: Message) {
         match message {
-            Message::InvokeFunction(call) => self.on_invoke(call),
+            Message::InvokeFunction(call) => self.on_invoke(call.into()),
             Message::InvocationResult(result) => self.calls.result(result),
             Message::WorkerRegistered(w) => {
                 tracing::debug!(worker_id = %w.worker_id, "registered with the engine");
@@ -69,7 +73,7 @@ impl Service {
 
     /// An invocation the reader handed over: unknown, no slot free, others waiting, or the
     /// worker draining (which still serves what the engine sent before it read the hand-over).
-    fn on_invoke(&mut self, call: InvokeFunction) {
+    fn on_invoke(&mut self, call: Incoming) {
         let link = match &self.conn {
             Conn::Open { link, .. }
             | Conn::Draining {

@@ -13,6 +13,12 @@ use crate::handshake::Handshake;
 
 pub(crate) type Ws = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
+/// The most one socket read takes. tungstenite zero-fills that much of its read buffer before
+/// every read (the one that finds the socket empty too), so its 128 KiB default costs a
+/// 128 KiB `memset` per frame; 16 KiB holds a typical frame whole, and a larger message takes
+/// a few more reads (its whole length is still reserved once, when its header is in).
+const READ_BUFFER: usize = 16 << 10;
+
 /// Timings of one connection.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Timings {
@@ -47,6 +53,7 @@ pub(crate) async fn dial(url: &str, handshake: &Handshake) -> Result<Ws, BoxErro
         request.headers_mut().append(name, value);
     }
     let limits = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
         .max_message_size(Some(64 << 20))
         .max_frame_size(Some(16 << 20));
     // The connector is used for `wss://` only; a `ws://` URL stays plain.

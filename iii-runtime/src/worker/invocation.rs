@@ -2,15 +2,19 @@
 //! (unwrapped from the HTTP envelope when an HTTP trigger fired it), its [`Context`] and the
 //! worker's shared state.
 
+use std::ops::Range;
 use std::sync::Arc;
 
+#[cfg(feature = "testing")]
+use iii_protocol::RawValue;
 use iii_protocol::http::HttpRequest;
-use iii_protocol::{InvokeFunction, RawValue, raw};
 use serde::de::DeserializeOwned;
 
 use super::context::Context;
+use super::envelope::Envelope;
 use super::handle::Worker;
 use crate::error::{Error, Result};
+use crate::incoming::Incoming;
 use crate::stamp::Secret;
 use crate::state_map::StateMap;
 use crate::trigger::TriggerKind;
@@ -21,8 +25,11 @@ const CALLER_KEY: &str = "_caller_worker_id";
 /// An invocation as a handler adapter sees it.
 #[derive(Debug)]
 pub struct Invocation {
-    input: Box<RawValue>,
-    http: Option<HttpRequest>,
+    /// The payload as it came, valid JSON: the input, or the HTTP envelope holding it.
+    text: Box<str>,
+    /// Where the input lies in `text`; `None` for an HTTP request without a JSON body.
+    input: Option<Range<usize>>,
+    http: Option<Box<Envelope>>,
     ctx: Context,
     states: Arc<StateMap>,
 }
@@ -34,34 +41,32 @@ impl Invocation {
     /// the stamp of `secret`, the connection's) is unwrapped from the HTTP request envelope, so
     /// the same function serves HTTP and direct calls. Any other payload is the input as it
     /// came, whatever its shape: an envelope-shaped object from another worker is its data.
-    pub(crate) fn new(call: InvokeFunction, worker: Worker, secret: &Secret) -> Self {
-        let InvokeFunction {
+    pub(crate) fn new(call: Incoming, worker: Worker, secret: &Secret) -> Self {
+        let Incoming {
             invocation_id,
             function_id,
             data,
             traceparent,
             baggage,
             metadata,
-            ..
         } = call;
-        let (fired_by, metadata) = secret.open(metadata);
+        let (fired_by, metadata) = secret.open(metadata.as_deref());
         let trigger = fired_by
             .as_deref()
             .map_or(TriggerKind::Call, TriggerKind::of_type);
-        // Parsed only when the stamp says an HTTP trigger fired it: no look at other payloads.
+        let text: Box<str> = data.into();
+        // Read only when the stamp says an HTTP trigger fired it: no look at other payloads.
         let envelope = if trigger == TriggerKind::Http {
-            serde_json::from_str::<HttpRequest>(data.get()).ok()
+            Envelope::read(&text)
         } else {
             None
         };
         let (input, http) = match envelope {
-            Some(mut req) => {
-                let body = std::mem::replace(&mut req.body, raw::null());
-                (body, Some(req))
-            }
-            None => (data, None),
+            Some((envelope, body)) => (body, Some(Box::new(envelope))),
+            None => (Some(0..text.len()), None),
         };
         Self {
+            text,
             input,
             http,
             ctx: Context {
@@ -87,9 +92,11 @@ impl Invocation {
         ctx: Context,
         states: Arc<StateMap>,
     ) -> Self {
+        let text: Box<str> = input.into();
         Self {
-            input,
-            http,
+            input: Some(0..text.len()),
+            text,
+            http: http.map(|request| Box::new(Envelope::of(request))),
             ctx,
             states,
         }
@@ -110,29 +117,35 @@ impl Invocation {
     /// # Errors
     /// [`Error::InvalidInput`] naming the offending field path and what was wrong.
     pub fn input<T: DeserializeOwned>(&mut self) -> Result<T> {
-        if let Some(req) = &self.http {
-            if raw::is_null(&self.input) {
+        let input = self.raw_input();
+        if self.http.is_some() {
+            // The request's headers explain a missing body: only then is it read whole.
+            if input.trim() == "null"
+                && let Some(req) = self.http()
+            {
                 return missing_http_body::<T>(req);
             }
-            return from_raw(&self.input);
+            return from_text(input);
         }
         // The engine adds the caller's worker id to object payloads of worker-to-worker calls;
         // cut it from the text (no intermediate `Value`) so that strict
         // (`deny_unknown_fields`) input types still deserialize.
-        if self.input.get().contains(CALLER_KEY)
-            && let Some((text, caller)) = crate::strip::remove_member(self.input.get(), CALLER_KEY)
+        if input.contains(CALLER_KEY)
+            && let Some((text, caller)) = crate::strip::remove_member(input, CALLER_KEY)
         {
             self.ctx.caller_worker_id = caller;
-            let mut de = serde_json::Deserializer::from_str(&text);
-            return serde_path_to_error::deserialize(&mut de).map_err(invalid_input);
+            return from_text(&text);
         }
-        from_raw(&self.input)
+        from_text(input)
     }
 
-    /// The input as it came (for HTTP, the request body), before any deserialization.
-    #[cfg(feature = "otel")]
-    pub(crate) fn raw_input(&self) -> &RawValue {
-        &self.input
+    /// The input as it came (for HTTP, the request body: `null` when there is none), before
+    /// any deserialization.
+    pub(crate) fn raw_input(&self) -> &str {
+        self.input
+            .clone()
+            .and_then(|range| self.text.get(range))
+            .unwrap_or("null")
     }
 
     /// The invocation context.
@@ -146,7 +159,7 @@ impl Invocation {
         // that carries one is the client's data, not a caller id.
         if self.ctx.caller_worker_id.is_none()
             && self.http.is_none()
-            && self.input.get().contains(CALLER_KEY)
+            && self.raw_input().contains(CALLER_KEY)
         {
             // A handler without an input parameter still learns who called it.
             #[derive(serde::Deserialize)]
@@ -154,7 +167,7 @@ impl Invocation {
                 #[serde(rename = "_caller_worker_id")]
                 id: Option<String>,
             }
-            if let Ok(Caller { id }) = serde_json::from_str(self.input.get()) {
+            if let Ok(Caller { id }) = serde_json::from_str(self.raw_input()) {
                 self.ctx.caller_worker_id = id;
             }
         }
@@ -162,9 +175,22 @@ impl Invocation {
     }
 
     /// The HTTP request, when an HTTP trigger fired this invocation (its `body` is moved out
-    /// into the input).
+    /// into the input). Its maps are read from the envelope the first time this is called.
     pub fn http(&self) -> Option<&HttpRequest> {
-        self.http.as_ref()
+        Some(self.http.as_ref()?.request(&self.text))
+    }
+
+    /// The HTTP request's method and route template, without reading the rest of it.
+    pub(crate) fn http_route(&self) -> Option<(&str, &str)> {
+        let envelope = self.http.as_deref()?;
+        Some((&envelope.method, &envelope.path))
+    }
+
+    /// The HTTP request's `traceparent` and `baggage` headers, without reading the rest of it
+    /// (`None` when no HTTP trigger fired this invocation).
+    pub(crate) fn http_trace_headers(&self) -> Option<(Option<&str>, Option<&str>)> {
+        let envelope = self.http.as_deref()?;
+        Some((envelope.traceparent.as_deref(), envelope.baggage.as_deref()))
     }
 }
 
@@ -200,8 +226,17 @@ fn missing_http_body<T: DeserializeOwned>(req: &HttpRequest) -> Result<T> {
     })
 }
 
-fn from_raw<T: DeserializeOwned>(raw: &RawValue) -> Result<T> {
-    let mut de = serde_json::Deserializer::from_str(raw.get());
+/// Deserializes `text` into `T`. The path of a bad field is only wanted once there is an
+/// error, and tracking it costs on every value: plain serde first, and only when it fails the
+/// same text again through `serde_path_to_error` for the error with its path (the input is the
+/// same, so is the error).
+fn from_text<T: DeserializeOwned>(text: &str) -> Result<T> {
+    if let Ok(value) =
+        serde::Deserialize::deserialize(&mut serde_json::Deserializer::from_str(text))
+    {
+        return Ok(value);
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(invalid_input)
 }
 

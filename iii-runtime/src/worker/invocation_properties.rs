@@ -35,8 +35,20 @@ fn members() -> impl Strategy<Value = Vec<(String, Value)>> {
             json!([1, {"trigger": {"type": "http"}}]),
         ),
         ("headers".to_owned(), json!("not a map")),
+        (
+            "headers".to_owned(),
+            json!({"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "baggage": "k=v"}),
+        ),
+        ("query_params".to_owned(), json!({"q": 1})),
+        ("trigger".to_owned(), json!({"path": "/no/type"})),
+        (
+            "request_body".to_owned(),
+            json!({"channel_id": "c1", "access_key": "k1", "direction": "read"}),
+        ),
+        ("response".to_owned(), json!({"channel_id": "c2"})),
+        ("body".to_owned(), json!(null)),
     ];
-    prop::sample::subsequence(pool, 0..=10).prop_shuffle()
+    prop::sample::subsequence(pool, 0..=16).prop_shuffle()
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -86,7 +98,7 @@ proptest! {
         let data = RawValue::from_string(text.clone()).expect("valid JSON");
         let mut call = InvokeFunction::new("f", data);
         call.metadata = metadata;
-        let mut inv = Invocation::new(call, Worker::with_config(crate::WorkerConfig::default()), &secret);
+        let mut inv = Invocation::new(call.into(), Worker::with_config(crate::WorkerConfig::default()), &secret);
 
         // The oracle: serde_json's reading of the same text (last of duplicate keys wins).
         let oracle: Map<String, Value> = serde_json::from_str(&text).expect("an object");
@@ -95,8 +107,18 @@ proptest! {
         prop_assert_eq!(inv.http().is_some(), http);
         prop_assert_eq!(inv.context().trigger() == TriggerKind::Http, matches!(meta, Meta::OwnHttp));
         if http {
+            let envelope = envelope.expect("checked");
+            let header = |name: &str| envelope.headers.get(name).map(String::as_str);
+            prop_assert_eq!(inv.http_route(), Some((envelope.method.as_str(), envelope.path.as_str())));
+            prop_assert_eq!(inv.http_trace_headers(), Some((header("traceparent"), header("baggage"))));
             let req = inv.http().expect("checked");
-            prop_assert_eq!(&req.headers, &envelope.expect("checked").headers);
+            prop_assert_eq!(&req.headers, &envelope.headers);
+            prop_assert_eq!(&req.query_params, &envelope.query_params);
+            prop_assert_eq!(&req.path_params, &envelope.path_params);
+            prop_assert_eq!(&req.trigger, &envelope.trigger);
+            prop_assert_eq!(&req.request_body, &envelope.request_body);
+            prop_assert_eq!(&req.response, &envelope.response);
+            prop_assert_eq!(req.body.get(), "null");
             let body: Value = inv.input().expect("the body");
             prop_assert_eq!(&body, oracle.get("body").unwrap_or(&Value::Null));
             let ctx = inv.take_context();

@@ -26,7 +26,7 @@ fn invocation_with(
     let mut call = InvokeFunction::new("f", raw::to_raw(&data).expect("raw"));
     call.metadata = metadata;
     Invocation::new(
-        call,
+        call.into(),
         Worker::with_config(crate::WorkerConfig::default()),
         secret,
     )

@@ -28,11 +28,13 @@
 //! - `logs.rs`: forwarding `tracing` events to the engine's log ([`Worker::forward_logs`]).
 //! - `function.rs`: [`Function`] and the adapters from typed closures.
 //! - `invocation.rs`: [`Invocation`], an incoming call's input and context.
+//! - `envelope.rs`: the HTTP request envelope of an invocation, its maps read on demand.
 //! - `context.rs`: [`Context`], what a handler knows about its invocation.
 
 mod calls;
 mod command;
 mod context;
+mod envelope;
 mod function;
 mod handle;
 mod invocation;
