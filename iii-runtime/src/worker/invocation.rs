@@ -180,7 +180,9 @@ impl Invocation {
         Some(self.http.as_ref()?.request(&self.text))
     }
 
-    /// The HTTP request's method and route template, without reading the rest of it.
+    /// The HTTP request's method and route template, without reading the rest of it. Only
+    /// the spans (feature `otel`) and the property tests read it.
+    #[cfg_attr(not(feature = "otel"), allow(dead_code))]
     pub(crate) fn http_route(&self) -> Option<(&str, &str)> {
         let envelope = self.http.as_deref()?;
         Some((&envelope.method, &envelope.path))
