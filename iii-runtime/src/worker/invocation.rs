@@ -181,6 +181,7 @@ impl Invocation {
     }
 
     /// The HTTP request's method and route template, without reading the rest of it.
+    #[cfg(any(feature = "otel", test))]
     pub(crate) fn http_route(&self) -> Option<(&str, &str)> {
         let envelope = self.http.as_deref()?;
         Some((&envelope.method, &envelope.path))
