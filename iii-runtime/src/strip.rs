@@ -226,7 +226,11 @@ mod tests {
             let want = expected.remove(KEY);
             let got: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{out}: {e}"));
             assert_eq!(got, Value::Object(expected), "{text}");
-            assert_eq!(caller.as_deref(), want.as_ref().and_then(Value::as_str), "{text}");
+            assert_eq!(
+                caller.as_deref(),
+                want.as_ref().and_then(Value::as_str),
+                "{text}"
+            );
         }
     }
 
