@@ -1,10 +1,11 @@
 //! The write half: sends the service's control frames first, then the data queue and the
 //! keepalive pings, in batches flushed once, each bounded by the idle timeout.
 
-use std::task::Poll;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 use futures_util::stream::SplitSink;
-use futures_util::SinkExt;
+use futures_util::{Sink, SinkExt};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -50,6 +51,19 @@ async fn write_batch(
     }
     sink.flush().await?;
     Ok(Written::Open)
+}
+
+/// Replaces the writer's waker at the socket with one that does nothing, once a batch is
+/// out. tokio-tungstenite wakes every task that last used the socket whenever it is ready in
+/// either direction: left there, the writer would be woken with the reader by every frame
+/// that arrives, and two tasks woken at once make a multi-thread runtime hand the reader to
+/// another thread (a futex wake-up and two context switches per frame). Until it writes
+/// again the writer waits on its queues, not on the socket. A flush of nothing does it; if
+/// the reader holds the socket's lock just then, the writer's waker stays (and wakes it for
+/// nothing, as before).
+fn forget_waker(sink: &mut SplitSink<Ws, WsMessage>) {
+    let mut nothing = Context::from_waker(Waker::noop());
+    let _ = Pin::new(sink).poll_flush(&mut nothing);
 }
 
 pub(super) async fn write_loop(
@@ -101,7 +115,7 @@ pub(super) async fn write_loop(
             }
         };
         match written {
-            Ok(Ok(Written::Open)) => {}
+            Ok(Ok(Written::Open)) => forget_waker(&mut sink),
             Ok(Ok(Written::Closed)) => break "closed by the worker".to_owned(),
             Ok(Err(e)) => break format!("write error: {e}"),
             Err(_) => {
