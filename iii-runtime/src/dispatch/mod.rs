@@ -6,7 +6,8 @@
 //! - `limit.rs`: a function's `concurrency` limit and the bounded queue of calls over it.
 //! - `backlog.rs`: [`Backlog`], the calls waiting for a free slot, owned by the service.
 //! - `table.rs`: the one function table.
-//! - `run.rs`: running one admitted invocation in its task, and abandoning it.
+//! - `run.rs`: running one admitted invocation, and abandoning it.
+//! - `inline.rs`: where it runs: its first poll on the caller, a task only if it waits.
 //! - `observed.rs`: an invocation's span, request log line and metrics.
 //! - `answer.rs`: encoding what a handler produced for the wire.
 //! - `refuse.rs`: the answers sent without a handler (unknown function, shutting down,
@@ -18,6 +19,7 @@
 mod admission;
 mod answer;
 mod backlog;
+mod inline;
 mod limit;
 mod observed;
 mod refuse;

@@ -1,8 +1,9 @@
-//! Running admitted invocations: each in a task of its own holding a slot of the worker's
-//! in-flight limit; the handler is called with panics caught, within the function's timeout,
-//! inside the invocation's trace context and span (`observed`: also its log line and
-//! metrics), and what it produced is sent as the answer. A task whose function has a concurrency limit hands its slot on to the function's
-//! next waiting call when it ends.
+//! Running admitted invocations: each holding a slot of the worker's in-flight limit, on the
+//! caller until it has to wait and then in a task of its own (`inline`); the handler is
+//! called with panics caught, within the function's timeout, inside the invocation's trace
+//! context and span (`observed`: also its log line and metrics), and what it produced is sent
+//! as the answer. An invocation whose function has a concurrency limit hands its slot on to
+//! the function's next waiting call when it ends.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use super::answer;
+use super::inline;
 use super::observed::{self, Observed};
 use super::refuse::{reply, shutting_down};
 use super::table::Entry;
@@ -33,7 +35,9 @@ pub(super) fn spawn(
     worker: Worker,
     mut abandon: watch::Receiver<bool>,
 ) {
-    tokio::spawn(async move {
+    let task_entry = Arc::clone(&entry);
+    let task = Box::pin(async move {
+        let entry = task_entry;
         // The permit is the invocation's slot under the limit, freed when the task ends.
         let _slot = slot;
         let Some(limit) = &entry.limit else {
@@ -51,6 +55,7 @@ pub(super) fn spawn(
             guarded(&entry, call, worker.clone(), link, &mut abandon).await;
         }
     });
+    inline::start(entry, task);
 }
 
 /// Runs one invocation, or answers it with `shutdown` once the drain gives up on it.
@@ -64,7 +69,11 @@ async fn guarded(
     let (invocation_id, function_id) = (call.invocation_id, call.function_id.clone());
     // Cancel safety: when the abandon signal wins, the invocation is dropped at its current
     // await and answered here instead; `wait_for` loses nothing when the invocation wins.
+    // `biased`, the invocation first: one that is done at once never registers with the
+    // abandon signal (a lock to enter, another to leave); the signal is still polled on every
+    // wake-up of a waiting invocation, and wakes it.
     tokio::select! {
+        biased;
         () = invoke(entry, call, worker, &link) => {}
         _ = abandon.wait_for(|abandoned| *abandoned) => {
             answer_abandoned(&link, invocation_id, &function_id);

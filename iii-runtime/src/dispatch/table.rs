@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::inline::Pace;
 use super::limit::Limit;
 use crate::observe::FunctionMetrics;
 use crate::worker::Function;
@@ -15,6 +16,8 @@ pub(crate) struct Entry {
     /// Present when the function has a `concurrency` limit.
     pub(super) limit: Option<Limit>,
     pub(super) metrics: FunctionMetrics,
+    /// How long its invocations' first polls take, which decides where they start.
+    pub(super) pace: Pace,
 }
 
 /// Functions by id, and the order they were first registered in.
@@ -41,6 +44,7 @@ impl Table {
             function,
             limit,
             metrics,
+            pace: Pace::default(),
         });
         if self.entries.insert(id.clone(), entry).is_none() {
             self.order.push(id);

@@ -44,6 +44,9 @@ pub(super) async fn read_loop(
     let mut check = tokio::time::interval(timings.ping_interval);
     check.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut last_seen = Instant::now();
+    // One wait for the whole connection, not one made (and registered) for every frame.
+    let aborted = link.aborted();
+    tokio::pin!(aborted);
     loop {
         // Cancel safety: `StreamExt::next`, a oneshot receiver and `Interval::tick` lose
         // nothing when another branch wins; `aborted` waits on a flag. Waiting on the service inside the first branch
@@ -82,7 +85,7 @@ pub(super) async fn read_loop(
                 .await;
                 return reason;
             }
-            () = link.aborted() => {
+            () = &mut aborted => {
                 return "the engine stopped reading this worker's answers".to_owned();
             }
             _ = check.tick() => {

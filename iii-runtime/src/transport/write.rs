@@ -1,8 +1,11 @@
 //! The write half: sends the service's control frames first, then the data queue and the
 //! keepalive pings, in batches flushed once, each bounded by the idle timeout.
 
-use futures_util::SinkExt;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
 use futures_util::stream::SplitSink;
+use futures_util::{Sink, SinkExt};
 use tokio::sync::oneshot;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
@@ -23,9 +26,9 @@ enum Written {
 /// Feeds `batch` to the socket and flushes it; a `Close` sends the close frame and ends it.
 async fn write_batch(
     sink: &mut SplitSink<Ws, WsMessage>,
-    batch: Vec<Outgoing>,
+    batch: &mut Vec<Outgoing>,
 ) -> Result<Written, tokio_tungstenite::tungstenite::Error> {
-    for out in batch {
+    for out in batch.drain(..) {
         let frame = match out {
             Outgoing::Frame(text) => WsMessage::text(text),
             Outgoing::Ping => WsMessage::Ping(Default::default()),
@@ -50,6 +53,19 @@ async fn write_batch(
     Ok(Written::Open)
 }
 
+/// Replaces the writer's waker at the socket with one that does nothing, once a batch is
+/// out. tokio-tungstenite wakes every task that last used the socket whenever it is ready in
+/// either direction: left there, the writer would be woken with the reader by every frame
+/// that arrives, and two tasks woken at once make a multi-thread runtime hand the reader to
+/// another thread (a futex wake-up and two context switches per frame). Until it writes
+/// again the writer waits on its queues, not on the socket. A flush of nothing does it; if
+/// the reader holds the socket's lock just then, the writer's waker stays (and wakes it for
+/// nothing, as before).
+fn forget_waker(sink: &mut SplitSink<Ws, WsMessage>) {
+    let mut nothing = Context::from_waker(Waker::noop());
+    let _ = Pin::new(sink).poll_flush(&mut nothing);
+}
+
 pub(super) async fn write_loop(
     mut sink: SplitSink<Ws, WsMessage>,
     timings: Timings,
@@ -65,6 +81,7 @@ pub(super) async fn write_loop(
         timings.ping_interval,
     );
     ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut batch = Vec::with_capacity(WRITE_BATCH);
     let reason = loop {
         // Cancel safety: `recv` and `tick` lose nothing when another branch wins. `biased`
         // writes the service's control frames first, so a registration always precedes the
@@ -76,7 +93,8 @@ pub(super) async fn write_loop(
             _ = ping.tick() => Outgoing::Ping,
         };
         // Feed what is already queued (control first) and flush once: one write for a burst.
-        let mut batch = vec![first];
+        batch.clear();
+        batch.push(first);
         while batch.len() < WRITE_BATCH
             && !matches!(batch.last(), Some(Outgoing::Close | Outgoing::Fail(..)))
         {
@@ -86,9 +104,18 @@ pub(super) async fn write_loop(
             }
         }
         // A write the engine does not take within the idle timeout means it stopped reading
-        // (or the link is half-open): give up on the connection.
-        match tokio::time::timeout(timings.idle_timeout, write_batch(&mut sink, batch)).await {
-            Ok(Ok(Written::Open)) => {}
+        // (or the link is half-open): give up on the connection. The deadline is set only for
+        // a write the socket does not take at once (a timer is two trips to the timer wheel).
+        let written = {
+            let write = write_batch(&mut sink, &mut batch);
+            tokio::pin!(write);
+            match std::future::poll_fn(|cx| Poll::Ready(write.as_mut().poll(cx))).await {
+                Poll::Ready(written) => Ok(written),
+                Poll::Pending => tokio::time::timeout(timings.idle_timeout, write).await,
+            }
+        };
+        match written {
+            Ok(Ok(Written::Open)) => forget_waker(&mut sink),
             Ok(Ok(Written::Closed)) => break "closed by the worker".to_owned(),
             Ok(Err(e)) => break format!("write error: {e}"),
             Err(_) => {

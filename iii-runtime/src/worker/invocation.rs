@@ -180,9 +180,8 @@ impl Invocation {
         Some(self.http.as_ref()?.request(&self.text))
     }
 
-    /// The HTTP request's method and route template, without reading the rest of it. Only
-    /// the spans (feature `otel`) and the property tests read it.
-    #[cfg_attr(not(feature = "otel"), allow(dead_code))]
+    /// The HTTP request's method and route template, without reading the rest of it.
+    #[cfg(any(feature = "otel", test))]
     pub(crate) fn http_route(&self) -> Option<(&str, &str)> {
         let envelope = self.http.as_deref()?;
         Some((&envelope.method, &envelope.path))
