@@ -4,10 +4,9 @@
 
 use iii_protocol::Uuid;
 use iii_protocol::http::ChannelRef;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 
 use super::channel_pipe::{Packet, Writer};
-use super::lazy_channel::ResponseReader;
 
 /// Which end of a channel a socket attaches to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,6 +74,10 @@ pub(crate) struct Created {
     pub(crate) id: Uuid,
     pub(crate) keys: Keys,
 }
+
+/// Where the streamed response's reader goes once its writer attaches: the request waiting
+/// for it.
+pub(crate) type ResponseReader = oneshot::Receiver<mpsc::Receiver<Packet>>;
 
 /// The two channels of an HTTP request, as the request holds them: the references the
 /// envelope names, and the engine's own ends.

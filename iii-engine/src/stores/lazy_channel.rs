@@ -12,16 +12,12 @@ use std::sync::Arc;
 use bytes::Bytes;
 use tokio::sync::{Semaphore, mpsc, oneshot};
 
-use super::channel_ends::{Direction, End};
+use super::channel_ends::{Direction, End, ResponseReader};
 use super::channel_pipe::DEFAULT_BUFFER;
 use super::channel_pipe::{Item, Packet, Writer};
 
 /// Size of the binary messages a request body is cut into (what the Python SDK uses too).
 pub(crate) const CHUNK: usize = 64 * 1024;
-
-/// Where the streamed response's reader goes once its writer attaches: the request waiting
-/// for it.
-pub(crate) type ResponseReader = oneshot::Receiver<mpsc::Receiver<Packet>>;
 
 /// One end not opened yet.
 pub(super) struct Lazy {
