@@ -33,9 +33,11 @@ use crate::borrowed::{MaybeText, Text};
 /// The member of a trigger's metadata that holds the stamp.
 const STAMP: &str = "__iii";
 
-/// A connection's secret: a random v4 UUID (from the operating system's generator).
+/// A connection's secret: a random v4 UUID (from the operating system's generator), and the
+/// text of its stamp of an `http` trigger without user metadata, as the engine sends it back
+/// with every request (serde_json writes an object's members in key order).
 #[derive(Clone)]
-pub(crate) struct Secret(Arc<str>);
+pub(crate) struct Secret(Arc<str>, Arc<str>);
 
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -45,7 +47,20 @@ impl std::fmt::Debug for Secret {
 
 impl Secret {
     pub(crate) fn new() -> Self {
-        Self(uuid::Uuid::new_v4().simple().to_string().into())
+        let key: Arc<str> = uuid::Uuid::new_v4().simple().to_string().into();
+        let mut secret = Self(key, Arc::from(""));
+        secret.1 = secret
+            .stamp(iii_protocol::triggers::types::HTTP, None)
+            .to_string()
+            .into();
+        secret
+    }
+
+    /// Whether `metadata` is, to the byte, this connection's stamp of an `http` trigger
+    /// without user metadata: what every request of the worker's routes carries, told without
+    /// reading it. Compared without stopping at the first difference, as the key is.
+    fn plain_http(&self, metadata: &RawValue) -> bool {
+        same(metadata.get().as_bytes(), self.1.as_bytes())
     }
 
     /// The metadata to register one of this worker's triggers of type `trigger_type` with:
@@ -83,6 +98,9 @@ impl Secret {
         let Some(metadata) = metadata else {
             return (None, None);
         };
+        if self.plain_http(metadata) {
+            return (Some(iii_protocol::triggers::types::HTTP.to_owned()), None);
+        }
         let value = || serde_json::from_str::<Value>(metadata.get()).ok();
         let Some(stamp) = read_stamp(metadata).filter(|stamp| self.made(stamp)) else {
             return (None, value());
@@ -108,6 +126,9 @@ impl Secret {
 
     /// Whether `metadata` (JSON text) carries this connection's stamp of an `http` trigger.
     pub(crate) fn is_http(&self, metadata: Option<&RawValue>) -> bool {
+        if metadata.is_some_and(|m| self.plain_http(m)) {
+            return true;
+        }
         metadata
             .and_then(read_stamp)
             .filter(|stamp| self.made(stamp))
@@ -294,6 +315,24 @@ mod tests {
         }
         assert!(!secret.is_http(None));
         assert_eq!(secret.open(None), (None, None));
+    }
+
+    #[test]
+    fn the_plain_http_stamp_is_known_by_its_text() {
+        let secret = Secret::new();
+        // As an engine keeps the registered metadata and sends it back: parsed and written.
+        let stamp = secret.stamp("http", None);
+        let sent = text(&serde_json::from_str::<Value>(&stamp.to_string()).expect("json"));
+        assert!(secret.plain_http(&sent));
+        assert_eq!(secret.open(Some(&sent)), (Some("http".to_owned()), None));
+        assert!(secret.is_http(Some(&sent)));
+        // Another spelling of the same stamp takes the reading, with the same answer.
+        let spaced = RawValue::from_string(serde_json::to_string_pretty(&stamp).expect("json"))
+            .expect("json");
+        assert!(!secret.plain_http(&spaced));
+        assert_eq!(secret.open(Some(&spaced)), (Some("http".to_owned()), None));
+        assert!(secret.is_http(Some(&spaced)));
+        assert!(!Secret::new().plain_http(&sent));
     }
 
     #[test]

@@ -7,15 +7,18 @@
 //! find where top-level members start and end. On any other text it answers `None` or some
 //! text, and never panics (the property tests at the end check both against `serde_json`).
 
+use std::ops::Range;
+
 /// Removes the top-level member `key` from the JSON object `text`: every occurrence, as a
 /// key may be written twice (or spelled with escapes) by whoever built the payload.
 ///
-/// Returns the object without the member (the other members' texts as they were, joined by
-/// commas) and the value of its last occurrence when it is a string (the one `serde_json`
+/// Returns the object without the member (the other members' texts as they were) and the value of its last occurrence when it is a string (the one `serde_json`
 /// would keep), or `None` when `text` is not an object or has no such member at the top level.
 pub(crate) fn remove_member(text: &str, key: &str) -> Option<(String, Option<String>)> {
-    if let Some(plain) = at_an_end(text, key) {
-        return Some(plain);
+    if let Some((member, value)) = member_at_an_end(text, key) {
+        let mut out = text.to_owned();
+        out.replace_range(member.clone(), &" ".repeat(member.len()));
+        return Some((out, Some(value)));
     }
     let bytes = text.as_bytes();
     let mut i = skip_ws(bytes, 0);
@@ -66,31 +69,45 @@ pub(crate) fn remove_member(text: &str, key: &str) -> Option<(String, Option<Str
     Some((out, captured))
 }
 
-/// The engines put the member first (ours) or last. When it stands there as `"key":"value"`
-/// and nothing else in the text has a backslash (so no escaped spelling of the key, and every
-/// quote ends a string) nor the key again, the rest of the object is the answer: one search
-/// for those two, no walk through the members (which costs as much as parsing the payload).
-fn at_an_end(text: &str, key: &str) -> Option<(String, Option<String>)> {
+/// Where the member `key` stands in the JSON object `text` when the engine put it first
+/// (ours) or last, as `"key":"value"` with no escape in the value, and the other members
+/// cannot hold it again: the bytes to blank out to remove it (the member and the comma joining
+/// it to the others; spaces in their place leave the object without it) and its value.
+///
+/// No walk through the members (which costs as much as parsing the payload): at either end,
+/// `{`, the key's quotes, the colon and an escape-free value's quotes pin the member down in
+/// valid JSON. That the others do not repeat it is one search for the key as written and one
+/// for a `\u` escape, the only escape that can spell one of its characters. `key` must be
+/// plain (no quote, no backslash).
+pub(crate) fn member_at_an_end(text: &str, key: &str) -> Option<(Range<usize>, String)> {
     let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
-    leading(inner, key).or_else(|| trailing(inner, key))
+    let (member, value, others) = leading(inner, key).or_else(|| trailing(inner, key))?;
+    if value.contains('\\') || others.contains(key) || unicode_escape(others) {
+        return None;
+    }
+    let start = offset(text, member);
+    Some((start..start + member.len(), value.to_owned()))
 }
 
-/// `at_an_end` for a first member: `inner` is the object's text between its braces.
-fn leading(inner: &str, key: &str) -> Option<(String, Option<String>)> {
-    let rest = inner.trim_start().strip_prefix('"')?.strip_prefix(key)?;
+/// `member_at_an_end` for a first member: `inner` is the object's text between its braces.
+/// The member's text (with its comma), its value, and the other members' text.
+fn leading<'a>(inner: &'a str, key: &str) -> Option<(&'a str, &'a str, &'a str)> {
+    let from = inner.trim_start();
+    let rest = from.strip_prefix('"')?.strip_prefix(key)?;
     let rest = rest.strip_prefix('"')?.trim_start().strip_prefix(':')?;
     let (value, rest) = rest.trim_start().strip_prefix('"')?.split_once('"')?;
     let rest = rest.trim_start();
     let others = match rest.strip_prefix(',') {
         Some(others) => others,
-        None if rest.is_empty() => "",
+        None if rest.is_empty() => rest,
         None => return None,
     };
-    plain(value, others, key)
+    let member = from.get(..offset(from, others))?;
+    Some((member, value, others))
 }
 
-/// `at_an_end` for a last member: `inner` is the object's text between its braces.
-fn trailing(inner: &str, key: &str) -> Option<(String, Option<String>)> {
+/// `member_at_an_end` for a last member, as [`leading`] for a first one.
+fn trailing<'a>(inner: &'a str, key: &str) -> Option<(&'a str, &'a str, &'a str)> {
     let before = inner.trim_end().strip_suffix('"')?;
     let (before, value) = before.rsplit_once('"')?;
     let before = before
@@ -99,16 +116,29 @@ fn trailing(inner: &str, key: &str) -> Option<(String, Option<String>)> {
         .trim_end()
         .strip_suffix('"')?;
     let others = before.strip_suffix(key)?.strip_suffix('"')?.trim_end();
-    plain(value, others.strip_suffix(',')?, key)
+    let others = others.strip_suffix(',')?;
+    let member = inner.get(others.len()..)?;
+    Some((member, value, others))
 }
 
-/// The object of the `others` members and the caller id `value`, when neither has a
-/// backslash and the others do not name `key` again.
-fn plain(value: &str, others: &str, key: &str) -> Option<(String, Option<String>)> {
-    if value.contains('\\') || others.contains('\\') || others.contains(key) {
-        return None;
+/// Whether the JSON text `text` has a `\uXXXX` escape. In valid JSON a backslash only ever
+/// starts an escape of two characters (or six, for `\u`), so each one found says which.
+fn unicode_escape(text: &str) -> bool {
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        match rest.as_bytes().get(at + 1) {
+            Some(b'u') => return true,
+            // The escaped character is ASCII: the rest starts on a character boundary.
+            Some(_) => rest = rest.get(at + 2..).unwrap_or_default(),
+            None => return false,
+        }
     }
-    Some((format!("{{{others}}}"), Some(value.to_owned())))
+    false
+}
+
+/// Where `part`, a slice of `text`, starts in it.
+fn offset(text: &str, part: &str) -> usize {
+    part.as_ptr() as usize - text.as_ptr() as usize
 }
 
 fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
@@ -219,6 +249,9 @@ mod tests {
             r#"{"a":{"_caller_worker_id":"x"},"_caller_worker_id":"w1"}"#,
             r#"{ "_caller_worker_id" : "w1" , "a" : [1] }"#,
             r#"{"a":[1],  "_caller_worker_id" : "w1"  }"#,
+            r#"{"_caller_worker_id":"w1","a":"line\nbreak \"quoted\" \\"}"#,
+            r#"{"a":"\\u005f","_caller_worker_id":"w1"}"#,
+            r#"{"a":"\\","_caller\u005fworker_id":"w0","_caller_worker_id":"w1"}"#,
         ] {
             let (out, caller) = strip(text);
             let mut expected: serde_json::Map<String, Value> =
@@ -232,6 +265,24 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn only_a_u_escape_is_taken_for_one() {
+        assert!(!unicode_escape(r#"{"a":"plain"}"#));
+        assert!(!unicode_escape(r#"{"a":"line\nbreak \"q\" \\u0041"}"#));
+        assert!(unicode_escape(r#"{"a\u0041":1}"#));
+        assert!(unicode_escape(r#"{"a":"\\\u0041"}"#));
+        // Ordinary escapes in the payload leave the member to be cut at an end.
+        let text = r#"{"_caller_worker_id":"w1","a":"line\nbreak \"q\""}"#;
+        let (member, caller) = member_at_an_end(text, KEY).expect("at the start");
+        assert_eq!(
+            (&text[member], caller.as_str()),
+            (r#""_caller_worker_id":"w1","#, "w1")
+        );
+        let text = r#"{"a":"\\","_caller_worker_id":"w1"}"#;
+        let (member, _) = member_at_an_end(text, KEY).expect("at the end");
+        assert_eq!(&text[member], r#","_caller_worker_id":"w1""#);
     }
 
     #[test]

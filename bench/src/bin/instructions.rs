@@ -2,7 +2,8 @@
 //! valgrind's cachegrind, for machines too busy for CPU times to mean much.
 //!
 //! Each worker runs twice under `valgrind --tool=cachegrind --cache-sim=no` against an engine
-//! in this process, serving `N` and then `3N` sequential calls of 100 B (`--case call`: from a
+//! in this process, serving `N` and then `3N` sequential calls of 100 B or 64 KiB (`--size`;
+//! `--case call`: from a
 //! driver connection; `http`: `POST` to its echo route; `add`: its typed `math.add` route, one
 //! keep-alive HTTP connection); the difference of the two totals divided by `2N` is what one call costs, start
 //! and shutdown cancelled out. Only user-space instructions count: system calls (the request
@@ -26,11 +27,13 @@ use iii_engine::{Engine, EngineConfig, EngineHandle};
 const USAGE: &str = "\
 iii-bench-instructions: instructions per call of each worker, under cachegrind.
 
-USAGE: iii-bench-instructions [--calls N] [--case CASE] [--workers LIST] [--profile DIR]
+USAGE: iii-bench-instructions [--calls N] [--case CASE] [--size SIZE] [--workers LIST]
+                              [--profile DIR]
 
   --calls N        calls of the shorter run (default 2000; the longer one makes 3N)
   --case CASE      call (default: worker-to-worker calls), http (POST the echo route) or
-                   add (POST the typed math.add route); 100 B, one at a time
+                   add (POST the typed math.add route); one at a time
+  --size SIZE      small (100 B, the default) or large (64 KiB) echo payloads
   --workers LIST   as iii-bench's --workers (default iii-rs,iii-rs-log,iii-rs-otel)
   --profile DIR    keep each run's cachegrind profile in DIR (cachegrind.<worker>.<calls>),
                    for a per-function diff of two workers or two builds
@@ -51,6 +54,7 @@ enum Case {
 async fn main() -> Result<(), String> {
     let mut calls = 2000_u64;
     let mut case = Case::Call;
+    let mut size = Size::Small;
     let mut workers = vec![Impl::IiiRs, Impl::IiiRsLog, Impl::IiiRsOtel];
     let mut profile: Option<std::path::PathBuf> = None;
     let mut args = std::env::args().skip(1);
@@ -70,6 +74,13 @@ async fn main() -> Result<(), String> {
                     "http" => Case::Http,
                     "add" => Case::Add,
                     other => return Err(format!("--case: {other:?}? call, http or add")),
+                };
+            }
+            "--size" => {
+                size = match value()?.as_str() {
+                    "small" => Size::Small,
+                    "large" => Size::Large,
+                    other => return Err(format!("--size: {other:?}? small or large")),
                 };
             }
             "--workers" => {
@@ -114,8 +125,8 @@ async fn main() -> Result<(), String> {
                 |dir| dir.join(format!("cachegrind.{}.{n}", which.key())),
             )
         };
-        let short = count(&engine, &driver, which, case, calls, &out(calls)).await?;
-        let long = count(&engine, &driver, which, case, 3 * calls, &out(3 * calls)).await?;
+        let short = count(&engine, &driver, which, (case, size), calls, &out(calls)).await?;
+        let long = count(&engine, &driver, which, (case, size), 3 * calls, &out(3 * calls)).await?;
         let per_call = long.saturating_sub(short) as f64 / (2 * calls) as f64;
         let base = *base.get_or_insert(per_call);
         println!(
@@ -135,7 +146,7 @@ async fn count(
     engine: &EngineHandle,
     driver: &iii::Worker,
     which: Impl,
-    case: Case,
+    (case, size): (Case, Size),
     calls: u64,
     out: &std::path::Path,
 ) -> Result<u64, String> {
@@ -156,7 +167,7 @@ async fn count(
         .kill_on_drop(true)
         .spawn()
         .map_err(|e| format!("cannot start valgrind: {e}"))?;
-    let payload = echo_raw(Size::Small.bytes());
+    let payload = echo_raw(size.bytes());
     let started = Instant::now();
     let quick = CallOptions {
         timeout: Some(Duration::from_secs(5)),
@@ -184,7 +195,7 @@ async fn count(
         Case::Http | Case::Add => {
             let request = match case {
                 Case::Add => Request::add(which),
-                _ => Request::echo(which, Size::Small),
+                _ => Request::echo(which, size),
             };
             let mut client = HttpClient::connect(engine.http_addr(), request)
                 .await

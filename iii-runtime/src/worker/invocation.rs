@@ -130,17 +130,36 @@ impl Invocation {
         // The engine adds the caller's worker id to object payloads of worker-to-worker calls;
         // cut it from the text (no intermediate `Value`) so that strict
         // (`deny_unknown_fields`) input types still deserialize.
-        if input.contains(CALLER_KEY)
-            && let Some((text, caller)) = crate::strip::remove_member(input, CALLER_KEY)
-        {
+        if !input.contains(CALLER_KEY) {
+            return from_text(input);
+        }
+        // Where the engines put it, the member is blanked out in place: no copy of the payload.
+        if let Some((member, caller)) = crate::strip::member_at_an_end(input, CALLER_KEY) {
+            self.blank(member);
+            self.ctx.caller_worker_id = Some(caller);
+            return from_text(self.raw_input());
+        }
+        if let Some((text, caller)) = crate::strip::remove_member(input, CALLER_KEY) {
             self.ctx.caller_worker_id = caller;
             return from_text(&text);
         }
         from_text(input)
     }
 
+    /// Replaces the bytes `range` of the input with spaces (a member taken out of an object).
+    fn blank(&mut self, range: Range<usize>) {
+        let start = self.input.as_ref().map_or(0, |input| input.start);
+        let range = start + range.start..start + range.end;
+        let mut text = std::mem::take(&mut self.text).into_string();
+        // As many bytes as were there: nothing after them moves, nothing is allocated anew.
+        if text.get(range.clone()).is_some() {
+            text.replace_range(range.clone(), &" ".repeat(range.len()));
+        }
+        self.text = text.into_boxed_str();
+    }
+
     /// The input as it came (for HTTP, the request body: `null` when there is none), before
-    /// any deserialization.
+    /// any deserialization (less the caller id, once the input was read).
     pub(crate) fn raw_input(&self) -> &str {
         self.input
             .clone()
