@@ -22,6 +22,7 @@ mod backlog;
 mod inline;
 mod limit;
 mod observed;
+mod pace;
 mod refuse;
 mod run;
 mod table;

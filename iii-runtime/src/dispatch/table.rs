@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::inline::Pace;
 use super::limit::Limit;
+use super::pace::Pace;
 use crate::observe::FunctionMetrics;
 use crate::worker::Function;
 
