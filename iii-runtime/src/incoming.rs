@@ -9,9 +9,11 @@
 //! other spelling goes through `Message::decode` and is converted.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use iii_protocol::{InvokeAction, InvokeFunction, RawValue, Uuid, raw};
 use serde::Deserialize;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 /// How the frames this side decodes itself begin: the tag first, as the engines write it.
 const PREFIX: &str = r#"{"type":"invokefunction""#;
@@ -24,7 +26,7 @@ pub(crate) struct Incoming {
     /// The target function.
     pub(crate) function_id: String,
     /// The payload.
-    pub(crate) data: Box<RawValue>,
+    pub(crate) data: Payload,
     /// W3C trace context.
     pub(crate) traceparent: Option<String>,
     /// W3C baggage.
@@ -40,8 +42,8 @@ struct Frame<'a> {
     #[serde(default)]
     invocation_id: Option<Uuid>,
     function_id: String,
-    #[serde(default = "raw::null")]
-    data: Box<RawValue>,
+    #[serde(default, borrow)]
+    data: Option<&'a RawValue>,
     #[serde(default)]
     traceparent: Option<String>,
     #[serde(default)]
@@ -60,7 +62,8 @@ impl Incoming {
     /// Decodes `text` when it is an `invokefunction` frame written tag first; `None` for any
     /// other frame (which `Message::decode` reads). A frame that starts like one but is not
     /// well formed is an error, as `Message::decode` would report it.
-    pub(crate) fn decode(text: &str) -> Option<Result<Self, serde_json::Error>> {
+    pub(crate) fn decode(bytes: &Utf8Bytes) -> Option<Result<Self, serde_json::Error>> {
+        let text = bytes.as_str();
         let rest = text.strip_prefix(PREFIX)?;
         // The tag is the whole string `invokefunction`, not the start of a longer one.
         if !rest.trim_start().starts_with([',', '}']) {
@@ -69,7 +72,9 @@ impl Incoming {
         Some(serde_json::from_str::<Frame<'_>>(text).map(|frame| Self {
             invocation_id: frame.invocation_id,
             function_id: frame.function_id,
-            data: frame.data,
+            data: frame
+                .data
+                .map_or_else(Payload::null, |data| Payload::within(bytes, data)),
             traceparent: frame.traceparent,
             baggage: frame.baggage,
             metadata: frame.metadata,
@@ -82,11 +87,64 @@ impl From<InvokeFunction> for Incoming {
         Self {
             invocation_id: call.invocation_id,
             function_id: call.function_id,
-            data: call.data,
+            data: Payload::from(String::from(Box::<str>::from(call.data))),
             traceparent: call.traceparent,
             baggage: call.baggage,
             // A `Value` always encodes.
             metadata: call.metadata.and_then(|m| raw::to_raw(&m).ok()),
+        }
+    }
+}
+
+/// An invocation's payload, valid JSON: a large one stays in the frame it came in (no copy),
+/// a small one is copied out, so that calls waiting in a queue hold their own few bytes and
+/// not each a reader's buffer.
+#[derive(Debug, Clone)]
+pub(crate) struct Payload {
+    text: Utf8Bytes,
+    range: Range<usize>,
+}
+
+/// Payloads from this size up are read where they are, in the frame.
+const SHARED_FROM: usize = 4 * 1024;
+
+impl Payload {
+    /// The JSON `null`.
+    pub(crate) fn null() -> Self {
+        Self::from(Utf8Bytes::from_static("null"))
+    }
+
+    /// The payload `data`, a part of the text of `frame`.
+    fn within(frame: &Utf8Bytes, data: &RawValue) -> Self {
+        let text = data.get();
+        let start = (text.as_ptr() as usize).wrapping_sub(frame.as_str().as_ptr() as usize);
+        let range = start..start.saturating_add(text.len());
+        match frame.as_str().get(range.clone()) {
+            Some(within) if text.len() >= SHARED_FROM && std::ptr::eq(within, text) => Self {
+                text: frame.clone(),
+                range,
+            },
+            _ => Self::from(text.to_owned()),
+        }
+    }
+
+    /// The payload's JSON text.
+    pub(crate) fn get(&self) -> &str {
+        self.text.as_str().get(self.range.clone()).unwrap_or("null")
+    }
+}
+
+impl From<String> for Payload {
+    fn from(text: String) -> Self {
+        Self::from(Utf8Bytes::from(text))
+    }
+}
+
+impl From<Utf8Bytes> for Payload {
+    fn from(text: Utf8Bytes) -> Self {
+        Self {
+            range: 0..text.len(),
+            text,
         }
     }
 }
@@ -142,7 +200,7 @@ mod tests {
             r#"{"type":"invokefunction","function_id":"f"} trailing"#.to_owned(),
         ];
         for text in &frames {
-            let ours = Incoming::decode(text).expect("read here");
+            let ours = Incoming::decode(&Utf8Bytes::from(text.clone())).expect("read here");
             match (ours, oracle(text).expect("an invocation or an error")) {
                 (Ok(a), Ok(b)) => assert!(same(&a, &b), "{text}"),
                 (Err(_), Err(())) => {}
@@ -159,7 +217,33 @@ mod tests {
             r#"{ "type":"invokefunction","function_id":"f"}"#,
             r#"{"function_id":"f","type":"invokefunction"}"#,
         ] {
-            assert!(Incoming::decode(text).is_none(), "{text}");
+            assert!(Incoming::decode(&Utf8Bytes::from(text.to_owned())).is_none(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_large_payload_stays_in_its_frame_and_a_small_one_is_copied_out() {
+        let frame = |data: &str| {
+            Utf8Bytes::from(format!(
+                r#"{{"type":"invokefunction","function_id":"f","data":{data},"traceparent":"t"}}"#
+            ))
+        };
+        let large = format!(r#"{{"s":"{}"}}"#, "x".repeat(SHARED_FROM));
+        let bytes = frame(&large);
+        let call = Incoming::decode(&bytes).expect("read here").expect("valid");
+        assert_eq!(call.data.get(), large);
+        let within = bytes.as_str().as_bytes().as_ptr_range();
+        assert!(within.contains(&call.data.get().as_ptr()), "shared, not copied");
+        assert_eq!(call.traceparent.as_deref(), Some("t"));
+
+        let bytes = frame(r#"{"a":1}"#);
+        let call = Incoming::decode(&bytes).expect("read here").expect("valid");
+        assert_eq!(call.data.get(), r#"{"a":1}"#);
+        let within = bytes.as_str().as_bytes().as_ptr_range();
+        assert!(!within.contains(&call.data.get().as_ptr()), "copied out");
+
+        let bytes = frame("null");
+        let call = Incoming::decode(&bytes).expect("read here").expect("valid");
+        assert_eq!(call.data.get(), "null");
     }
 }

@@ -113,6 +113,7 @@
 mod app;
 mod body;
 mod borrowed;
+mod caller_cut;
 mod channel;
 mod clients;
 mod config;

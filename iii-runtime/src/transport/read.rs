@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::report::Event;
 use super::socket::{Timings, Ws};
@@ -129,9 +130,9 @@ enum Inbound {
 }
 
 fn inbound(frame: WsMessage) -> Inbound {
-    let text = match &frame {
-        WsMessage::Text(t) => t.as_str(),
-        WsMessage::Binary(b) => match std::str::from_utf8(b) {
+    let frame = match frame {
+        WsMessage::Text(t) => t,
+        WsMessage::Binary(b) => match Utf8Bytes::try_from(b) {
             Ok(t) => t,
             Err(_) => {
                 tracing::warn!("dropped a binary frame that is not UTF-8");
@@ -147,11 +148,12 @@ fn inbound(frame: WsMessage) -> Inbound {
             });
         }
     };
+    let text = frame.as_str();
     if text.trim().is_empty() {
         return Inbound::Skip;
     }
     // Invocations, the frames that matter for speed, are decoded here when written tag first.
-    let decoded = match Incoming::decode(text) {
+    let decoded = match Incoming::decode(&frame) {
         Some(Ok(call)) => return Inbound::Invoke(call),
         Some(Err(e)) => Err(DecodeError::Json(e)),
         None => Message::decode(text),

@@ -13,20 +13,18 @@ use serde::de::DeserializeOwned;
 use super::context::Context;
 use super::envelope::Envelope;
 use super::handle::Worker;
+use crate::caller_cut::{CALLER_KEY, Cut, Found};
 use crate::error::{Error, Result};
-use crate::incoming::Incoming;
+use crate::incoming::{Incoming, Payload};
 use crate::stamp::Secret;
 use crate::state_map::StateMap;
 use crate::trigger::TriggerKind;
-
-/// The key the engine injects into object payloads of worker-to-worker calls.
-const CALLER_KEY: &str = "_caller_worker_id";
 
 /// An invocation as a handler adapter sees it.
 #[derive(Debug)]
 pub struct Invocation {
     /// The payload as it came, valid JSON: the input, or the HTTP envelope holding it.
-    text: Box<str>,
+    text: Payload,
     /// Where the input lies in `text`; `None` for an HTTP request without a JSON body.
     input: Option<Range<usize>>,
     http: Option<Box<Envelope>>,
@@ -54,16 +52,16 @@ impl Invocation {
         let trigger = fired_by
             .as_deref()
             .map_or(TriggerKind::Call, TriggerKind::of_type);
-        let text: Box<str> = data.into();
+        let text = data;
         // Read only when the stamp says an HTTP trigger fired it: no look at other payloads.
         let envelope = if trigger == TriggerKind::Http {
-            Envelope::read(&text)
+            Envelope::read(text.get())
         } else {
             None
         };
         let (input, http) = match envelope {
             Some((envelope, body)) => (body, Some(Box::new(envelope))),
-            None => (Some(0..text.len()), None),
+            None => (Some(0..text.get().len()), None),
         };
         Self {
             text,
@@ -92,9 +90,9 @@ impl Invocation {
         ctx: Context,
         states: Arc<StateMap>,
     ) -> Self {
-        let text: Box<str> = input.into();
+        let text = Payload::from(String::from(Box::<str>::from(input)));
         Self {
-            input: Some(0..text.len()),
+            input: Some(0..text.get().len()),
             text,
             http: http.map(|request| Box::new(Envelope::of(request))),
             ctx,
@@ -128,17 +126,14 @@ impl Invocation {
             return from_text(input);
         }
         // The engine adds the caller's worker id to object payloads of worker-to-worker calls;
-        // cut it from the text (no intermediate `Value`) so that strict
-        // (`deny_unknown_fields`) input types still deserialize.
-        if !input.contains(CALLER_KEY) {
-            return from_text(input);
+        // it is passed over while the input deserializes (no search of the text, no copy), so
+        // that strict (`deny_unknown_fields`) input types still deserialize.
+        let (read, found) = from_call_text::<T>(input);
+        if !found.wants_raw() {
+            self.ctx.caller_worker_id = found.caller;
+            return read;
         }
-        // Where the engines put it, the member is blanked out in place: no copy of the payload.
-        if let Some((member, caller)) = crate::strip::member_at_an_end(input, CALLER_KEY) {
-            self.blank(member);
-            self.ctx.caller_worker_id = Some(caller);
-            return from_text(self.raw_input());
-        }
+        // A `RawValue` is the text itself: the member is cut from a copy.
         if let Some((text, caller)) = crate::strip::remove_member(input, CALLER_KEY) {
             self.ctx.caller_worker_id = caller;
             return from_text(&text);
@@ -146,24 +141,12 @@ impl Invocation {
         from_text(input)
     }
 
-    /// Replaces the bytes `range` of the input with spaces (a member taken out of an object).
-    fn blank(&mut self, range: Range<usize>) {
-        let start = self.input.as_ref().map_or(0, |input| input.start);
-        let range = start + range.start..start + range.end;
-        let mut text = std::mem::take(&mut self.text).into_string();
-        // As many bytes as were there: nothing after them moves, nothing is allocated anew.
-        if text.get(range.clone()).is_some() {
-            text.replace_range(range.clone(), &" ".repeat(range.len()));
-        }
-        self.text = text.into_boxed_str();
-    }
-
     /// The input as it came (for HTTP, the request body: `null` when there is none), before
-    /// any deserialization (less the caller id, once the input was read).
+    /// any deserialization.
     pub(crate) fn raw_input(&self) -> &str {
         self.input
             .clone()
-            .and_then(|range| self.text.get(range))
+            .and_then(|range| self.text.get().get(range))
             .unwrap_or("null")
     }
 
@@ -196,7 +179,7 @@ impl Invocation {
     /// The HTTP request, when an HTTP trigger fired this invocation (its `body` is moved out
     /// into the input). Its maps are read from the envelope the first time this is called.
     pub fn http(&self) -> Option<&HttpRequest> {
-        Some(self.http.as_ref()?.request(&self.text))
+        Some(self.http.as_ref()?.request(self.text.get()))
     }
 
     /// The HTTP request's method and route template, without reading the rest of it.
@@ -258,6 +241,26 @@ fn from_text<T: DeserializeOwned>(text: &str) -> Result<T> {
     }
     let mut de = serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(&mut de).map_err(invalid_input)
+}
+
+/// [`from_text`] for a worker-to-worker call's input: without its caller id member, which
+/// is returned with what was read.
+fn from_call_text<T: DeserializeOwned>(text: &str) -> (Result<T>, Found) {
+    let mut found = Found::default();
+    let read = T::deserialize(Cut::new(
+        &mut serde_json::Deserializer::from_str(text),
+        &mut found,
+    ));
+    if let Ok(value) = read {
+        return (Ok(value), found);
+    }
+    if found.wants_raw() {
+        return (Err(Error::new("invalid_input", 400, "raw")), found);
+    }
+    let mut found = Found::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let read = serde_path_to_error::deserialize(Cut::new(&mut de, &mut found));
+    (read.map_err(invalid_input), found)
 }
 
 fn invalid_input(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
