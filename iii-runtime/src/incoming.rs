@@ -69,15 +69,17 @@ impl Incoming {
         if !rest.trim_start().starts_with([',', '}']) {
             return None;
         }
-        Some(serde_json::from_str::<Frame<'_>>(text).map(|frame| Self {
-            invocation_id: frame.invocation_id,
-            function_id: frame.function_id,
-            data: frame
-                .data
-                .map_or_else(Payload::null, |data| Payload::within(bytes, data)),
-            traceparent: frame.traceparent,
-            baggage: frame.baggage,
-            metadata: frame.metadata,
+        Some(serde_json::from_str::<Frame<'_>>(text).map(|frame| {
+            Self {
+                invocation_id: frame.invocation_id,
+                function_id: frame.function_id,
+                data: frame
+                    .data
+                    .map_or_else(Payload::null, |data| Payload::within(bytes, data)),
+                traceparent: frame.traceparent,
+                baggage: frame.baggage,
+                metadata: frame.metadata,
+            }
         }))
     }
 }
@@ -217,7 +219,10 @@ mod tests {
             r#"{ "type":"invokefunction","function_id":"f"}"#,
             r#"{"function_id":"f","type":"invokefunction"}"#,
         ] {
-            assert!(Incoming::decode(&Utf8Bytes::from(text.to_owned())).is_none(), "{text}");
+            assert!(
+                Incoming::decode(&Utf8Bytes::from(text.to_owned())).is_none(),
+                "{text}"
+            );
         }
     }
 
@@ -233,7 +238,10 @@ mod tests {
         let call = Incoming::decode(&bytes).expect("read here").expect("valid");
         assert_eq!(call.data.get(), large);
         let within = bytes.as_str().as_bytes().as_ptr_range();
-        assert!(within.contains(&call.data.get().as_ptr()), "shared, not copied");
+        assert!(
+            within.contains(&call.data.get().as_ptr()),
+            "shared, not copied"
+        );
         assert_eq!(call.traceparent.as_deref(), Some("t"));
 
         let bytes = frame(r#"{"a":1}"#);

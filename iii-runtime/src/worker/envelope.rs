@@ -35,20 +35,18 @@ impl Envelope {
     /// Reads the envelope `text`: the envelope and where its body lies in `text` (`None` for
     /// a `null` or absent body), or `None` when `text` is not an envelope.
     pub(super) fn read(text: &str) -> Option<(Self, Option<Range<usize>>)> {
-        let view = serde_json::from_str::<View<'_>>(text).ok()?;
-        // The body is borrowed from `text`, so its place is where its text starts in `text`.
-        let body = view.body.map(|raw| {
-            let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-            start..start + raw.get().len()
-        });
+        let parts = match Parts::quick(text) {
+            Some(parts) => parts,
+            None => Parts::of(serde_json::from_str::<View<'_>>(text).ok()?, text),
+        };
         let envelope = Self {
-            method: view.method.into_owned(),
-            path: view.path.into_owned(),
-            traceparent: view.headers.traceparent.map(Cow::into_owned),
-            baggage: view.headers.baggage.map(Cow::into_owned),
+            method: parts.method.into_owned(),
+            path: parts.path.into_owned(),
+            traceparent: parts.headers.traceparent.map(Cow::into_owned),
+            baggage: parts.headers.baggage.map(Cow::into_owned),
             request: OnceLock::new(),
         };
-        Some((envelope, body))
+        Some((envelope, parts.body))
     }
 
     /// An envelope already read (a test's invocation).
@@ -87,6 +85,108 @@ impl Envelope {
         })
     }
 }
+
+/// What the arrival pass takes from an envelope.
+struct Parts<'a> {
+    method: Cow<'a, str>,
+    path: Cow<'a, str>,
+    headers: TraceHeaders<'a>,
+    /// Where the body lies in the text; `None` for a `null` or absent one.
+    body: Option<Range<usize>>,
+}
+
+impl<'a> Parts<'a> {
+    /// The parts of the envelope serde read.
+    fn of(view: View<'a>, text: &str) -> Self {
+        // The body is borrowed from `text`, so its place is where its text starts in `text`.
+        let body = view.body.map(|raw| {
+            let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+            start..start + raw.get().len()
+        });
+        Self {
+            method: view.method,
+            path: view.path,
+            headers: view.headers,
+            body,
+        }
+    }
+
+    /// The arrival pass without reading the body: `text` is valid JSON (its frame was read
+    /// whole), so an object's members are found by their delimiters, each small one is read
+    /// as [`View`] reads it and the body, the large one, is left for the handler's input to
+    /// read. `None` whenever it cannot answer as [`View`] would: not an object, a key with
+    /// escapes or written twice, a member [`View`] refuses (serde then decides).
+    fn quick(text: &'a str) -> Option<Self> {
+        use crate::strip::{skip_string, skip_value, skip_ws};
+        let bytes = text.as_bytes();
+        let mut i = skip_ws(bytes, 0);
+        if bytes.get(i) != Some(&b'{') {
+            return None;
+        }
+        i += 1;
+        let mut parts = Self {
+            method: Cow::Borrowed(""),
+            path: Cow::Borrowed(""),
+            headers: TraceHeaders::default(),
+            body: None,
+        };
+        let mut seen = 0_u16;
+        loop {
+            i = skip_ws(bytes, i);
+            match bytes.get(i)? {
+                b'}' => break,
+                b',' => i = skip_ws(bytes, i + 1),
+                _ => {}
+            }
+            let key_end = skip_string(bytes, i)?;
+            let key = text.get(i + 1..key_end - 1)?;
+            i = skip_ws(bytes, key_end);
+            if key.contains('\\') || bytes.get(i) != Some(&b':') {
+                return None;
+            }
+            let start = skip_ws(bytes, i + 1);
+            i = skip_value(bytes, start)?;
+            let value = text.get(start..i)?;
+            let member = MEMBERS.iter().position(|m| *m == key);
+            if let Some(bit) = member {
+                if seen & (1 << bit) != 0 {
+                    return None;
+                }
+                seen |= 1 << bit;
+            }
+            match key {
+                "query_params" | "path_params" => {
+                    serde_json::from_str::<Strings>(value).ok()?;
+                }
+                "headers" => parts.headers = serde_json::from_str(value).ok()?,
+                "path" => parts.path = serde_json::from_str::<Text<'a>>(value).ok()?.0,
+                "method" => parts.method = serde_json::from_str::<Text<'a>>(value).ok()?.0,
+                "body" => parts.body = (value != "null").then_some(start..i),
+                "trigger" => {
+                    serde_json::from_str::<Option<TriggerShape>>(value).ok()?;
+                }
+                "request_body" | "response" => {
+                    serde_json::from_str::<Option<ChannelShape>>(value).ok()?;
+                }
+                _ => {}
+            }
+        }
+        Some(parts)
+    }
+}
+
+/// [`View`]'s members, by name.
+const MEMBERS: [&str; 9] = [
+    "query_params",
+    "path_params",
+    "headers",
+    "path",
+    "method",
+    "body",
+    "trigger",
+    "request_body",
+    "response",
+];
 
 /// [`HttpRequest`] as the arrival pass reads it: the same members with the same defaults, in
 /// the same order (serde reads a struct from an array too), each accepting the same JSON, but
@@ -195,5 +295,134 @@ impl<'de, F: FnMut(Cow<'de, str>, Cow<'de, str>)> Visitor<'de> for StringsVisito
             (self.0)(name, value);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// Method, path, traceparent, baggage and body text.
+    type Flat<'t> = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<&'t str>,
+    );
+
+    /// What the serde pass makes of `text`, as the quick pass reports it.
+    fn by_serde(text: &str) -> Option<Flat<'_>> {
+        let parts = Parts::of(serde_json::from_str::<View<'_>>(text).ok()?, text);
+        Some(flat(parts, text))
+    }
+
+    fn flat<'t>(parts: Parts<'_>, text: &'t str) -> Flat<'t> {
+        (
+            parts.method.into_owned(),
+            parts.path.into_owned(),
+            parts.headers.traceparent.map(Cow::into_owned),
+            parts.headers.baggage.map(Cow::into_owned),
+            parts.body.and_then(|range| text.get(range)),
+        )
+    }
+
+    /// The quick pass answers as serde does, or leaves the answer to it.
+    fn agrees(text: &str) -> bool {
+        match Parts::quick(text) {
+            Some(parts) => Some(flat(parts, text)) == by_serde(text),
+            None => true,
+        }
+    }
+
+    #[test]
+    fn the_quick_pass_reads_what_serde_reads_and_no_more() {
+        let big = "x".repeat(70_000);
+        let texts = [
+            json!({"method": "POST", "path": "add", "headers": {"traceparent": "t", "x": "y"},
+                   "query_params": {}, "path_params": {"id": "1"}, "body": {"a": 2, "b": 3}})
+            .to_string(),
+            json!({"body": big, "method": "GET"}).to_string(),
+            json!({"body": null, "method": "GET", "extra": [1, {"body": 2}]}).to_string(),
+            r#" { "method" : "P\"OST" , "body" : [1, "]}\\\"", {"k": "}"}] , "path":"a\u0041" } "#
+                .to_owned(),
+            json!({"method": "GET", "trigger": {"type": "http", "path": "p", "method": "GET"},
+                   "request_body": {"channel_id": "c", "access_key": "k", "direction": "read"}})
+            .to_string(),
+        ];
+        for text in &texts {
+            let quick = Parts::quick(text).map(|p| flat(p, text));
+            assert!(quick.is_some(), "read quickly: {text}");
+            assert_eq!(quick, by_serde(text), "{text}");
+        }
+        // Left to serde, which refuses some and reads others.
+        for text in [
+            r#"{"method":"GET","method":"POST"}"#,
+            r#"{"meth\u006fd":"GET"}"#,
+            r#"{"method":1}"#,
+            r#"{"headers":{"a":1}}"#,
+            r#"{"trigger":{"path":"p"}}"#,
+            r#"[{}, {}, {}, "", "GET"]"#,
+            "null",
+        ] {
+            assert!(Parts::quick(text).is_none(), "{text}");
+        }
+        assert_eq!(
+            by_serde(r#"{"meth\u006fd":"GET"}"#).map(|p| p.0),
+            Some("GET".to_owned())
+        );
+    }
+
+    fn member() -> impl Strategy<Value = (String, Value)> {
+        let name = prop_oneof![
+            Just("method".to_owned()),
+            Just("path".to_owned()),
+            Just("body".to_owned()),
+            Just("headers".to_owned()),
+            Just("query_params".to_owned()),
+            Just("trigger".to_owned()),
+            "[a-z]{1,3}",
+        ];
+        let value = prop_oneof![
+            Just(Value::Null),
+            any::<i64>().prop_map(Value::from),
+            "[a-z\"\\\\}\\]{ ]{0,8}".prop_map(Value::from),
+            proptest::collection::hash_map("[a-z]{1,4}", "[a-z\"]{0,4}", 0..3)
+                .prop_map(|m| json!(m)),
+            proptest::collection::vec("[a-z\"\\]}]{0,4}", 0..3).prop_map(|v| json!(v)),
+        ];
+        (name, value)
+    }
+
+    proptest! {
+        #[test]
+        fn the_quick_pass_never_disagrees_with_serde(
+            members in proptest::collection::vec(member(), 0..6),
+            pretty in any::<bool>(),
+        ) {
+            // Written member by member, so that a name may come twice.
+            let text = members
+                .iter()
+                .map(|(name, value)| {
+                    let value = if pretty {
+                        serde_json::to_string_pretty(value).unwrap_or_default()
+                    } else {
+                        value.to_string()
+                    };
+                    format!("{}:{value}", Value::from(name.as_str()))
+                })
+                .collect::<Vec<_>>()
+                .join(if pretty { " ,\n " } else { "," });
+            let text = format!("{{{text}}}");
+            prop_assert!(agrees(&text), "{}", text);
+        }
+
+        #[test]
+        fn the_quick_pass_never_panics(text in ".{0,48}") {
+            let _ = Parts::quick(&text);
+        }
     }
 }
