@@ -69,6 +69,9 @@ impl Service {
 
     /// A pong: the functions it settles are held (their triggers go out); the start moves on.
     pub(super) fn on_pong(&mut self) {
+        if matches!(self.conn, Conn::Draining { .. }) {
+            return self.on_draining_pong();
+        }
         let Conn::Open { stage, .. } = &self.conn else {
             return;
         };

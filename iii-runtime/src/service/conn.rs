@@ -35,14 +35,24 @@ pub(super) enum Conn {
     /// moment to send those answers; then `closing`, with `until` the deadline for the close
     /// frame. `handed_over` when the worker unregistered its functions and triggers first, so
     /// that another copy can take them over: invocations the engine sent before it read that
-    /// are still served.
+    /// are still served, and `settle` holds the close back until the engine answered the ping
+    /// sent behind the hand-over (so that none of them is still on its way).
     Draining {
         link: Option<Link>,
         until: Instant,
         abandoned: bool,
         closing: bool,
         handed_over: bool,
+        settle: Option<Settle>,
     },
+}
+
+/// The ping behind a hand-over's frames, and when to stop waiting for its pong (an engine
+/// that does not answer JSON pings).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Settle {
+    pub(super) ping: u64,
+    pub(super) by: Instant,
 }
 
 impl Conn {

@@ -23,6 +23,11 @@ const CONNECT_HELP: &str = "start an engine (`cargo run -p iii-engine`, or the i
 impl Service {
     pub(super) fn next_wake(&self) -> Option<Instant> {
         match &self.conn {
+            Conn::Draining {
+                until,
+                settle: Some(settle),
+                ..
+            } => Some((*until).min(settle.by)),
             Conn::Backoff { until } | Conn::Draining { until, .. } => Some(*until),
             Conn::Open {
                 stage: Stage::Registering | Stage::Binding(_),
@@ -118,8 +123,12 @@ impl Service {
     pub(super) fn on_closed(&mut self, reason: String) {
         // The engine answered what it had sent on that connection; the backlog is void.
         self.backlog.clear();
-        if let Conn::Draining { link, .. } = &mut self.conn {
+        if let Conn::Draining { link, settle, .. } = &mut self.conn {
             *link = None;
+            // No pong comes on a closed connection.
+            if settle.take().is_some() {
+                self.close_if_drained();
+            }
             return;
         }
         let delay = self.config.backoff.delay(self.attempt);

@@ -11,7 +11,8 @@ use iii_protocol::{
 };
 use tokio::time::Instant;
 
-use super::conn::{Conn, Stage};
+use super::barrier::READY_FALLBACK;
+use super::conn::{Conn, Settle, Stage};
 use super::refused::{Standby, released_notice};
 use super::task::Service;
 use crate::dispatch::shutting_down;
@@ -32,6 +33,23 @@ impl Service {
     /// A deadline of the drain passed: the grace (abandon what runs), the abandoned
     /// invocations' moment to answer (close), or the close frame's time (stop waiting).
     pub(super) fn on_drain_timer(&mut self) {
+        if let Conn::Draining {
+            settle: settle @ Some(_),
+            until,
+            ..
+        } = &mut self.conn
+            && Instant::now() < *until
+        {
+            // The hand-over's ping had its time, not the grace: close without its pong.
+            if settle.is_some_and(|s| Instant::now() >= s.by) {
+                tracing::debug!(
+                    "the engine did not answer the ping behind the hand-over within {READY_FALLBACK:?}; closing without it"
+                );
+                *settle = None;
+                self.close_if_drained();
+            }
+            return;
+        }
         match &self.conn {
             Conn::Draining {
                 closing: false,
@@ -86,7 +104,11 @@ impl Service {
             return;
         }
         let until = Instant::now() + self.config.shutdown_grace;
-        let handed_over = self.hand_over();
+        let settle = self.hand_over().map(|ping| Settle {
+            ping,
+            by: Instant::now() + READY_FALLBACK,
+        });
+        let handed_over = settle.is_some();
         let link = match std::mem::replace(&mut self.conn, Conn::Connecting) {
             Conn::Open { link, .. } => Some(link),
             _ => None,
@@ -107,6 +129,7 @@ impl Service {
             abandoned: false,
             closing: false,
             handed_over,
+            settle,
         };
         self.publish(ConnectionStatus::Draining);
         self.close_if_drained();
@@ -115,8 +138,9 @@ impl Service {
     /// On a ready connection: unregisters every trigger and every function held, stops
     /// providing its trigger types, and names the functions on the released topic. The
     /// engine reads the frames in order, so the notice reaches a standby after the functions
-    /// are free. True when anything was held.
-    fn hand_over(&mut self) -> bool {
+    /// are free. A ping goes last: its pong comes behind every invocation the engine sent
+    /// before it read the hand-over. That ping when anything was held.
+    fn hand_over(&mut self) -> Option<u64> {
         if !matches!(
             self.conn,
             Conn::Open {
@@ -124,7 +148,7 @@ impl Service {
                 ..
             }
         ) {
-            return false;
+            return None;
         }
         let held: Vec<String> = self
             .claims
@@ -133,7 +157,7 @@ impl Service {
             .filter(|id| !Standby::is_watcher(id))
             .collect();
         if held.is_empty() {
-            return false;
+            return None;
         }
         for trigger in &self.triggers {
             if self.sent_triggers.contains(&trigger.id) {
@@ -165,13 +189,33 @@ impl Service {
             "handing over: unregistered {} function(s) and their triggers; finishing what runs",
             held.len()
         );
-        true
+        let ping = self.claims.ping();
+        self.send_control(Message::Ping);
+        Some(ping)
+    }
+
+    /// A pong while draining: the one behind the hand-over lets the connection close once
+    /// nothing runs.
+    pub(super) fn on_draining_pong(&mut self) {
+        self.claims.pong();
+        if let Conn::Draining { settle, .. } = &mut self.conn
+            && settle.is_some_and(|s| self.claims.answered(s.ping))
+        {
+            *settle = None;
+            self.close_if_drained();
+        }
     }
 
     /// Once nothing runs any more, the close frame can go out.
     pub(super) fn close_if_drained(&mut self) {
-        if matches!(self.conn, Conn::Draining { closing: false, .. })
-            && self.admission.running() == 0
+        if matches!(
+            self.conn,
+            Conn::Draining {
+                closing: false,
+                settle: None,
+                ..
+            }
+        ) && self.admission.running() == 0
             && self.backlog.is_empty()
         {
             self.drain_over();

@@ -56,12 +56,22 @@ async fn disconnect_lets_running_invocations_finish_then_closes() {
     }
     unregistered.sort_by_key(|v| v.to_string());
     assert_eq!(unregistered, [json!("add"), json!("echo"), json!("slow")]);
+    // Behind the hand-over, a ping: its pong says the engine read all of it.
+    assert_eq!(peer.recv().await["type"], "ping");
     // An invocation the engine sent before it read the hand-over is still served.
     let late = peer.invoke("echo", json!(1)).await;
     assert_eq!(peer.result_of(&late).await["result"], 1);
     release.notify_one();
     let finished = peer.result_of(&slow).await;
     assert_eq!(finished["result"], "done");
+    // Nothing runs, but the engine has not answered the ping: one more may be on its way.
+    assert!(
+        !peer.closed_within(Duration::from_millis(300)).await,
+        "closed before the engine answered the hand-over's ping"
+    );
+    let later = peer.invoke("echo", json!(2)).await;
+    assert_eq!(peer.result_of(&later).await["result"], 2);
+    peer.send(json!({"type": "pong"})).await;
     assert!(
         peer.closed_within(Duration::from_secs(5)).await,
         "close frame"
@@ -76,6 +86,40 @@ async fn disconnect_lets_running_invocations_finish_then_closes() {
         worker.invoke::<Value>("echo", json!(1)).await,
         Err(iii::Error::Shutdown)
     ));
+}
+
+#[tokio::test]
+async fn an_engine_that_does_not_answer_the_hand_overs_ping_is_not_waited_for_long() {
+    let engine = FakeEngine::bind().await;
+    let worker = crate::worker(engine.url());
+    let mut peer = crate::serve(&worker, &engine).await;
+    // Ready (the handshake's last pong read): what it holds is handed over.
+    let id = peer.invoke("echo", json!(0)).await;
+    assert_eq!(peer.result_of(&id).await["result"], 0);
+    let begun = std::time::Instant::now();
+    let stopping = worker.clone();
+    let disconnect = tokio::spawn(async move { stopping.disconnect().await });
+    let handed_over = peer.until_ping_unanswered().await;
+    assert!(
+        handed_over
+            .iter()
+            .any(|frame| frame["type"] == "unregisterfunction"),
+        "{handed_over:?}"
+    );
+    assert!(
+        peer.closed_within(Duration::from_secs(10)).await,
+        "closed without the pong"
+    );
+    // The fallback of a worker's start: two seconds.
+    assert!(
+        begun.elapsed() >= Duration::from_millis(1900),
+        "{:?}",
+        begun.elapsed()
+    );
+    tokio::time::timeout(Duration::from_secs(5), disconnect)
+        .await
+        .expect("disconnect returns")
+        .expect("task");
 }
 
 #[tokio::test]
