@@ -4,7 +4,8 @@
 //! type, enums, `RawValue`s all as usual) and no `serde_json::Value` tree is built.
 //!
 //! The text comes from a `RawValue`, so it is known to be valid JSON; the scanner only has to
-//! find where top-level members start and end. On any other text it answers `None` or some
+//! find where top-level members start and end ([`members`], which the HTTP envelope's quick
+//! pass walks too). On any other text it answers `None` or some
 //! text, and never panics (the property tests at the end check both against `serde_json`).
 
 use std::ops::Range;
@@ -20,44 +21,23 @@ pub(crate) fn remove_member(text: &str, key: &str) -> Option<(String, Option<Str
         out.replace_range(member.clone(), &" ".repeat(member.len()));
         return Some((out, Some(value)));
     }
-    let bytes = text.as_bytes();
-    let mut i = skip_ws(bytes, 0);
-    if bytes.get(i) != Some(&b'{') {
-        return None;
-    }
-    i += 1;
     let mut kept: Vec<&str> = Vec::new();
     let mut found = false;
     let mut captured = None;
-    loop {
-        i = skip_ws(bytes, i);
-        match bytes.get(i)? {
-            b'}' => break,
-            b',' => i = skip_ws(bytes, i + 1),
-            _ => {}
-        }
-        let key_start = i;
-        let key_end = skip_string(bytes, key_start)?;
-        let raw_key = text.get(key_start + 1..key_end - 1)?;
+    for member in members(text)? {
+        let member = member.ok()?;
         // A key with escapes is compared as serde reads it.
-        let same = if raw_key.contains('\\') {
-            serde_json::from_str::<String>(text.get(key_start..key_end)?).is_ok_and(|k| k == key)
+        let same = if member.key.contains('\\') {
+            serde_json::from_str::<String>(text.get(member.quoted_key())?).is_ok_and(|k| k == key)
         } else {
-            raw_key == key
+            member.key == key
         };
-        i = skip_ws(bytes, key_end);
-        if bytes.get(i) != Some(&b':') {
-            return None;
-        }
-        let value_start = skip_ws(bytes, i + 1);
-        let value_end = skip_value(bytes, value_start)?;
         if same {
             found = true;
-            captured = serde_json::from_str::<String>(text.get(value_start..value_end)?).ok();
+            captured = serde_json::from_str::<String>(text.get(member.value.clone())?).ok();
         } else {
-            kept.push(text.get(key_start..value_end)?);
+            kept.push(text.get(member.start..member.value.end)?);
         }
-        i = value_end;
     }
     if !found {
         return None;
@@ -67,6 +47,94 @@ pub(crate) fn remove_member(text: &str, key: &str) -> Option<(String, Option<Str
     out.push_str(&kept.join(","));
     out.push('}');
     Some((out, captured))
+}
+
+/// One top-level member of a JSON object's text, as [`members`] finds it.
+pub(crate) struct Member<'a> {
+    /// The key as written between its quotes (escapes not decoded).
+    pub(crate) key: &'a str,
+    /// Where the member starts: its key's opening quote.
+    pub(crate) start: usize,
+    /// Where its value lies.
+    pub(crate) value: Range<usize>,
+}
+
+impl Member<'_> {
+    /// Where the key lies with its quotes.
+    fn quoted_key(&self) -> Range<usize> {
+        self.start..self.start + self.key.len() + 2
+    }
+}
+
+/// Not an object's text after all; where [`members`] stopped.
+pub(crate) struct Malformed;
+
+/// The top-level members of the JSON object `text`, in order, found by their delimiters
+/// (nothing is validated: `text` is valid JSON). `None` when `text` does not start as an
+/// object; an item is `Err` where the text stops making sense, and the walk ends there.
+pub(crate) fn members(text: &str) -> Option<Members<'_>> {
+    let bytes = text.as_bytes();
+    let i = skip_ws(bytes, 0);
+    (bytes.get(i) == Some(&b'{')).then_some(Members {
+        text,
+        i: i + 1,
+        done: false,
+    })
+}
+
+/// The iterator of [`members`].
+pub(crate) struct Members<'a> {
+    text: &'a str,
+    i: usize,
+    done: bool,
+}
+
+impl<'a> Members<'a> {
+    fn step(&mut self) -> Option<Option<Member<'a>>> {
+        let bytes = self.text.as_bytes();
+        let mut i = skip_ws(bytes, self.i);
+        match bytes.get(i)? {
+            b'}' => return Some(None),
+            b',' => i = skip_ws(bytes, i + 1),
+            _ => {}
+        }
+        let start = i;
+        let key_end = skip_string(bytes, start)?;
+        let key = self.text.get(start + 1..key_end - 1)?;
+        i = skip_ws(bytes, key_end);
+        if bytes.get(i) != Some(&b':') {
+            return None;
+        }
+        let value_start = skip_ws(bytes, i + 1);
+        let value_end = skip_value(bytes, value_start)?;
+        self.i = value_end;
+        Some(Some(Member {
+            key,
+            start,
+            value: value_start..value_end,
+        }))
+    }
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = Result<Member<'a>, Malformed>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.step() {
+            Some(Some(member)) => Some(Ok(member)),
+            Some(None) => {
+                self.done = true;
+                None
+            }
+            None => {
+                self.done = true;
+                Some(Err(Malformed))
+            }
+        }
+    }
 }
 
 /// Where the member `key` stands in the JSON object `text` when the engine put it first
@@ -79,7 +147,7 @@ pub(crate) fn remove_member(text: &str, key: &str) -> Option<(String, Option<Str
 /// valid JSON. That the others do not repeat it is one search for the key as written and one
 /// for a `\u` escape, the only escape that can spell one of its characters. `key` must be
 /// plain (no quote, no backslash).
-pub(crate) fn member_at_an_end(text: &str, key: &str) -> Option<(Range<usize>, String)> {
+fn member_at_an_end(text: &str, key: &str) -> Option<(Range<usize>, String)> {
     let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
     let (member, value, others) = leading(inner, key).or_else(|| trailing(inner, key))?;
     if value.contains('\\') || others.contains(key) || unicode_escape(others) {
@@ -141,7 +209,7 @@ fn offset(text: &str, part: &str) -> usize {
     part.as_ptr() as usize - text.as_ptr() as usize
 }
 
-pub(crate) fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
+fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
     while matches!(bytes.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
         i += 1;
     }
@@ -150,7 +218,7 @@ pub(crate) fn skip_ws(bytes: &[u8], mut i: usize) -> usize {
 
 /// `i` at an opening quote; returns the index after the closing quote. The quotes and
 /// backslashes are found a word at a time (`memchr`): a long string costs little.
-pub(crate) fn skip_string(bytes: &[u8], i: usize) -> Option<usize> {
+fn skip_string(bytes: &[u8], i: usize) -> Option<usize> {
     if bytes.get(i) != Some(&b'"') {
         return None;
     }
@@ -166,7 +234,7 @@ pub(crate) fn skip_string(bytes: &[u8], i: usize) -> Option<usize> {
 
 /// `i` at the start of a value; returns the index after it. For valid JSON (what it is
 /// given), where the value ends; on any other text some index or `None`, never a panic.
-pub(crate) fn skip_value(bytes: &[u8], i: usize) -> Option<usize> {
+fn skip_value(bytes: &[u8], i: usize) -> Option<usize> {
     match bytes.get(i)? {
         b'"' => skip_string(bytes, i),
         b'{' | b'[' => {
