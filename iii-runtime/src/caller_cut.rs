@@ -8,17 +8,19 @@
 //! `serde_json` gives map keys: as strings, parsed when the target asks for a number or a bool.
 //!
 //! One target cannot be served this way: a `RawValue`, which borrows the text as it is. The
-//! wrapper reports it ([`Cut::wants_raw`]) and fails, and the caller cuts the member from the
+//! wrapper reports it ([`Found::raw`]) and fails, and the caller cuts the member from the
 //! text instead.
 
+use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
+use serde::de::value::CowStrDeserializer;
 use serde::de::{
-    self, DeserializeSeed, Deserializer, EnumAccess, Error as _, IntoDeserializer, MapAccess,
-    SeqAccess, Visitor,
+    self, DeserializeSeed, Deserializer, EnumAccess, Error as _, MapAccess, SeqAccess, Visitor,
 };
 use serde::forward_to_deserialize_any;
+
+use crate::borrowed::{MaybeText, Text};
 
 /// The member the engine adds.
 pub(crate) const CALLER_KEY: &str = "_caller_worker_id";
@@ -31,7 +33,7 @@ const RAW_VALUE: &str = "$serde_json::private::RawValue";
 pub(crate) struct Found {
     /// The value of the last `_caller_worker_id` member, when it was a string.
     pub(crate) caller: Option<String>,
-    /// The target asked for the text as it is.
+    /// The target asked for the text as it is (a `RawValue`): the deserialization failed.
     pub(crate) raw: bool,
 }
 
@@ -44,13 +46,6 @@ pub(crate) struct Cut<'f, D> {
 impl<'f, D> Cut<'f, D> {
     pub(crate) fn new(de: D, found: &'f mut Found) -> Self {
         Self { de, found }
-    }
-}
-
-impl Found {
-    /// Whether the deserialization failed because the target was a `RawValue`.
-    pub(crate) fn wants_raw(&self) -> bool {
-        self.raw
     }
 }
 
@@ -218,14 +213,19 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<'_, A> {
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
         loop {
-            let Some(key) = self.map.next_key::<Key<'de>>()? else {
+            let Some(Text(key)) = self.map.next_key::<Text<'de>>()? else {
                 return Ok(None);
             };
-            if key.as_str() != CALLER_KEY {
-                return seed.deserialize(key.into_deserializer()).map(Some);
+            if key != CALLER_KEY {
+                return seed.deserialize(KeyDeserializer::new(key)).map(Some);
             }
-            // As `serde_json` keeps the last of a key written twice.
-            self.found.caller = self.map.next_value::<CallerValue>()?.0;
+            // As `serde_json` keeps the last of a key written twice; a value that is no string
+            // is a payload's own member of that name, not the engine's id.
+            self.found.caller = self
+                .map
+                .next_value::<MaybeText<'de>>()?
+                .0
+                .map(Cow::into_owned);
         }
     }
 
@@ -238,69 +238,30 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for Members<'_, A> {
     }
 }
 
-/// A key of the top-level object, borrowed from the text unless it had escapes.
-enum Key<'de> {
-    Borrowed(&'de str),
-    Owned(String),
+/// A key handed to the target, read as `serde_json` reads an object's keys: a string
+/// (borrowed from the text unless it had escapes), or the number or bool it spells when the
+/// target asks for one.
+struct KeyDeserializer<'de, E> {
+    key: Cow<'de, str>,
+    error: std::marker::PhantomData<E>,
 }
 
-impl Key<'_> {
-    fn as_str(&self) -> &str {
-        match self {
-            Self::Borrowed(key) => key,
-            Self::Owned(key) => key,
-        }
-    }
-}
-
-impl<'de> de::Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key::Borrowed(v))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key::Owned(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key::Owned(v))
-            }
-        }
-        deserializer.deserialize_str(KeyVisitor)
-    }
-}
-
-/// A key handed to the target, read as `serde_json` reads an object's keys: a string, or the
-/// number or bool it spells when the target asks for one.
-impl<'de, E: de::Error> IntoDeserializer<'de, E> for Key<'de> {
-    type Deserializer = KeyDeserializer<'de, E>;
-
-    fn into_deserializer(self) -> Self::Deserializer {
-        KeyDeserializer {
-            key: self,
+impl<'de, E> KeyDeserializer<'de, E> {
+    fn new(key: Cow<'de, str>) -> Self {
+        Self {
+            key,
             error: std::marker::PhantomData,
         }
     }
 }
 
-/// The deserializer of one [`Key`].
-pub(crate) struct KeyDeserializer<'de, E> {
-    key: Key<'de>,
-    error: std::marker::PhantomData<E>,
-}
-
 macro_rules! parse_key {
     ($($method:ident => $visit:ident: $ty:ty;)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-            match self.key.as_str().parse::<$ty>() {
+            match self.key.parse::<$ty>() {
                 Ok(v) => visitor.$visit(v),
                 Err(_) => Err(E::invalid_value(
-                    de::Unexpected::Str(self.key.as_str()),
+                    de::Unexpected::Str(&self.key),
                     &visitor,
                 )),
             }
@@ -312,10 +273,7 @@ impl<'de, E: de::Error> Deserializer<'de> for KeyDeserializer<'de, E> {
     type Error = E;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
-        match self.key {
-            Key::Borrowed(key) => visitor.visit_borrowed_str(key),
-            Key::Owned(key) => visitor.visit_string(key),
-        }
+        CowStrDeserializer::<E>::new(self.key).deserialize_any(visitor)
     }
 
     parse_key! {
@@ -352,32 +310,12 @@ impl<'de, E: de::Error> Deserializer<'de> for KeyDeserializer<'de, E> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, E> {
-        match self.key {
-            Key::Borrowed(key) => {
-                BorrowedStrDeserializer::<E>::new(key).deserialize_enum(name, variants, visitor)
-            }
-            Key::Owned(key) => {
-                StringDeserializer::<E>::new(key).deserialize_enum(name, variants, visitor)
-            }
-        }
+        CowStrDeserializer::<E>::new(self.key).deserialize_enum(name, variants, visitor)
     }
 
     forward_to_deserialize_any! {
         char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
         identifier ignored_any
-    }
-}
-
-/// The caller id member's value: kept when it is a string (the engine's), passed over when
-/// it is anything else (a payload's own member of that name).
-struct CallerValue(Option<String>);
-
-impl<'de> de::Deserialize<'de> for CallerValue {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(Self(match serde::Deserialize::deserialize(deserializer)? {
-            serde_json::Value::String(id) => Some(id),
-            _ => None,
-        }))
     }
 }
 
@@ -422,7 +360,7 @@ mod tests {
                 "{text}"
             );
             assert_eq!(found.caller.as_deref(), Some("w1"), "{text}");
-            assert!(!found.wants_raw());
+            assert!(!found.raw);
         }
         // The last one counts, as serde_json keeps it; a value that is no string is no id.
         let (_, found) = read::<Value>(r#"{"_caller_worker_id":"w1","_caller_worker_id":[1]}"#);
@@ -472,11 +410,11 @@ mod tests {
     fn a_raw_value_is_reported_not_read() {
         let (raw, found) = read::<Box<serde_json::value::RawValue>>(r#"{"_caller_worker_id":"w"}"#);
         assert!(raw.is_err());
-        assert!(found.wants_raw());
+        assert!(found.raw);
         let (raw, found) =
             read::<Option<Box<serde_json::value::RawValue>>>(r#"{"_caller_worker_id":"w"}"#);
         assert!(raw.is_err());
-        assert!(found.wants_raw());
+        assert!(found.raw);
     }
 
     #[test]

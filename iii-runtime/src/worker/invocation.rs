@@ -30,6 +30,8 @@ pub struct Invocation {
     http: Option<Box<Envelope>>,
     ctx: Context,
     states: Arc<StateMap>,
+    /// The input was read whole as a call's, which took the caller id out of it (if any).
+    caller_read: bool,
 }
 
 impl Invocation {
@@ -78,6 +80,7 @@ impl Invocation {
                 trigger,
             },
             states: Arc::default(),
+            caller_read: false,
         }
     }
 
@@ -97,6 +100,7 @@ impl Invocation {
             http: http.map(|request| Box::new(Envelope::of(request))),
             ctx,
             states,
+            caller_read: false,
         }
     }
 
@@ -128,17 +132,18 @@ impl Invocation {
         // The engine adds the caller's worker id to object payloads of worker-to-worker calls;
         // it is passed over while the input deserializes (no search of the text, no copy), so
         // that strict (`deny_unknown_fields`) input types still deserialize.
-        let (read, found) = from_call_text::<T>(input);
-        if !found.wants_raw() {
-            self.ctx.caller_worker_id = found.caller;
-            return read;
-        }
-        // A `RawValue` is the text itself: the member is cut from a copy.
-        if let Some((text, caller)) = crate::strip::remove_member(input, CALLER_KEY) {
-            self.ctx.caller_worker_id = caller;
-            return from_text(&text);
-        }
-        from_text(input)
+        let (read, caller) = match from_call_text::<T>(input) {
+            Some(read) => read,
+            // A `RawValue` is the text itself: the member is cut from a copy.
+            None => match crate::strip::remove_member(input, CALLER_KEY) {
+                Some((text, caller)) => (from_text(&text), caller),
+                None => (from_text(input), None),
+            },
+        };
+        // A read that got through the whole object saw the caller id, if there was one.
+        self.caller_read = read.is_ok();
+        self.ctx.caller_worker_id = caller;
+        read
     }
 
     /// The input as it came (for HTTP, the request body: `null` when there is none), before
@@ -159,10 +164,8 @@ impl Invocation {
     pub fn take_context(&mut self) -> Context {
         // The engine injects the caller's id only into worker-to-worker calls; an HTTP body
         // that carries one is the client's data, not a caller id.
-        if self.ctx.caller_worker_id.is_none()
-            && self.http.is_none()
-            && self.raw_input().contains(CALLER_KEY)
-        {
+        // Looked for only when the input was not read (which found it, if it was there).
+        if !self.caller_read && self.http.is_none() && self.raw_input().contains(CALLER_KEY) {
             // A handler without an input parameter still learns who called it.
             #[derive(serde::Deserialize)]
             struct Caller {
@@ -243,24 +246,24 @@ fn from_text<T: DeserializeOwned>(text: &str) -> Result<T> {
     serde_path_to_error::deserialize(&mut de).map_err(invalid_input)
 }
 
-/// [`from_text`] for a worker-to-worker call's input: without its caller id member, which
-/// is returned with what was read.
-fn from_call_text<T: DeserializeOwned>(text: &str) -> (Result<T>, Found) {
+/// [`from_text`] for a worker-to-worker call's input, without its caller id member: what was
+/// read and the caller id, or `None` when the input is a `RawValue` (the text itself).
+fn from_call_text<T: DeserializeOwned>(text: &str) -> Option<(Result<T>, Option<String>)> {
     let mut found = Found::default();
     let read = T::deserialize(Cut::new(
         &mut serde_json::Deserializer::from_str(text),
         &mut found,
     ));
-    if let Ok(value) = read {
-        return (Ok(value), found);
+    if found.raw {
+        return None;
     }
-    if found.wants_raw() {
-        return (Err(Error::new("invalid_input", 400, "raw")), found);
+    if let Ok(value) = read {
+        return Some((Ok(value), found.caller));
     }
     let mut found = Found::default();
     let mut de = serde_json::Deserializer::from_str(text);
     let read = serde_path_to_error::deserialize(Cut::new(&mut de, &mut found));
-    (read.map_err(invalid_input), found)
+    Some((read.map_err(invalid_input), found.caller))
 }
 
 fn invalid_input(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
