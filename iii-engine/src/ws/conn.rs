@@ -55,7 +55,7 @@ pub(crate) async fn run(
         connected_at_ms: chrono::Utc::now().timestamp_millis(),
         peer,
         metadata: None,
-        access,
+        access: access.clone(),
     };
     ep.registry.connect(id, entry);
     tracing::info!("worker {id} connected from {peer}");
@@ -69,6 +69,7 @@ pub(crate) async fn run(
             ep: ep.clone(),
             id,
             link: link.clone(),
+            access,
         },
         budget: Budget::new(&ep.config),
         ep: ep.clone(),

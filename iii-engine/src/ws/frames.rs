@@ -17,6 +17,7 @@ use super::admission::CallPermit;
 use super::endpoint::Endpoint;
 use super::incoming::{Incoming, Kind};
 use super::lenient::ReplyId;
+use crate::access::Access;
 use crate::registry::{Link, Sent};
 use crate::router::{Call, inject_caller};
 
@@ -25,6 +26,9 @@ pub(crate) struct Conn {
     pub(crate) ep: Arc<Endpoint>,
     pub(crate) id: Uuid,
     pub(crate) link: Arc<Link>,
+    /// What this connection may do, when it came through an access-controlled listener
+    /// (its frames then pass [`Conn::gate`] first). Fixed for the connection's life.
+    pub(crate) access: Option<Arc<Access>>,
 }
 
 impl Conn {
@@ -53,7 +57,7 @@ impl Conn {
     /// 3 KiB, copied each time it was moved.
     pub(crate) async fn handle(&self, incoming: Incoming, permit: Option<CallPermit>) {
         // An access-controlled connection's frames pass its gate first (`super::gate`).
-        let kind = match self.access() {
+        let kind = match self.access.clone() {
             None => incoming.kind,
             Some(access) => match Box::pin(self.gate(access, incoming.kind)).await {
                 Some(kind) => kind,

@@ -57,16 +57,6 @@ fn text(answer: &Map<String, Value>, key: &str) -> Option<String> {
 }
 
 impl Conn {
-    /// What this connection may do, when it came through an access-controlled listener
-    /// (its frames then pass [`Conn::gate`] first).
-    pub(super) fn access(&self) -> Option<Arc<Access>> {
-        let snapshot = self.ep.registry.snapshot();
-        snapshot
-            .workers
-            .get(&self.id)
-            .and_then(|w| w.access.clone())
-    }
-
     /// Lets `kind` through (perhaps changed) under `access`, or answers its refusal and
     /// returns `None`.
     pub(super) async fn gate(&self, access: Arc<Access>, kind: Kind) -> Option<Kind> {
