@@ -46,7 +46,6 @@ pub struct EngineExporter {
 impl EngineExporter {
     /// An exporter feeding the process's one outbox to the engine.
     pub fn new() -> Self {
-        let _ = EXPORTING.set(true);
         Self {
             outbox: outbox().sender.clone(),
             resource: ResourceAttributesWithSchema::from(&Resource::builder_empty().build()),
@@ -102,8 +101,11 @@ struct Outbox {
     receiver: Mutex<Option<mpsc::Receiver<Vec<u8>>>>,
 }
 
+/// Made by the first engine exporter: until then the workers of a process that exports
+/// elsewhere (or not at all) open no telemetry socket.
+static OUTBOX_CELL: OnceLock<Outbox> = OnceLock::new();
+
 fn outbox() -> &'static Outbox {
-    static OUTBOX_CELL: OnceLock<Outbox> = OnceLock::new();
     OUTBOX_CELL.get_or_init(|| {
         let (sender, receiver) = mpsc::channel(OUTBOX);
         Outbox {
@@ -116,10 +118,11 @@ fn outbox() -> &'static Outbox {
 /// The outbox's frames, for the worker that carries them to its engine; `None` when no
 /// engine exporter exists or another worker carries them already.
 pub(crate) fn take_frames() -> Option<mpsc::Receiver<Vec<u8>>> {
-    if !super::active() || !EXPORTING.get().copied().unwrap_or(false) {
+    if !super::active() {
         return None;
     }
-    outbox()
+    OUTBOX_CELL
+        .get()?
         .receiver
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -133,10 +136,6 @@ pub(crate) fn give_back(frames: mpsc::Receiver<Vec<u8>>) {
         .lock()
         .unwrap_or_else(PoisonError::into_inner) = Some(frames);
 }
-
-/// Set once an engine exporter exists, so that the workers of a process that exports
-/// elsewhere open no telemetry socket.
-static EXPORTING: OnceLock<bool> = OnceLock::new();
 
 #[cfg(test)]
 mod tests {
