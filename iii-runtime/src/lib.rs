@@ -98,17 +98,19 @@
 //! | 1 | `app`, `entry` | [`App`]: configure, find or start an engine, register, serve, drain, hand over; the `main` that `#[iii::main]` generates |
 //! | 2 | `service/` | the service task, the one owner of the connection's state (triggers and provided trigger types to replay, pending calls, the backlog); it writes the function table and replays it on every connection; starting it ([`Worker::start`]) |
 //! | 3 | `registry/` | `#[iii::function]` declarations: the ABI the macros fill, the start-up checks, what a declaration becomes |
-//! | 3 | `transport/` | one WebSocket connection: socket, reader, writer |
+//! | 3 | `transport/` | one WebSocket connection: socket, reader, the shared write side (port), writer |
 //! | 4 | `dispatch/` | incoming invocations: admission (worker slots, each function's `concurrency` limit, the backlog), running one, refusals, the one function table |
 //! | 4 | `extract/`, `typed_call`, [`http_function`] | extractors; typed calls; functions the engine calls over HTTP |
 //! | 4 | `channel/`, `body/` | data channels ([`Channel<T>`], [`ChannelReader`], [`ChannelWriter`]); streamed HTTP bodies both ways ([`Body`], [`Sse`], [`BodyStream`]) over them |
 //! | 4 | `clients/` | the typed clients of the engine's services ([`Kv`], [`Stream`], [`Topic`], trigger types, stream providers, [`Introspect`]), built on [`Worker`]'s calls and registrations |
 //! | 5 | `worker/` | [`Worker`], [`Function`], [`Invocation`], [`Context`]: types that refer to each other in the crate's one circle, explained there |
-//! | 6 | `link`, `stamp`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `observe`, `handshake`, `provider`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues, the trace context, the request log, metrics, traces and engine logs, leaf types and helpers |
+//! | 6 | `link`, `stamp`, `trace`, `reply`, `state_map`, `status`, `trigger`, `events`, `config`, `observe`, `handshake`, `provider`, `error`, `embedded`, `signal`, `strip` | the ground: a connection's send queues and direct writes, the trace context, the request log, metrics, traces and engine logs, leaf types and helpers |
 //!
 //! An invocation flows down these layers: `transport` reads it and offers it to `dispatch`'s
-//! admission, which runs it in a task of its own (or hands it back to `service`, which has it
-//! wait or refuses it); the handler's answer goes out on the connection's `link`.
+//! admission, which runs it on the reader until it has to wait, then in a task of its own (or
+//! hands it back to `service`, which has it wait or refuses it); the handler's answer goes out
+//! on the connection's `link`: written at once by the task that has it when nothing is queued
+//! ahead of it, queued for the transport's writer otherwise.
 
 mod app;
 mod body;

@@ -1,6 +1,8 @@
 //! The sending side of one connection: the queues the transport's writer drains, shared by
-//! everything that answers or calls over that connection, and the connection's secret.
+//! everything that answers or calls over that connection, the connection's secret, and the
+//! transport's way of writing an answer at once when nothing is queued ahead of it.
 
+use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -40,6 +42,18 @@ pub(crate) struct Link {
     pub(crate) secret: Secret,
     /// Set once the engine is found not to read this connection's answers.
     abort: Arc<Abort>,
+    /// Writes an answer without the queue when nothing waits in it (the transport's).
+    direct: Option<Arc<dyn Direct>>,
+}
+
+/// Writing a frame at once, by the task that has it, instead of queueing it for the writer
+/// task: what a handler that finished on the connection's reader answers with, so that no
+/// other task is woken for it.
+pub(crate) trait Direct: Send + Sync + fmt::Debug {
+    /// Writes `frame` now when nothing queued or unwritten is ahead of it and the socket
+    /// takes it without waiting; gives it back otherwise, to be queued. Once this returns
+    /// `Ok` the frame is the connection's: a write that fails ends the connection.
+    fn try_write(&self, frame: String) -> Result<(), String>;
 }
 
 /// The one event of an engine that stopped reading: raised once, however many answers find
@@ -71,21 +85,49 @@ impl Link {
                 control,
                 secret: Secret::new(),
                 abort: Arc::default(),
+                direct: None,
             },
             queues,
         )
     }
 
-    /// Puts an answer on the bounded data queue without waiting. A full queue means the
+    /// This link, writing answers at once through `direct` when it can.
+    pub(crate) fn with_direct(self, direct: Arc<dyn Direct>) -> Self {
+        Self {
+            direct: Some(direct),
+            ..self
+        }
+    }
+
+    /// Sends an answer: written at once when nothing is queued ahead of it, else queued on
+    /// the bounded data queue, waiting while it is full. Either way the frames of one
+    /// connection leave in the order they were sent. A connection that is gone takes nothing
+    /// (the engine has answered its calls).
+    pub(crate) async fn answer(&self, frame: String) {
+        if let Err(frame) = self.write_now(frame) {
+            let _ = self.data.send(Outgoing::Frame(frame)).await;
+        }
+    }
+
+    /// Writes `frame` at once if the transport can; gives it back otherwise.
+    fn write_now(&self, frame: String) -> Result<(), String> {
+        match &self.direct {
+            Some(direct) => direct.try_write(frame),
+            None => Err(frame),
+        }
+    }
+
+    /// Sends an answer without waiting: written at once when it can be, else put on the
+    /// bounded data queue. A full queue means the
     /// engine sends faster than it reads our answers: rather than buffer without bound, the
     /// connection is dropped at once (a close frame would wait behind the answers it does not
     /// read) and the worker reconnects; the engine answers what it had sent with
     /// `invocation_stopped`. That is one event, logged once, however many answers follow.
     pub(crate) fn send_now(&self, message: Message) {
-        if self
-            .data
-            .try_send(Outgoing::Frame(message.encode()))
-            .is_err()
+        let Err(frame) = self.write_now(message.encode()) else {
+            return;
+        };
+        if self.data.try_send(Outgoing::Frame(frame)).is_err()
             && !self.abort.raised.swap(true, Ordering::AcqRel)
         {
             tracing::error!(

@@ -20,7 +20,7 @@ use super::refuse::{reply, shutting_down};
 use super::table::Entry;
 use crate::error::Error;
 use crate::incoming::Incoming;
-use crate::link::{Link, Outgoing};
+use crate::link::Link;
 use crate::trace::TRACE;
 use crate::trigger::TriggerKind;
 use crate::worker::{Invocation, Worker};
@@ -123,6 +123,5 @@ async fn invoke(entry: &Entry, call: Incoming, worker: Worker, link: &Link) {
         trigger == TriggerKind::Http,
         outcome,
     );
-    // If the connection is gone the engine has already answered the caller; nothing to do.
-    let _ = link.data.send(Outgoing::Frame(frame)).await;
+    link.answer(frame).await;
 }

@@ -4,15 +4,17 @@
 use std::sync::Arc;
 
 use futures_util::StreamExt;
+use futures_util::stream::SplitStream;
 use tokio::sync::{mpsc, oneshot};
 
+use super::port::Port;
 use super::read::{Reader, read_loop};
 use super::report::Event;
 use super::socket::{Timings, Ws, open};
 use super::write::write_loop;
 use crate::config::WorkerConfig;
 use crate::dispatch::Admission;
-use crate::link::{Link, Queues};
+use crate::link::Link;
 
 /// Connects to the engine at `url` (the configured one, or the development engine the
 /// worker started when that went away) with the configuration's handshake and, on success,
@@ -34,13 +36,17 @@ pub(crate) async fn connect(
             return;
         }
     };
+    let (sink, stream) = ws.split();
     let (link, queues) = Link::new();
+    let port = Port::new(sink, queues);
+    let link = link.with_direct(Arc::clone(&port) as _);
     let reader = Reader {
         generation,
         timings,
         events,
         admission,
         link: link.clone(),
+        port,
     };
     if reader
         .events
@@ -50,17 +56,20 @@ pub(crate) async fn connect(
     {
         return;
     }
-    tokio::spawn(run(ws, reader, queues));
+    tokio::spawn(run(stream, reader));
 }
 
-async fn run(ws: Ws, reader: Reader, queues: Queues) {
-    let (sink, stream) = ws.split();
+async fn run(stream: SplitStream<Ws>, reader: Reader) {
+    let port = Arc::clone(&reader.port);
     let (writer_done, writer_stopped) = oneshot::channel();
     // Reading and writing run apart, so that a write the engine is slow to take never stops
     // the read half from being polled (pongs, results, the idle deadline).
-    let writer = tokio::spawn(write_loop(sink, reader.timings, queues, writer_done));
+    let writer = tokio::spawn(write_loop(Arc::clone(&port), reader.timings, writer_done));
     let reason = read_loop(stream, &reader, writer_stopped).await;
     writer.abort();
+    // The links outlive the connection (the service's, running handlers'): the socket is
+    // closed here, and what they send from now on finds the queues closed.
+    port.shut();
     let generation = reader.generation;
     tracing::debug!(generation, %reason, "connection ended");
     let _ = reader

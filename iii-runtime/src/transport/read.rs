@@ -13,6 +13,7 @@ use tokio_tungstenite::tungstenite::Error as WsError;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
+use super::port::Port;
 use super::report::Event;
 use super::socket::{Timings, Ws};
 use crate::dispatch::Admission;
@@ -27,6 +28,9 @@ pub(super) struct Reader {
     pub(super) events: mpsc::Sender<Event>,
     pub(super) admission: Arc<Admission>,
     pub(super) link: Link,
+    /// The write side, whose answers written while a frame is handled this reader flushes
+    /// once it has read everything there is.
+    pub(super) port: Arc<Port>,
 }
 
 pub(super) async fn read_loop(
@@ -40,6 +44,7 @@ pub(super) async fn read_loop(
         events,
         admission,
         link,
+        port,
     } = reader;
     let (generation, timings) = (*generation, *timings);
     let mut check = tokio::time::interval(timings.ping_interval);
@@ -53,13 +58,13 @@ pub(super) async fn read_loop(
         // nothing when another branch wins; `aborted` waits on a flag. Waiting on the service inside the first branch
         // only pauses reading, which is the backpressure the service exerts.
         tokio::select! {
-            frame = stream.next() => {
+            frame = next_or_flush(&mut stream, port) => {
                 last_seen = Instant::now();
                 match frame {
                     Some(Ok(frame)) => match inbound(frame) {
                         Inbound::Invoke(call) => {
                             // Started here when it may be; else the service decides.
-                            if let Some(call) = admission.try_start(call, link)
+                            if let Some(call) = port.reading(|| admission.try_start(call, link))
                                 && events.send(Event::Invoke { generation, call }).await.is_err()
                             {
                                 return "worker dropped".to_owned();
@@ -96,6 +101,21 @@ pub(super) async fn read_loop(
             }
         }
     }
+}
+
+/// The next frame; when there is none to read yet, the answers written while handling the
+/// frames before it are flushed first, in one write.
+fn next_or_flush<'a>(
+    stream: &'a mut SplitStream<Ws>,
+    port: &'a Port,
+) -> impl Future<Output = Option<Result<WsMessage, WsError>>> + 'a {
+    std::future::poll_fn(move |cx| {
+        let next = stream.poll_next_unpin(cx);
+        if next.is_pending() {
+            port.flush_owed();
+        }
+        next
+    })
 }
 
 /// How long the close frame of a failed read may take to go out.
