@@ -291,10 +291,15 @@ impl Port {
     /// directly are fed without a flush, which [`flush_owed`](Port::flush_owed) then does
     /// for all of them at once.
     pub(super) fn reading<R>(&self, handle: impl FnOnce() -> R) -> R {
-        let before = READING.replace(self.key());
-        let handled = handle();
-        READING.set(before);
-        handled
+        /// Puts back what was reading before, however `handle` ends.
+        struct Restore(usize);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                READING.set(self.0);
+            }
+        }
+        let _restore = Restore(READING.replace(self.key()));
+        handle()
     }
 
     /// Flushes the answers fed while reading: called by the reader when it has nothing more

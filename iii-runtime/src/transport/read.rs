@@ -64,13 +64,17 @@ pub(super) async fn read_loop(
                     Some(Ok(frame)) => match inbound(frame) {
                         Inbound::Invoke(call) => {
                             // Started here when it may be; else the service decides.
-                            if let Some(call) = port.reading(|| admission.try_start(call, link))
-                                && events.send(Event::Invoke { generation, call }).await.is_err()
-                            {
-                                return "worker dropped".to_owned();
+                            if let Some(call) = port.reading(|| admission.try_start(call, link)) {
+                                // The service may take a while: what was answered so far
+                                // goes out first.
+                                port.flush_owed();
+                                if events.send(Event::Invoke { generation, call }).await.is_err() {
+                                    return "worker dropped".to_owned();
+                                }
                             }
                         }
                         Inbound::Message(message) => {
+                            port.flush_owed();
                             if events.send(Event::Frame { generation, message }).await.is_err() {
                                 return "worker dropped".to_owned();
                             }
