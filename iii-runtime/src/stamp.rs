@@ -94,18 +94,25 @@ impl Secret {
     ///
     /// The stamp is read off the text (the last `"__iii"` member, as a map keeps it); a
     /// `Value` is built only for metadata the handler gets back.
-    pub(crate) fn open(&self, metadata: Option<&RawValue>) -> (Option<String>, Option<Value>) {
+    /// The trigger type is borrowed for the common case, an `http` trigger's plain stamp.
+    pub(crate) fn open(
+        &self,
+        metadata: Option<&RawValue>,
+    ) -> (Option<Cow<'static, str>>, Option<Value>) {
         let Some(metadata) = metadata else {
             return (None, None);
         };
         if self.plain_http(metadata) {
-            return (Some(iii_protocol::triggers::types::HTTP.to_owned()), None);
+            return (
+                Some(Cow::Borrowed(iii_protocol::triggers::types::HTTP)),
+                None,
+            );
         }
         let value = || serde_json::from_str::<Value>(metadata.get()).ok();
         let Some(stamp) = read_stamp(metadata).filter(|stamp| self.made(stamp)) else {
             return (None, value());
         };
-        let Some(kind) = stamp.kind.map(Cow::into_owned) else {
+        let Some(kind) = stamp.kind.map(|kind| Cow::Owned(kind.into_owned())) else {
             return (None, value());
         };
         let user = match stamp.meta.as_deref() {
@@ -324,13 +331,13 @@ mod tests {
         let stamp = secret.stamp("http", None);
         let sent = text(&serde_json::from_str::<Value>(&stamp.to_string()).expect("json"));
         assert!(secret.plain_http(&sent));
-        assert_eq!(secret.open(Some(&sent)), (Some("http".to_owned()), None));
+        assert_eq!(secret.open(Some(&sent)), (Some(Cow::from("http")), None));
         assert!(secret.is_http(Some(&sent)));
         // Another spelling of the same stamp takes the reading, with the same answer.
         let spaced = RawValue::from_string(serde_json::to_string_pretty(&stamp).expect("json"))
             .expect("json");
         assert!(!secret.plain_http(&spaced));
-        assert_eq!(secret.open(Some(&spaced)), (Some("http".to_owned()), None));
+        assert_eq!(secret.open(Some(&spaced)), (Some(Cow::from("http")), None));
         assert!(secret.is_http(Some(&spaced)));
         assert!(!Secret::new().plain_http(&sent));
     }
@@ -368,7 +375,8 @@ mod tests {
         for metadata in &cases {
             let raw = RawValue::from_string(metadata.clone()).expect("JSON");
             let expected = through_value(&secret, metadata);
-            assert_eq!(secret.open(Some(&raw)), expected, "{metadata}");
+            let (kind, back) = secret.open(Some(&raw));
+            assert_eq!((kind.map(Cow::into_owned), back), expected, "{metadata}");
             let http = expected.0.as_deref() == Some(iii_protocol::triggers::types::HTTP);
             assert_eq!(secret.is_http(Some(&raw)), http, "{metadata}");
         }

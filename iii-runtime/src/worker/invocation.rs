@@ -3,7 +3,7 @@
 //! worker's shared state.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 #[cfg(feature = "testing")]
 use iii_protocol::RawValue;
@@ -29,7 +29,8 @@ pub struct Invocation {
     input: Option<Range<usize>>,
     http: Option<Box<Envelope>>,
     ctx: Context,
-    states: Arc<StateMap>,
+    /// The worker's shared state; `None` until it is given (most invocations are, at once).
+    states: Option<Arc<StateMap>>,
     /// The input was read whole as a call's, which took the caller id out of it (if any).
     caller_read: bool,
 }
@@ -79,7 +80,7 @@ impl Invocation {
                 baggage,
                 trigger,
             },
-            states: Arc::default(),
+            states: None,
             caller_read: false,
         }
     }
@@ -99,19 +100,21 @@ impl Invocation {
             text,
             http: http.map(|request| Box::new(Envelope::of(request))),
             ctx,
-            states,
+            states: Some(states),
             caller_read: false,
         }
     }
 
     /// Hands the worker's shared state to this invocation (for `State<T>` parameters).
     pub(crate) fn set_states(&mut self, states: Arc<StateMap>) {
-        self.states = states;
+        self.states = Some(states);
     }
 
     /// The shared state given to the worker at start-up.
     pub fn states(&self) -> &StateMap {
-        &self.states
+        /// What an invocation that was given no state sees: none.
+        static NONE: LazyLock<StateMap> = LazyLock::new(StateMap::default);
+        self.states.as_deref().unwrap_or(&NONE)
     }
 
     /// Deserializes the input (for HTTP, the request body) into `T`.
