@@ -118,11 +118,11 @@ impl Link {
     }
 
     /// Sends an answer without waiting: written at once when it can be, else put on the
-    /// bounded data queue. A full queue means the
-    /// engine sends faster than it reads our answers: rather than buffer without bound, the
-    /// connection is dropped at once (a close frame would wait behind the answers it does not
-    /// read) and the worker reconnects; the engine answers what it had sent with
-    /// `invocation_stopped`. That is one event, logged once, however many answers follow.
+    /// bounded data queue. A full queue means the engine sends faster than it reads our
+    /// answers: rather than buffer without bound, the connection is dropped at once (a close
+    /// frame would wait behind the answers it does not read) and the worker reconnects; the
+    /// engine answers what it had sent with `invocation_stopped`. That is one event, logged
+    /// once, however many answers follow.
     pub(crate) fn send_now(&self, message: Message) {
         let Err(frame) = self.write_now(message.encode()) else {
             return;
