@@ -29,9 +29,14 @@ pub(crate) enum Outgoing {
     Fail(u16, String),
 }
 
-/// The sending side of one connection.
+/// The sending side of one connection: a handle to its [`Ends`], shared by every clone (one
+/// count to raise per invocation that holds it, not one per queue and part).
 #[derive(Debug, Clone)]
-pub(crate) struct Link {
+pub(crate) struct Link(Arc<Ends>);
+
+/// What a [`Link`] shares.
+#[derive(Debug)]
+pub(crate) struct Ends {
     /// Bounded queue for invocation results and calls.
     pub(crate) data: mpsc::Sender<Outgoing>,
     /// Queue for the service's registration frames and the close. Unbounded because only the
@@ -41,9 +46,37 @@ pub(crate) struct Link {
     /// The secret this connection stamps its own triggers with.
     pub(crate) secret: Secret,
     /// Set once the engine is found not to read this connection's answers.
-    abort: Arc<Abort>,
+    abort: Abort,
     /// Writes an answer without the queue when nothing waits in it (the transport's).
     direct: Option<Arc<dyn Direct>>,
+}
+
+impl Ends {
+    /// New queues, and what makes the ends that send on them.
+    fn queues() -> (Queues, impl FnOnce(Option<Arc<dyn Direct>>) -> Self) {
+        let (data, data_rx) = mpsc::channel(DATA_QUEUE);
+        let (control, control_rx) = mpsc::unbounded_channel();
+        let queues = Queues {
+            control: control_rx,
+            data: data_rx,
+        };
+        let ends = move |direct| Self {
+            data,
+            control,
+            secret: Secret::new(),
+            abort: Abort::default(),
+            direct,
+        };
+        (queues, ends)
+    }
+}
+
+impl std::ops::Deref for Link {
+    type Target = Ends;
+
+    fn deref(&self) -> &Ends {
+        &self.0
+    }
 }
 
 /// Writing a frame at once, by the task that has it, instead of queueing it for the writer
@@ -71,32 +104,22 @@ pub(crate) struct Queues {
 }
 
 impl Link {
-    /// A link and the queues its writer drains.
+    /// A link that only queues, and the queues its writer drains.
+    #[cfg(test)]
     pub(crate) fn new() -> (Self, Queues) {
-        let (data, data_rx) = mpsc::channel(DATA_QUEUE);
-        let (control, control_rx) = mpsc::unbounded_channel();
-        let queues = Queues {
-            control: control_rx,
-            data: data_rx,
-        };
-        (
-            Self {
-                data,
-                control,
-                secret: Secret::new(),
-                abort: Arc::default(),
-                direct: None,
-            },
-            queues,
-        )
+        let (queues, ends) = Ends::queues();
+        (Self(Arc::new(ends(None))), queues)
     }
 
-    /// This link, writing answers at once through `direct` when it can.
-    pub(crate) fn with_direct(self, direct: Arc<dyn Direct>) -> Self {
-        Self {
-            direct: Some(direct),
-            ..self
-        }
+    /// A link whose answers `writer`, the transport made from its queues, writes at once
+    /// when it can; and that writer.
+    pub(crate) fn direct<W: Direct + 'static>(
+        writer: impl FnOnce(Queues) -> Arc<W>,
+    ) -> (Self, Arc<W>) {
+        let (queues, ends) = Ends::queues();
+        let writer = writer(queues);
+        let ends = ends(Some(Arc::clone(&writer) as _));
+        (Self(Arc::new(ends)), writer)
     }
 
     /// Sends an answer: written at once when nothing is queued ahead of it, else queued on

@@ -22,8 +22,8 @@ use super::table::Entry;
 /// The work of an invocation, boxed so that it can move into a task after its first poll.
 pub(super) type Task = Pin<Box<dyn Future<Output = ()> + Send>>;
 
-/// Runs `task`, an invocation of `entry`'s function.
-pub(super) fn start(entry: Arc<Entry>, task: Task) {
+/// Runs `task`, an invocation of `entry`'s function admitted at `began` (just now).
+pub(super) fn start(entry: Arc<Entry>, task: Task, began: Instant) {
     if !entry.pace.inline() {
         tokio::spawn(FirstPollTimed {
             task,
@@ -32,7 +32,6 @@ pub(super) fn start(entry: Arc<Entry>, task: Task) {
         return;
     }
     let mut task = task;
-    let began = Instant::now();
     // The waker is never woken: a task that is not done is spawned, and its first poll in
     // the task checks again whatever it waits for, with the task's own waker.
     let mut cx = Context::from_waker(Waker::noop());

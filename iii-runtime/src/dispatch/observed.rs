@@ -46,12 +46,14 @@ pub(super) fn trace_context(invocation: &Invocation) -> TraceContext {
 }
 
 impl<'a> Observed<'a> {
-    /// Starts observing `invocation`, whose trace context is `trace`.
+    /// Starts observing `invocation`, whose trace context is `trace` and whose handler
+    /// started running at `started`.
     #[cfg_attr(not(feature = "otel"), allow(unused_variables))]
     pub(super) fn start(
         invocation: &Invocation,
         trace: &TraceContext,
         metrics: &'a FunctionMetrics,
+        started: Instant,
     ) -> Self {
         let ctx = invocation.context();
         let trigger = ctx.trigger();
@@ -90,7 +92,7 @@ impl<'a> Observed<'a> {
         metrics.started();
         Self {
             span,
-            started: Instant::now(),
+            started,
             metrics,
             log,
             trigger,

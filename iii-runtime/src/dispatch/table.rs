@@ -12,6 +12,8 @@ use crate::worker::Function;
 
 /// A registered function and the state its invocations share.
 pub(crate) struct Entry {
+    /// The id the function is registered under.
+    pub(crate) id: Box<str>,
     pub(crate) function: Function,
     /// Present when the function has a `concurrency` limit.
     pub(super) limit: Option<Limit>,
@@ -41,6 +43,7 @@ impl Table {
         let limit = function.concurrency.map(|max| Limit::new(max, queue));
         let metrics = FunctionMetrics::new(&id);
         let entry = Arc::new(Entry {
+            id: id.as_str().into(),
             function,
             limit,
             metrics,

@@ -37,9 +37,7 @@ pub(crate) async fn connect(
         }
     };
     let (sink, stream) = ws.split();
-    let (link, queues) = Link::new();
-    let port = Port::new(sink, queues);
-    let link = link.with_direct(Arc::clone(&port) as _);
+    let (link, port) = Link::direct(|queues| Port::new(sink, queues));
     let reader = Reader {
         generation,
         timings,

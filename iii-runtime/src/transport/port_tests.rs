@@ -36,9 +36,7 @@ async fn pair() -> (
         .expect("connect");
     let server = accept.await.expect("server task");
     let (sink, stream) = client.split();
-    let (link, queues) = Link::new();
-    let port = Port::new(sink, queues);
-    let link = link.with_direct(Arc::clone(&port) as _);
+    let (link, port) = Link::direct(|queues| Port::new(sink, queues));
     (server, port, link, stream)
 }
 

@@ -49,7 +49,10 @@ pub(super) async fn read_loop(
     let (generation, timings) = (*generation, *timings);
     let mut check = tokio::time::interval(timings.ping_interval);
     check.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    // When a frame last came, to the check's precision: frames only mark that one came, and
+    // the check (every ping interval) turns that into a time, so that no frame reads the clock.
     let mut last_seen = Instant::now();
+    let mut seen = false;
     // One wait for the whole connection, not one made (and registered) for every frame.
     let aborted = link.aborted();
     tokio::pin!(aborted);
@@ -59,7 +62,7 @@ pub(super) async fn read_loop(
         // only pauses reading, which is the backpressure the service exerts.
         tokio::select! {
             frame = next_or_flush(&mut stream, port) => {
-                last_seen = Instant::now();
+                seen = true;
                 match frame {
                     Some(Ok(frame)) => match inbound(frame) {
                         Inbound::Invoke(call) => {
@@ -98,8 +101,10 @@ pub(super) async fn read_loop(
             () = &mut aborted => {
                 return "the engine stopped reading this worker's answers".to_owned();
             }
-            _ = check.tick() => {
-                if last_seen.elapsed() >= timings.idle_timeout {
+            now = check.tick() => {
+                if std::mem::take(&mut seen) {
+                    last_seen = now;
+                } else if now.duration_since(last_seen) >= timings.idle_timeout {
                     return format!("nothing received for {:?}", timings.idle_timeout);
                 }
             }

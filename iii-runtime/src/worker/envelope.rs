@@ -20,15 +20,47 @@ use crate::borrowed::Text;
 #[derive(Debug)]
 pub(super) struct Envelope {
     /// The request method, upper case.
-    pub(super) method: String,
+    method: Part,
     /// The registered route template.
-    pub(super) path: String,
+    path: Part,
     /// The `traceparent` request header.
-    pub(super) traceparent: Option<String>,
+    traceparent: Option<Part>,
     /// The `baggage` request header.
-    pub(super) baggage: Option<String>,
+    baggage: Option<Part>,
     /// The whole request (its `body` moved out into the input), read on first use.
     request: OnceLock<HttpRequest>,
+}
+
+/// A string member of the envelope: where it lies in the envelope's text when it is written
+/// there as it reads (no escapes, the usual case: nothing copied), else its value.
+#[derive(Debug)]
+enum Part {
+    At(Range<usize>),
+    Owned(Box<str>),
+}
+
+impl Part {
+    /// `value`, read from `text`.
+    fn of(value: Cow<'_, str>, text: &str) -> Self {
+        match value {
+            Cow::Borrowed(within) => Self::At(place(within, text)),
+            Cow::Owned(value) => Self::Owned(value.into()),
+        }
+    }
+
+    fn get<'t>(&'t self, text: &'t str) -> &'t str {
+        match self {
+            // Made by `of` from this text.
+            Self::At(range) => text.get(range.clone()).unwrap_or_default(),
+            Self::Owned(value) => value,
+        }
+    }
+}
+
+/// Where `within`, a part of `text`, lies in it.
+fn place(within: &str, text: &str) -> Range<usize> {
+    let start = (within.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    start..start.saturating_add(within.len())
 }
 
 impl Envelope {
@@ -42,11 +74,12 @@ impl Envelope {
             Some(parts) => parts,
             None => Parts::of(serde_json::from_str::<View<'_>>(text).ok()?, text),
         };
+        let part = |value| Part::of(value, text);
         let envelope = Self {
-            method: parts.method.into_owned(),
-            path: parts.path.into_owned(),
-            traceparent: parts.headers.traceparent.map(Cow::into_owned),
-            baggage: parts.headers.baggage.map(Cow::into_owned),
+            method: part(parts.method),
+            path: part(parts.path),
+            traceparent: parts.headers.traceparent.map(part),
+            baggage: parts.headers.baggage.map(part),
             request: OnceLock::new(),
         };
         Some((envelope, parts.body))
@@ -55,14 +88,25 @@ impl Envelope {
     /// An envelope already read (a test's invocation).
     #[cfg(feature = "testing")]
     pub(super) fn of(request: HttpRequest) -> Self {
-        let header = |name: &str| request.headers.get(name).cloned();
+        let header = |name: &str| Some(Part::Owned(request.headers.get(name)?.as_str().into()));
         Self {
-            method: request.method.clone(),
-            path: request.path.clone(),
+            method: Part::Owned(request.method.as_str().into()),
+            path: Part::Owned(request.path.as_str().into()),
             traceparent: header("traceparent"),
             baggage: header("baggage"),
             request: OnceLock::from(request),
         }
+    }
+
+    /// The request's method and route template; `text` is the envelope's.
+    pub(super) fn route<'t>(&'t self, text: &'t str) -> (&'t str, &'t str) {
+        (self.method.get(text), self.path.get(text))
+    }
+
+    /// The request's `traceparent` and `baggage` headers; `text` is the envelope's.
+    pub(super) fn trace_headers<'t>(&'t self, text: &'t str) -> (Option<&'t str>, Option<&'t str>) {
+        let header = |part: &'t Option<Part>| part.as_ref().map(|part| part.get(text));
+        (header(&self.traceparent), header(&self.baggage))
     }
 
     /// The whole request, read from `text` (the envelope [`read`](Envelope::read) accepted)
@@ -76,8 +120,8 @@ impl Envelope {
                     query_params: Default::default(),
                     path_params: Default::default(),
                     headers: Default::default(),
-                    path: self.path.clone(),
-                    method: self.method.clone(),
+                    path: self.path.get(text).to_owned(),
+                    method: self.method.get(text).to_owned(),
                     body: iii_protocol::raw::null(),
                     trigger: None,
                     request_body: None,
@@ -106,10 +150,7 @@ impl<'a> Parts<'a> {
     /// The parts of the envelope serde read.
     fn of(view: View<'a>, text: &str) -> Self {
         // The body is borrowed from `text`, so its place is where its text starts in `text`.
-        let body = view.body.map(|raw| {
-            let start = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-            start..start + raw.get().len()
-        });
+        let body = view.body.map(|raw| place(raw.get(), text));
         Self {
             method: view.method,
             path: view.path,

@@ -191,15 +191,13 @@ impl Invocation {
     /// The HTTP request's method and route template, without reading the rest of it.
     #[cfg(any(feature = "otel", test))]
     pub(crate) fn http_route(&self) -> Option<(&str, &str)> {
-        let envelope = self.http.as_deref()?;
-        Some((&envelope.method, &envelope.path))
+        Some(self.http.as_deref()?.route(self.text.get()))
     }
 
     /// The HTTP request's `traceparent` and `baggage` headers, without reading the rest of it
     /// (`None` when no HTTP trigger fired this invocation).
     pub(crate) fn http_trace_headers(&self) -> Option<(Option<&str>, Option<&str>)> {
-        let envelope = self.http.as_deref()?;
-        Some((envelope.traceparent.as_deref(), envelope.baggage.as_deref()))
+        Some(self.http.as_deref()?.trace_headers(self.text.get()))
     }
 }
 
