@@ -15,6 +15,11 @@ pub const ENV_ADD_PATH: &str = "BENCH_ADD_PATH";
 pub const ENV_OBSERVE: &str = "BENCH_OBSERVE";
 /// Environment variable with the file the iii-rs worker writes its request log to.
 pub const ENV_REQUEST_LOG: &str = "BENCH_REQUEST_LOG";
+/// The iii-rs worker's `WorkerConfig::inline_budget`, in microseconds (unset: the default).
+/// `iii-bench-instructions` raises it: under valgrind every handler is some fifty times
+/// slower, so with the default budget each invocation would get a task of its own, which at
+/// full speed none does.
+pub const ENV_INLINE_BUDGET_US: &str = "BENCH_INLINE_BUDGET_US";
 
 /// The id of the typed add function of a worker whose echo function is `echo_id`.
 pub fn add_function_id(echo_id: &str) -> String {

@@ -93,6 +93,13 @@ pub struct WorkerConfig {
     pub backoff: Backoff,
     /// How many invocations may run at once (default 1024).
     pub max_in_flight: usize,
+    /// How long, on average, a function's handler may compute before its first await and
+    /// still start on the connection's reader (default 100 µs, tokio's guidance for the time
+    /// between two awaits). A handler that finishes without waiting is then answered with no
+    /// task spawned and no other thread woken; one over the budget gets a task of its own for
+    /// every invocation until it is quick again. `Duration::ZERO` gives every invocation a
+    /// task.
+    pub inline_budget: Duration,
     /// How long shutdown waits for in-flight invocations (default 30 s).
     pub shutdown_grace: Duration,
     /// What to do when the engine refuses a function because another live worker holds it
@@ -134,6 +141,7 @@ impl Default for WorkerConfig {
             idle_timeout: Duration::from_secs(60),
             backoff: Backoff::default(),
             max_in_flight: 1024,
+            inline_budget: Duration::from_micros(100),
             shutdown_grace: Duration::from_secs(30),
             standby: false,
             http_url: None,

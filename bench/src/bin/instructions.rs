@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 
 use iii::CallOptions;
 use iii_bench::cases::http::{HttpClient, Request};
-use iii_bench::contract::{ENV_ADD_PATH, ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_REQUEST_LOG, ENV_URL};
+use iii_bench::contract::{
+    ENV_ADD_PATH, ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_INLINE_BUDGET_US, ENV_REQUEST_LOG, ENV_URL,
+};
 use iii_bench::load::Client;
 use iii_bench::payload::{Size, echo_raw};
 use iii_bench::workers::{Impl, binary_dir};
@@ -126,7 +128,15 @@ async fn main() -> Result<(), String> {
             )
         };
         let short = count(&engine, &driver, which, (case, size), calls, &out(calls)).await?;
-        let long = count(&engine, &driver, which, (case, size), 3 * calls, &out(3 * calls)).await?;
+        let long = count(
+            &engine,
+            &driver,
+            which,
+            (case, size),
+            3 * calls,
+            &out(3 * calls),
+        )
+        .await?;
         let per_call = long.saturating_sub(short) as f64 / (2 * calls) as f64;
         let base = *base.get_or_insert(per_call);
         println!(
@@ -160,6 +170,9 @@ async fn count(
         .env(ENV_HTTP_PATH, which.http_path())
         .env(ENV_ADD_PATH, which.add_path())
         .env(ENV_REQUEST_LOG, &log)
+        // The path the worker takes at full speed: its handlers start inline (see the
+        // variable's documentation).
+        .env(ENV_INLINE_BUDGET_US, "100000")
         .envs(which.env().iter().copied())
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -19,8 +19,8 @@ use iii::observe::otel::opentelemetry_sdk::error::OTelSdkResult;
 use iii::observe::otel::opentelemetry_sdk::trace::{SdkTracerProvider, SpanData, SpanExporter};
 use iii::observe::{Level, RequestLog};
 use iii_bench::contract::{
-    ENV_ADD_PATH, ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_OBSERVE, ENV_REQUEST_LOG, ENV_URL,
-    add_function_id, parent_gone, required_env,
+    ENV_ADD_PATH, ENV_FUNCTION_ID, ENV_HTTP_PATH, ENV_INLINE_BUDGET_US, ENV_OBSERVE,
+    ENV_REQUEST_LOG, ENV_URL, add_function_id, parent_gone, required_env,
 };
 use iii_bench::payload::{self, AddInput};
 use serde_json::Value;
@@ -78,12 +78,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let add_path = required_env(ENV_ADD_PATH)?;
     let add_id = add_function_id(&function_id);
     let (request_log, provider) = observe()?;
+    let inline_budget = match std::env::var(ENV_INLINE_BUDGET_US) {
+        Ok(us) => std::time::Duration::from_micros(
+            us.parse()
+                .map_err(|e| format!("{ENV_INLINE_BUDGET_US}={us}: {e}"))?,
+        ),
+        Err(_) => iii::WorkerConfig::default().inline_budget,
+    };
 
     let worker = iii::Worker::with_config(iii::WorkerConfig {
         url,
         url_is_explicit: true,
         name: "bench-worker-iii-rs".to_owned(),
         request_log,
+        inline_budget,
         ..Default::default()
     });
     worker.register_function(function_id.as_str(), |input: Value| async move {

@@ -16,6 +16,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
+use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
@@ -53,10 +54,11 @@ pub(crate) struct Admission {
 
 impl Admission {
     /// At most `limit` invocations running at once (at least one).
-    pub(crate) fn new(limit: usize, worker: WeakWorker) -> Arc<Self> {
+    /// `inline_budget`: see [`WorkerConfig::inline_budget`](crate::WorkerConfig).
+    pub(crate) fn new(limit: usize, inline_budget: Duration, worker: WeakWorker) -> Arc<Self> {
         let limit = limit.clamp(1, Semaphore::MAX_PERMITS);
         Arc::new(Self {
-            table: RwLock::new(Table::default()),
+            table: RwLock::new(Table::new(inline_budget)),
             slots: Arc::new(Semaphore::new(limit)),
             limit,
             accepting: AtomicBool::new(true),

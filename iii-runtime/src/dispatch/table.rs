@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::limit::Limit;
 use super::pace::Pace;
@@ -23,13 +24,24 @@ pub(crate) struct Entry {
 }
 
 /// Functions by id, and the order they were first registered in.
-#[derive(Default)]
 pub(crate) struct Table {
     entries: HashMap<String, Arc<Entry>>,
     order: Vec<String>,
+    /// How long its functions' first polls may take, on average, to start inline.
+    inline_budget: Duration,
 }
 
 impl Table {
+    /// An empty table whose functions start inline within `inline_budget` (see
+    /// [`Pace`]).
+    pub(crate) fn new(inline_budget: Duration) -> Self {
+        Self {
+            entries: HashMap::new(),
+            order: Vec::new(),
+            inline_budget,
+        }
+    }
+
     pub(super) fn get(&self, id: &str) -> Option<Arc<Entry>> {
         self.entries.get(id).cloned()
     }
@@ -47,7 +59,7 @@ impl Table {
             function,
             limit,
             metrics,
-            pace: Pace::default(),
+            pace: Pace::new(self.inline_budget),
         });
         if self.entries.insert(id.clone(), entry).is_none() {
             self.order.push(id);

@@ -79,7 +79,7 @@ pub(crate) struct Service {
 impl Service {
     pub(crate) fn new(config: Arc<WorkerConfig>, worker: WeakWorker, startup: Startup) -> Self {
         let (events_tx, events) = mpsc::channel(EVENT_QUEUE);
-        let admission = Admission::new(config.max_in_flight, worker);
+        let admission = Admission::new(config.max_in_flight, config.inline_budget, worker);
         Self {
             http_url: config.http_url.clone(),
             url: config.url.clone(),
