@@ -119,6 +119,23 @@ impl App {
         self
     }
 
+    /// How long, on average, a handler may compute before its first await and still start
+    /// on the connection's reader, with no task spawned (default 100 µs; see
+    /// [`WorkerConfig::inline_budget`](crate::WorkerConfig::inline_budget)).
+    /// `Duration::ZERO` gives every invocation a task of its own.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let app = iii::App::new().inline_budget(Duration::ZERO);
+    /// # let _ = app;
+    /// ```
+    #[must_use]
+    pub fn inline_budget(mut self, budget: Duration) -> Self {
+        self.config.inline_budget = budget;
+        self
+    }
+
     /// How long shutdown waits for running invocations.
     #[must_use]
     pub fn shutdown_grace(mut self, grace: Duration) -> Self {

@@ -99,6 +99,7 @@ impl Envelope {
     }
 
     /// The request's method and route template; `text` is the envelope's.
+    #[cfg(any(feature = "otel", test))]
     pub(super) fn route<'t>(&'t self, text: &'t str) -> (&'t str, &'t str) {
         (self.method.get(text), self.path.get(text))
     }

@@ -361,3 +361,62 @@ async fn http_invocations_refused_without_a_handler_get_an_http_answer() {
     assert_eq!(peer.result_of(&held).await["result"], json!(null));
     disconnect.await.expect("task");
 }
+
+/// With no inline budget every invocation gets a task of its own: a handler that blocks its
+/// thread before its first await does not hold up the connection's reader, which goes on to
+/// read the call that unblocks it. (Within the default budget the first of them would run
+/// on the reader, and the second would not be read until it returned.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_inline_budget_a_blocking_handler_does_not_hold_up_the_reader() {
+    let engine = FakeEngine::bind().await;
+    let mut config = crate::config(engine.url());
+    config.inline_budget = Duration::ZERO;
+    let worker = iii::Worker::with_config(config);
+    let (unblock, blocked) = std::sync::mpsc::sync_channel::<()>(1);
+    let blocked = Arc::new(std::sync::Mutex::new(blocked));
+    worker
+        .register_function("blocks", move |_: Value| {
+            let blocked = Arc::clone(&blocked);
+            async move {
+                // Blocks the thread, not just the task, until `unblocks` runs.
+                let waited = blocked
+                    .lock()
+                    .map_err(|_| iii::Error::internal("poisoned"))?
+                    .recv_timeout(crate::fake_engine::PATIENCE);
+                Ok::<_, iii::Error>(waited.is_ok())
+            }
+        })
+        .expect("register blocks");
+    worker
+        .register_function("unblocks", move |_: Value| {
+            let unblock = unblock.clone();
+            async move { Ok::<_, iii::Error>(unblock.try_send(()).is_ok()) }
+        })
+        .expect("register unblocks");
+    let mut peer = crate::serve(&worker, &engine).await;
+
+    let first = peer.invoke("blocks", json!(null)).await;
+    let second = peer.invoke("unblocks", json!(null)).await;
+    let mut results = std::collections::HashMap::new();
+    while results.len() < 2 {
+        let frame = peer.recv().await;
+        if frame["type"] == "invocationresult" {
+            let id = frame["invocation_id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            results.insert(id, frame["result"].clone());
+        }
+    }
+    assert_eq!(
+        results[&second],
+        json!(true),
+        "the second call was read and ran"
+    );
+    assert_eq!(
+        results[&first],
+        json!(true),
+        "the first was unblocked by it, not timed out"
+    );
+    worker.disconnect().await;
+}
