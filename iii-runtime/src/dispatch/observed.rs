@@ -46,8 +46,8 @@ pub(super) fn trace_context(invocation: &Invocation) -> TraceContext {
 }
 
 impl<'a> Observed<'a> {
-    /// Starts observing `invocation`, whose trace context is `trace` and whose handler
-    /// started running at `started`.
+    /// Starts observing `invocation`, whose trace context is `trace`, admitted at `started`
+    /// (the start of the duration its metrics and log line report).
     #[cfg_attr(not(feature = "otel"), allow(unused_variables))]
     pub(super) fn start(
         invocation: &Invocation,

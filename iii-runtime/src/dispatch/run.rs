@@ -36,7 +36,9 @@ pub(super) fn spawn(
     worker: Worker,
     mut abandon: watch::Receiver<bool>,
 ) {
-    // One reading of the clock for both the invocation's duration and its first poll's.
+    // One reading of the clock for both the invocation's duration (from its admission, so
+    // for one that gets a task of its own the wait for the task counts too) and its first
+    // poll's.
     let began = Instant::now();
     let task_entry = Arc::clone(&entry);
     let task = Box::pin(async move {
