@@ -13,8 +13,8 @@ use crate::worker::Function;
 
 /// A registered function and the state its invocations share.
 pub(crate) struct Entry {
-    /// The id the function is registered under.
-    pub(crate) id: Box<str>,
+    /// The id the function is registered under (its metrics' label too).
+    pub(crate) id: Arc<str>,
     pub(crate) function: Function,
     /// Present when the function has a `concurrency` limit.
     pub(super) limit: Option<Limit>,
@@ -53,9 +53,10 @@ impl Table {
     /// were admitted to; new ones run the new function under a fresh limit.
     pub(super) fn insert(&mut self, id: String, function: Function, queue: usize) {
         let limit = function.concurrency.map(|max| Limit::new(max, queue));
-        let metrics = FunctionMetrics::new(&id);
+        let shared: Arc<str> = id.as_str().into();
+        let metrics = FunctionMetrics::new(Arc::clone(&shared));
         let entry = Arc::new(Entry {
-            id: id.as_str().into(),
+            id: shared,
             function,
             limit,
             metrics,

@@ -71,9 +71,9 @@ struct Handles {
 }
 
 impl FunctionMetrics {
-    pub(crate) fn new(function_id: &str) -> Self {
+    pub(crate) fn new(function_id: Arc<str>) -> Self {
         Self {
-            id: Arc::from(function_id),
+            id: function_id,
             handles: OnceLock::new(),
         }
     }

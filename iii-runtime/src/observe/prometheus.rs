@@ -70,7 +70,7 @@ mod tests {
     async fn the_metrics_are_served_for_scraping_with_duration_buckets() {
         let addr = free_addr();
         serve(addr).expect("serves");
-        let metrics = FunctionMetrics::new("p.fn");
+        let metrics = FunctionMetrics::new("p.fn".into());
         metrics.started();
         metrics.ended(Duration::from_millis(3), Some("boom"));
         let page = scrape(addr).await;

@@ -13,6 +13,7 @@ use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::task::{Context, Poll, Waker, ready};
 
@@ -39,6 +40,10 @@ pub(super) enum Written {
 /// The shared write side; empty once the connection ended.
 pub(crate) struct Port {
     side: Mutex<Option<Side>>,
+    /// Direct writes were fed without a flush, which the reader owes before it waits. Set
+    /// and cleared with the side locked; read without the lock by the reader, the only one
+    /// that sets it, so that a reader that owes nothing does not take the lock to find out.
+    owed: AtomicBool,
 }
 
 struct Side {
@@ -49,8 +54,6 @@ struct Side {
     batch: VecDeque<Outgoing>,
     /// A flush returned pending: bytes are fed but not yet out.
     unflushed: bool,
-    /// Direct writes were fed without a flush, which the reader owes before it waits.
-    owed: bool,
     /// A close frame was fed: the connection ends with this write.
     closing: bool,
     /// The writer task, to wake when a direct write leaves a flush to finish.
@@ -73,10 +76,10 @@ impl Port {
                 data,
                 batch: VecDeque::with_capacity(WRITE_BATCH),
                 unflushed: false,
-                owed: false,
                 closing: false,
                 writer: None,
             })),
+            owed: AtomicBool::new(false),
         })
     }
 
@@ -139,7 +142,7 @@ impl Port {
         let Some(side) = guard.as_mut() else {
             return Poll::Ready(Ok(Written::Closed));
         };
-        side.poll_write(cx)
+        side.poll_write(cx, &self.owed)
     }
 
     /// Replaces the writer's waker at the socket with one that does nothing, once a batch is
@@ -175,7 +178,12 @@ impl Side {
         }
     }
 
-    fn poll_write(&mut self, cx: &mut Context<'_>) -> Poll<Result<Written, WsError>> {
+    /// `owed`: the port's, whose debt this flush pays.
+    fn poll_write(
+        &mut self,
+        cx: &mut Context<'_>,
+        owed: &AtomicBool,
+    ) -> Poll<Result<Written, WsError>> {
         while !self.batch.is_empty() {
             ready!(Pin::new(&mut self.sink).poll_ready(cx))?;
             let Some(out) = self.batch.pop_front() else {
@@ -203,9 +211,8 @@ impl Side {
                 self.batch.clear();
             }
         }
-        if self.unflushed || self.owed {
+        if owed.swap(false, Ordering::Relaxed) || self.unflushed {
             self.unflushed = true;
-            self.owed = false;
             ready!(Pin::new(&mut self.sink).poll_flush(cx))?;
             self.unflushed = false;
         }
@@ -260,7 +267,7 @@ impl Direct for Port {
             // This connection's reader is running the handler: more answers may follow from
             // the frames it has already read, and it flushes them all in one write before it
             // waits for more.
-            side.owed = true;
+            self.owed.store(true, Ordering::Relaxed);
         } else {
             side.flush_now(&mut cx);
         }
@@ -296,11 +303,13 @@ impl Port {
     /// Flushes the answers fed while reading: called by the reader when it has nothing more
     /// to read just now. What the socket does not take at once is left to the writer.
     pub(super) fn flush_owed(&self) {
+        if !self.owed.load(Ordering::Relaxed) {
+            return;
+        }
         let mut guard = self.lock();
         if let Some(side) = guard.as_mut()
-            && side.owed
+            && self.owed.swap(false, Ordering::Relaxed)
         {
-            side.owed = false;
             side.flush_now(&mut Context::from_waker(Waker::noop()));
         }
     }
