@@ -416,7 +416,19 @@ mod tests {
             Just("headers".to_owned()),
             Just("query_params".to_owned()),
             Just("trigger".to_owned()),
+            Just("request_body".to_owned()),
+            Just("response".to_owned()),
             "[a-z]{1,3}",
+        ];
+        // Names that the trigger, channel and header objects use, so that such objects come up.
+        let key = prop_oneof![
+            Just("type".to_owned()),
+            Just("path".to_owned()),
+            Just("channel_id".to_owned()),
+            Just("access_key".to_owned()),
+            Just("direction".to_owned()),
+            Just("traceparent".to_owned()),
+            "[a-z]{1,4}",
         ];
         let value = prop_oneof![
             Just(Value::Null),
@@ -424,6 +436,7 @@ mod tests {
             "[a-z\"\\\\}\\]{ ]{0,8}".prop_map(Value::from),
             proptest::collection::hash_map("[a-z]{1,4}", "[a-z\"]{0,4}", 0..3)
                 .prop_map(|m| json!(m)),
+            proptest::collection::hash_map(key, "[a-z\"\\\\]{0,4}", 0..4).prop_map(|m| json!(m)),
             proptest::collection::vec("[a-z\"\\]}]{0,4}", 0..3).prop_map(|v| json!(v)),
         ];
         (name, value)
