@@ -408,28 +408,31 @@ mod tests {
         );
     }
 
+    /// Mostly one of `names`, else a short name of `other`'s pattern.
+    fn name_of(
+        names: &'static [&'static str],
+        other: &'static str,
+    ) -> impl Strategy<Value = String> {
+        prop_oneof![
+            8 => proptest::sample::select(names).prop_map(str::to_owned),
+            1 => other,
+        ]
+    }
+
     fn member() -> impl Strategy<Value = (String, Value)> {
-        let name = prop_oneof![
-            Just("method".to_owned()),
-            Just("path".to_owned()),
-            Just("body".to_owned()),
-            Just("headers".to_owned()),
-            Just("query_params".to_owned()),
-            Just("trigger".to_owned()),
-            Just("request_body".to_owned()),
-            Just("response".to_owned()),
-            "[a-z]{1,3}",
-        ];
+        let name = name_of(&MEMBERS, "[a-z]{1,3}");
         // Names that the trigger, channel and header objects use, so that such objects come up.
-        let key = prop_oneof![
-            Just("type".to_owned()),
-            Just("path".to_owned()),
-            Just("channel_id".to_owned()),
-            Just("access_key".to_owned()),
-            Just("direction".to_owned()),
-            Just("traceparent".to_owned()),
+        let key = name_of(
+            &[
+                "type",
+                "path",
+                "channel_id",
+                "access_key",
+                "direction",
+                "traceparent",
+            ],
             "[a-z]{1,4}",
-        ];
+        );
         let value = prop_oneof![
             Just(Value::Null),
             any::<i64>().prop_map(Value::from),
