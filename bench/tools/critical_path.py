@@ -73,7 +73,7 @@ def main():
     for ts, kind in events(sys.argv[1], tids):
         for name, start, end, adjacent in STEPS:
             if kind == end and start in last and (not adjacent or previous == start):
-                spans[name].append(ts - last[start])
+                spans[name].append(ts - last.pop(start))
         if kind == "frame":
             if previous_frame is not None:
                 spans["cycle (frame -> frame)"].append(ts - previous_frame)
